@@ -1,0 +1,52 @@
+"""Configuration from the environment, with working local defaults. Nothing here connects."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+def amqp_uri() -> str:
+    return os.environ.get("AMQP_URI", DEFAULT_AMQP_URI)
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("IMS_DATA_DIR", Path(__file__).resolve().parent.parent / "var"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_url(service: str) -> str:
+    """<SERVICE>_STORE_URL, e.g. BOOKING_STORE_URL=mongodb://mongo:27017/ims_booking;
+    default: one SQLite file per service under the data folder."""
+    return os.environ.get(f"{service.upper()}_STORE_URL") or f"sqlite:///{data_dir() / (service + '.sqlite3')}"
+
+
+def jwt_keys() -> list[tuple[str, str]]:
+    """Signing keys as [(kid, secret)], newest first: IMS_JWT_KEYS="kid2:secret2,kid1:secret1".
+    Default: a key generated once into the data folder (never committed)."""
+    raw = os.environ.get("IMS_JWT_KEYS")
+    if raw:
+        keys = []
+        for part in raw.split(","):
+            kid, _, secret = part.strip().partition(":")
+            if kid and secret:
+                keys.append((kid, secret))
+        if keys:
+            return keys
+    path = data_dir() / "jwt.key"
+    if not path.exists():
+        path.write_text("local1:" + secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    kid, _, secret = path.read_text().strip().partition(":")
+    return [(kid, secret)]
+
+
+def access_token_ttl_seconds() -> int:
+    return int(os.environ.get("IMS_ACCESS_TOKEN_TTL", "900"))
+
+
+def public_url() -> str:
+    return os.environ.get("IMS_PUBLIC_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
