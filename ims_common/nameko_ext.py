@@ -1,0 +1,103 @@
+"""nameko dependency providers shared by every service: the stores, the application object, and the
+outbox relay running beside them in the service's process."""
+from __future__ import annotations
+
+import logging
+
+import eventlet
+from eventlet.event import Event
+from nameko.extensions import DependencyProvider
+
+from ims_common import config
+from ims_common.relay import KombuPublisher, OutboxRelay
+from ims_common.stores import open_blob_store, open_document_store, open_event_store
+
+log = logging.getLogger(__name__)
+
+
+class Stores:
+    """The three stores of one service, all on the service's store URL."""
+
+    def __init__(self, url: str):
+        self.event_store = open_event_store(url)
+        self.doc_store = open_document_store(url)
+        self.blob_store = open_blob_store(url)
+
+    def close(self) -> None:
+        for store in (self.event_store, self.doc_store, self.blob_store):
+            store.close()
+
+
+class _WakingEventStore:
+    """Wraps an event store so that each append wakes the relay at once instead of at its next poll."""
+
+    def __init__(self, inner, wake):
+        self._inner = inner
+        self._wake = wake
+
+    def append(self, *args, **kwargs):
+        stored = self._inner.append(*args, **kwargs)
+        self._wake()
+        return stored
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+class Runtime(DependencyProvider):
+    """Gives each worker the service's application object, built once per container by
+    `app_factory(stores)`. When `publishes`, runs the outbox relay to `<service>.events`."""
+
+    POLL_SECONDS = 0.5
+
+    def __init__(self, service: str, app_factory, publishes: bool = True):
+        self.service = service
+        self.app_factory = app_factory
+        self.publishes = publishes
+        self.stores = None
+        self.app = None
+        self._running = False
+        self._wakeup = Event()
+
+    def setup(self):
+        self.stores = Stores(config.store_url(self.service))
+        if self.publishes:
+            self.stores.event_store = _WakingEventStore(self.stores.event_store, self._wake)
+        self.app = self.app_factory(self.stores)
+
+    def start(self):
+        self._running = True
+        if self.publishes:
+            self.container.spawn_managed_thread(self._relay_loop, identifier=f"{self.service}.relay")
+
+    def stop(self):
+        self._running = False
+        self._wake()
+        if self.stores:
+            self.stores.close()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self.app
+
+    def _wake(self):
+        if not self._wakeup.ready():
+            self._wakeup.send(True)
+
+    def _relay_loop(self):
+        amqp_uri = self.container.config.get("AMQP_URI", config.amqp_uri())
+        relay = OutboxRelay(self.stores.event_store, KombuPublisher(amqp_uri, f"{self.service}.events"))
+        while self._running:
+            try:
+                published = relay.publish_pending()
+            except Exception:  # broker down: the events stay unpublished and are retried
+                log.exception("outbox relay of %s failed; retrying", self.service)
+                eventlet.sleep(1.0)
+                continue
+            if published:
+                continue
+            with eventlet.Timeout(self.POLL_SECONDS, False):
+                self._wakeup.wait()
+            self._wakeup = Event()

@@ -1,0 +1,42 @@
+"""The notification nameko service: a thin shell over NotificationApp."""
+from __future__ import annotations
+
+import logging
+
+from nameko.events import SERVICE_POOL, event_handler
+from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
+
+from ims_common.nameko_ext import Runtime
+from services.notification.app import NotificationApp
+
+log = logging.getLogger(__name__)
+
+
+class NotificationService:
+    name = "notification"
+
+    app = Runtime("notification", lambda stores: NotificationApp(stores.doc_store), publishes=False)
+    booking = RpcProxy("booking")
+
+    # A durable queue bound to every booking event; failures leave the checkpoint behind, and the
+    # catch-up below retries from the event store, so nothing is lost.
+    @event_handler("booking", "#", handler_type=SERVICE_POOL, reliable_delivery=True)
+    def on_booking_event(self, envelope):
+        self.app.on_booking_event(envelope, self.booking.events_since)
+
+    # Catch up at start and regularly: events published while this service was down, or lost.
+    @timer(interval=5, eager=True)
+    def catch_up(self):
+        try:
+            self.app.catch_up(self.booking.events_since)
+        except Exception:
+            log.warning("catch-up from booking failed; will retry", exc_info=True)
+
+    @rpc
+    def received(self, stream_id=None):
+        return self.app.received(stream_id)
+
+    @rpc
+    def health(self):
+        return self.app.health()
