@@ -1,0 +1,1 @@
+"""Domain core of the auth service: accounts, roles, identifiers, password rules. Plain Python."""
