@@ -1,0 +1,123 @@
+"""Bookings: create, list, read, one POST per lifecycle command, and attachment download."""
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import re
+
+from flask import jsonify, send_file, url_for
+
+from gateway.api import api, services
+from gateway.errors import ApiError
+from gateway.openapi import documented
+from gateway.rpc import ServiceError
+from gateway.schemas.bookings import (
+    ATTACHMENT_TYPES, COMMAND_SCHEMAS, BookingCreateSchema, BookingQuerySchema, NotProvidedReportSchema,
+    ProvidedReportSchema, ReportSchema,
+)
+from gateway.schemas.responses import BookingPageSchema, BookingSchema
+from gateway.security import STAFF, actor, require
+from gateway.validation import load_body, load_query
+
+FORBIDDEN = "booking.forbidden_role"
+# Who may even try each command (DESIGN.md section 2); the booking domain decides the rest.
+COMMAND_ROLES = {
+    "offer": STAFF,
+    "decline": ("interpreter",),
+    "accept": ("interpreter",),
+    "assign": STAFF,
+    "modify": ("requester", *STAFF),
+    "withdraw": ("interpreter", *STAFF),
+    "cancel": ("requester", *STAFF),
+    "report": ("interpreter", *STAFF),
+    "correct-report": ("interpreter", *STAFF),
+    "attachments": ("interpreter", *STAFF),
+    "close": STAFF,
+}
+COMMAND_SUMMARIES = {
+    "offer": "Offer the booking to interpreters (coordinators)",
+    "decline": "Decline an offer (offered interpreter)",
+    "accept": "Accept an offer; the first interpreter wins, the others get 409",
+    "assign": "Assign an interpreter (coordinators)",
+    "modify": "Change booking fields (only those changed)",
+    "withdraw": "Give an accepted booking back to the bank (more than 48 h before start)",
+    "cancel": "Cancel the booking",
+    "report": "Record the service report (from the start time on)",
+    "correct-report": "Replace the service report with a corrected one",
+    "attachments": "Add an attachment (PDF or image, e.g. a parking receipt)",
+    "close": "Validate and close the booking (coordinators)",
+}
+
+
+@api.post("/bookings")
+@require("requester", *STAFF, code=FORBIDDEN)
+@documented("Create a booking", "bookings", body=BookingCreateSchema, response=BookingSchema, status=201)
+def create_booking():
+    fields = load_body(BookingCreateSchema())
+    booking = services().call("booking", "create_booking", actor(), fields)
+    resp = jsonify(booking)
+    resp.status_code = 201
+    if isinstance(booking, dict) and isinstance(booking.get("id"), str):
+        try:
+            resp.headers["Location"] = url_for("api.get_booking", booking_id=booking["id"])
+        except Exception:  # an id of an unexpected shape: no Location rather than an error
+            pass
+    return resp
+
+
+@api.get("/bookings")
+@require()
+@documented("List the bookings visible to the caller, by start time", "bookings", query=BookingQuerySchema,
+            response=BookingPageSchema)
+def list_bookings():
+    query = load_query(BookingQuerySchema(), lists=("status",))
+    if "queue" in query and actor()["role"] not in STAFF:
+        raise ApiError(403, FORBIDDEN)
+    return jsonify(services().call("booking", "list_bookings", actor(), query))
+
+
+@api.get("/bookings/<booking_id:booking_id>")
+@require()
+@documented("One booking", "bookings", response=BookingSchema)
+def get_booking(booking_id: str):
+    return jsonify(services().call("booking", "get_booking", actor(), booking_id))
+
+
+def _command_view(command: str):
+    schema_cls = COMMAND_SCHEMAS[command]
+    body_doc = [ProvidedReportSchema, NotProvidedReportSchema] if schema_cls is ReportSchema else schema_cls
+
+    @require(*COMMAND_ROLES[command], code=FORBIDDEN)
+    @documented(COMMAND_SUMMARIES[command], "booking commands", body=body_doc, response=BookingSchema,
+                errors=(409,))
+    def view(booking_id: str):
+        payload = load_body(schema_cls())
+        return jsonify(services().call("booking", "execute", actor(), booking_id, command, payload))
+
+    view.__name__ = "booking_" + command.replace("-", "_")
+    return view
+
+
+for _command in COMMAND_SCHEMAS:
+    _view = _command_view(_command)
+    api.add_url_rule(f"/bookings/<booking_id:booking_id>/{_command}", endpoint=_view.__name__,
+                     view_func=_view, methods=["POST"])
+
+
+@api.get("/bookings/<booking_id:booking_id>/attachments/<attachment_id:attachment_id>")
+@require()
+@documented("Download an attachment", "bookings", binary="The file, as an attachment")
+def get_attachment(booking_id: str, attachment_id: str):
+    result = services().call("booking", "get_attachment", actor(), booking_id, attachment_id)
+    try:
+        meta = result.get("meta") or {}
+        content = base64.b64decode(result["content_base64"], validate=True)
+    except (AttributeError, KeyError, TypeError, ValueError, binascii.Error):
+        raise ServiceError(502, "service.error", "booking") from None
+    # Only the allowed upload types are served as such; anything else downloads as opaque bytes.
+    mimetype = meta.get("content_type") if meta.get("content_type") in ATTACHMENT_TYPES else "application/octet-stream"
+    filename = meta.get("filename") if isinstance(meta.get("filename"), str) else ""
+    filename = re.sub(r'[\x00-\x1f\x7f/\\"]', "_", filename)[:255] or attachment_id  # header-safe
+    return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=filename,
+                     max_age=0)

@@ -1,0 +1,188 @@
+"""Request schemas of the booking endpoints (docs/contracts.md, booking service). The gateway checks
+shape and types; the booking domain still decides what is allowed."""
+from __future__ import annotations
+
+import base64
+
+from marshmallow import ValidationError, validates_schema
+
+from gateway.schemas.fields import (
+    LONG, SHORT, Base64Str, Bool, Choice, DateStr, DateTimeStr, DecimalStr, EmailStr, Int, ListOf, Msg,
+    Obj, Pattern, StrictSchema, Text, TimeStr, UrlStr,
+)
+
+MODES = ("in_person", "phone", "video", "message_transmission", "professional_service",
+         "document_translation")
+DUE_DATE_MODES = ("message_transmission", "document_translation")
+STATUSES = ("pending", "booked", "modified", "service_provided", "closed", "cancelled")
+QUEUES = ("to_assign", "to_validate")
+BOOKING_ID = r"[A-Z]{2,6}-\d{8}"
+USER_ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+ESTABLISHMENT = r"[A-Z]{2,6}"
+
+ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+_MAGIC = {"application/pdf": (b"%PDF-",), "image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
+
+
+class BookingFieldsSchema(StrictSchema):
+    """Every booking field a requester or coordinator may give; at creation some are required."""
+    source_language = Text(100, min_length=1)
+    target_language = Text(100, min_length=1)
+    mode = Choice(MODES)
+    context = Text(SHORT)
+    context_details = Text(LONG)
+    establishment = Pattern(ESTABLISHMENT, 6)
+    facility = Text(SHORT)
+    address = Text(500)
+    appointment_location = Text(SHORT)
+    cost_center = Text(50)
+    cost_center_description = Text(SHORT)
+    date = DateStr()
+    start_time = TimeStr()
+    duration_minutes = Int(15, 720)
+    due_date = DateStr()
+    video_platform = Text(100)
+    video_link = UrlStr()
+    video_secret = Text(SHORT)
+    requester_name = Text(SHORT)
+    requester_phone = Text(50)
+    requester_email = EmailStr()
+    note_to_interpreter = Text(LONG)
+    message_to_interpreter = Text(LONG)
+    comments = Text(LONG)
+
+
+class BookingCreateSchema(BookingFieldsSchema):
+    source_language = Text(100, min_length=1, required=True)
+    target_language = Text(100, min_length=1, required=True)
+    mode = Choice(MODES, required=True)
+
+    @validates_schema
+    def schedule_given(self, data, **kwargs):
+        # A due date for messages and translations; a date, start time and duration for the rest.
+        needed = ("due_date",) if data.get("mode") in DUE_DATE_MODES else ("date", "start_time", "duration_minutes")
+        missing = {name: [Msg("field.required")] for name in needed if name not in data}
+        if missing and "mode" in data:
+            raise ValidationError(missing)
+
+
+class BookingModifySchema(BookingFieldsSchema):
+    """Only the fields that change."""
+
+
+class BookingQuerySchema(StrictSchema):
+    date_from = DateStr()
+    date_to = DateStr()
+    status = ListOf(Choice(STATUSES), max_items=len(STATUSES))
+    queue = Choice(QUEUES)
+    page = Int(1, 100_000, strict=False, load_default=1)
+    per_page = Int(1, 200, strict=False, load_default=50)
+
+    @validates_schema
+    def dates_in_order(self, data, **kwargs):
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            raise ValidationError({"date_to": [Msg("field.date_order")]})
+
+
+# ---- command payloads ----
+
+class OfferSchema(StrictSchema):
+    interpreter_ids = ListOf(Pattern(USER_ID), min_items=1, max_items=100, required=True)
+
+
+class ReasonSchema(StrictSchema):
+    """decline and withdraw: an optional reason."""
+    reason = Text(1000)
+
+
+class EmptySchema(StrictSchema):
+    """accept: nothing to give."""
+
+
+class AssignSchema(StrictSchema):
+    interpreter_id = Pattern(USER_ID, required=True)
+
+
+class CancelSchema(StrictSchema):
+    reason = Text(1000, min_length=1, required=True)
+    cancelled_at = DateTimeStr()
+
+
+class CloseSchema(StrictSchema):
+    comment = Text(1000)
+
+
+class CommunicationSchema(StrictSchema):
+    at = DateTimeStr(required=True)
+    purpose = Text(500, required=True)
+    requested_by = Text(SHORT)
+
+
+class _ReportCommon(StrictSchema):
+    provided = Bool(required=True)
+    wait_minutes = Int(0, 1440)
+    distance_km = DecimalStr()
+    travel_minutes = Int(0, 1440)
+    communications = ListOf(Obj(CommunicationSchema), max_items=50)
+    words = Int(0, 1_000_000)
+    other_fees_cents = Int(0, 10_000_000)
+    comments = Text(LONG)
+
+
+class ProvidedReportSchema(_ReportCommon):
+    """Service report when the service took place (provided: true)."""
+    actual_start = DateTimeStr(required=True)
+    actual_end = DateTimeStr(required=True)
+    overtime_reason = Text(1000)
+    additional_service = Bool()
+
+
+class NotProvidedReportSchema(_ReportCommon):
+    """Service report when it did not (provided: false): why, and what was done before."""
+    reason = Text(SHORT, min_length=1, required=True)
+    detailed_reason = Text(1000)
+    cancelled_at = DateTimeStr()
+
+
+class ReportSchema:
+    """Chooses the report form from `provided`; `load` behaves like a marshmallow schema's."""
+
+    def load(self, data: dict) -> dict:
+        provided = data.get("provided")
+        if not isinstance(provided, bool):
+            raise ValidationError({"provided": [Msg("field.required" if provided is None else "field.not_a_boolean")]})
+        return (ProvidedReportSchema if provided else NotProvidedReportSchema)().load(data)
+
+
+class AttachmentSchema(StrictSchema):
+    filename = Pattern(r"[^/\\\x00-\x1f]{1,255}", 255, required=True)
+    content_type = Choice(ATTACHMENT_TYPES, required=True)
+    content_base64 = Base64Str(ATTACHMENT_MAX_BYTES * 4 // 3 + 4, required=True)
+    description = Text(500)
+
+    @validates_schema
+    def content_matches(self, data, **kwargs):
+        if "content_base64" not in data:
+            return
+        content = base64.b64decode(data["content_base64"])
+        if len(content) > ATTACHMENT_MAX_BYTES:
+            raise ValidationError({"content_base64": [Msg("file.too_large", max_mb=ATTACHMENT_MAX_BYTES // 2**20)]})
+        magic = _MAGIC.get(data.get("content_type"))
+        if magic and not content.startswith(magic):
+            raise ValidationError({"content_base64": [Msg("file.type_mismatch")]})
+
+
+COMMAND_SCHEMAS = {
+    "offer": OfferSchema,
+    "decline": ReasonSchema,
+    "accept": EmptySchema,
+    "assign": AssignSchema,
+    "modify": BookingModifySchema,
+    "withdraw": ReasonSchema,
+    "cancel": CancelSchema,
+    "report": ReportSchema,
+    "correct-report": ReportSchema,
+    "attachments": AttachmentSchema,
+    "close": CloseSchema,
+}

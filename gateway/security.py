@@ -1,0 +1,86 @@
+"""Who is calling: the Bearer token, verified, becomes the actor dict every RPC call takes
+(docs/contracts.md, Actor); cheap role checks happen here, the services still decide."""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import uuid
+
+from flask import current_app, g, request
+
+from gateway.errors import ApiError
+from ims_common import config
+from ims_common.messages import LANGUAGES
+
+log = logging.getLogger("gateway.security")
+
+ROLES = ("requester", "interpreter", "coordinator", "admin")
+STAFF = ("coordinator", "admin")
+_REQUEST_ID = re.compile(r"\A[A-Za-z0-9._:-]{1,100}\Z")
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ims"'}
+_INVALID = {"WWW-Authenticate": 'Bearer realm="ims", error="invalid_token"'}
+
+
+def assign_request_id() -> None:
+    # A client's id is kept only if it is harmless in logs and headers.
+    given = request.headers.get("X-Request-ID", "")
+    g.request_id = given if _REQUEST_ID.match(given) else str(uuid.uuid4())
+
+
+def actor_from_claims(claims: dict) -> dict:
+    sub, role = claims.get("sub"), claims.get("role")
+    if not isinstance(sub, str) or not 0 < len(sub) <= 64 or role not in ROLES:
+        raise ApiError(401, "auth.token_invalid", headers=_INVALID)
+    est, name, lang = claims.get("est"), claims.get("name"), claims.get("lang")
+    return {
+        "user_id": sub,
+        "role": role,
+        "establishment": est if isinstance(est, str) and est else None,
+        "name": name if isinstance(name, str) else "",
+        "lang": lang if lang in LANGUAGES else None,
+        "correlation_id": g.get("request_id") or str(uuid.uuid4()),
+    }
+
+
+def authenticate() -> dict:
+    header = request.headers.get("Authorization", "")
+    if not header.strip():
+        raise ApiError(401, "auth.token_missing", headers=_CHALLENGE)
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 8192:
+        raise ApiError(401, "auth.token_invalid", headers=_INVALID)
+    verify, invalid_token = current_app.extensions["ims_token_verifier"]
+    try:
+        claims = verify(token, config.jwt_keys())
+    except invalid_token:
+        raise ApiError(401, "auth.token_invalid", headers=_INVALID) from None
+    except Exception:  # a token that breaks the verifier is still just a bad token
+        log.exception("token verification failed unexpectedly")
+        raise ApiError(401, "auth.token_invalid", headers=_INVALID) from None
+    if not isinstance(claims, dict):
+        raise ApiError(401, "auth.token_invalid", headers=_INVALID)
+    g.actor = actor_from_claims(claims)
+    return g.actor
+
+
+def require(*roles: str, code: str = "auth.forbidden"):
+    """The view needs a valid token and, when roles are given, one of them (else 403 `code`)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            actor = authenticate()
+            if roles and actor["role"] not in roles:
+                raise ApiError(403, code)
+            return view(*args, **kwargs)
+
+        wrapper.ims_roles = roles or ROLES
+        return wrapper
+
+    return decorator
+
+
+def actor() -> dict:
+    return g.actor

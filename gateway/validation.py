@@ -1,0 +1,58 @@
+"""Reading request input through marshmallow schemas: a JSON object body, or the query string."""
+from __future__ import annotations
+
+import json
+
+from flask import request
+from marshmallow import ValidationError
+
+from gateway.errors import ApiError
+from gateway.schemas.fields import Msg
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")  # Python's json accepts NaN and Infinity; JSON does not
+
+
+def json_object() -> dict:
+    """The body as a dict: no body counts as {}; anything but a JSON object is a 4xx."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    if not request.is_json:
+        raise ApiError(415, "request.unsupported_media_type")
+    try:
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):  # includes bad UTF-8 and over-long integers
+        raise ApiError(400, "request.invalid_json") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "request.not_an_object")
+    return data
+
+
+def load(schema, data: dict) -> dict:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise ApiError(400, "request.invalid", fields=exc.messages) from None
+
+
+def load_body(schema) -> dict:
+    return load(schema, json_object())
+
+
+def load_query(schema, lists: tuple[str, ...] = ()) -> dict:
+    """Query parameters: those in `lists` may repeat or hold comma-separated values; others once."""
+    data: dict = {}
+    repeated = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        if key in lists:
+            data[key] = [part.strip() for value in values for part in value.split(",") if part.strip()]
+        elif len(values) > 1:
+            repeated[key] = [Msg("field.repeated")]
+        else:
+            data[key] = values[0]
+    if repeated:
+        raise ApiError(400, "request.invalid", fields=repeated)
+    return load(schema, data)
