@@ -1,0 +1,230 @@
+"""The booking aggregate: decides which events a command produces, or refuses it.
+
+Checks run in one order everywhere: visibility (NotFound, so nothing leaks), role (Forbidden),
+status (Conflict "booking.wrong_status"), who among the role (e.g. the assigned interpreter),
+time rules, then the payload (ValidationFailed)."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable, Optional
+
+from ims_common.errors import Conflict, Forbidden
+
+from . import attachments, events as ev, validation as v
+from .access import STAFF, holds_offer, require_visible, role_of
+from .fields import TIMED_MODES, check_booking, check_changes, establishment_code
+from .montreal import iso_z, parse_iso
+from .report import check_communications, check_report
+
+WITHDRAW_NOTICE = timedelta(hours=48)
+CLOCK_SKEW = timedelta(minutes=5)
+ID_MAX = 64
+INTERPRETER = ("interpreter",)
+
+
+@dataclass
+class Decision:
+    events: list = field(default_factory=list)
+    # (key, content, content_type): bytes the application stores before appending the events
+    blob: Optional[tuple] = None
+
+
+def prepare_create(actor: dict, fields, now: datetime) -> tuple[str, dict]:
+    """(establishment prefix, BookingCreated data without its number). A requester's booking is
+    always for their own establishment, whatever the form says."""
+    role = role_of(actor)
+    if role not in ("requester",) + STAFF:
+        raise Forbidden("booking.forbidden_role", {"role": role, "command": "create"})
+    fields = dict(v.require_object(fields))
+    if role == "requester":
+        own = establishment_code(actor.get("establishment"))
+        if own is None:
+            raise Forbidden("booking.no_establishment", {})
+        fields["establishment"] = own
+        if not fields.get("requester_name") and isinstance(actor.get("name"), str):
+            fields["requester_name"] = actor["name"]
+    booking, slot = check_booking(fields)
+    return booking["establishment"], {**booking, **slot, "status": "pending"}
+
+
+def created_event(number: str, data: dict) -> ev.Event:
+    return ev.Event(ev.CREATED, {**data, "number": number})
+
+
+def _status(state: dict, command: str, *allowed: str) -> None:
+    if state["status"] not in allowed:
+        raise Conflict("booking.wrong_status", {"status": state["status"], "command": command})
+
+
+def _assigned(actor: dict, state: dict) -> None:
+    """Among interpreters, only the assigned one; staff pass."""
+    if actor["role"] == "interpreter" and state["assigned_interpreter_id"] != actor["user_id"]:
+        raise Forbidden("booking.not_assigned", {})
+
+
+def _payload(payload: dict, allowed: tuple) -> v.Errors:
+    errors = v.Errors()
+    v.reject_unknown(payload, allowed, errors)
+    return errors
+
+
+def _offer(state, actor, p, now, new_id):
+    _status(state, "offer", "pending")
+    errors = _payload(p, ("interpreter_ids",))
+    ids = p.get("interpreter_ids")
+    if not isinstance(ids, list) or not ids or len(ids) > 100:
+        errors.add("interpreter_ids", "field.required" if not ids else "field.not_a_list")
+    elif not all(isinstance(i, str) and 0 < len(i.strip()) <= ID_MAX for i in ids):
+        errors.add("interpreter_ids", "field.invalid")
+    errors.raise_if_any()
+    unique = list(dict.fromkeys(i.strip() for i in ids))
+    return Decision([ev.Event(ev.OFFERED, {"interpreter_ids": unique})])
+
+
+def _decline(state, actor, p, now, new_id):
+    _status(state, "decline", "pending")
+    if not holds_offer(actor["user_id"], state):
+        raise Forbidden("booking.not_offered", {})
+    errors = _payload(p, ("reason",))
+    reason = v.text(p.get("reason"), "reason", errors, v.LONG)
+    errors.raise_if_any()
+    return Decision([ev.Event(ev.DECLINED, {"interpreter_id": actor["user_id"], "reason": reason})])
+
+
+def _accept(state, actor, p, now, new_id):
+    uid, status = actor["user_id"], state["status"]
+    if status == "pending":
+        if not holds_offer(uid, state):
+            raise Forbidden("booking.not_offered", {})
+    elif status in ("booked", "modified") and state["assigned_interpreter_id"] != uid:
+        raise Conflict("booking.already_taken", {})      # first accept won
+    elif status != "modified":                             # the assigned one re-confirms a change
+        _status(state, "accept", "pending", "modified")
+    _payload(p, ()).raise_if_any()
+    return Decision([ev.Event(ev.ACCEPTED, {"interpreter_id": uid})])
+
+
+def _assign(state, actor, p, now, new_id):
+    _status(state, "assign", "pending")
+    errors = _payload(p, ("interpreter_id",))
+    uid = v.text(p.get("interpreter_id"), "interpreter_id", errors, ID_MAX, required=True)
+    errors.raise_if_any()
+    return Decision([ev.Event(ev.ASSIGNED, {"interpreter_id": uid})])
+
+
+def _modify(state, actor, p, now, new_id):
+    _status(state, "modify", "pending", "booked", "modified")
+    changes = check_changes(state, p)
+    if not changes:
+        return Decision()            # nothing changed: no event, no "modified" status
+    status = "pending" if state["status"] == "pending" else "modified"
+    return Decision([ev.Event(ev.MODIFIED, {"changes": changes, "status": status})])
+
+
+def _withdraw(state, actor, p, now, new_id):
+    _status(state, "withdraw", "booked", "modified")
+    _assigned(actor, state)
+    if actor["role"] == "interpreter" and parse_iso(state["start_at"]) - now <= WITHDRAW_NOTICE:
+        raise Conflict("booking.withdraw_too_late", {"hours": 48})   # must call the bank
+    errors = _payload(p, ("reason", "communications"))
+    reason = v.text(p.get("reason"), "reason", errors, v.LONG)
+    # Billable communications made before withdrawing are recorded here and paid (DESIGN 2).
+    communications = check_communications(p.get("communications"), errors)
+    errors.raise_if_any()
+    return Decision([ev.Event(ev.WITHDRAWN, {"interpreter_id": state["assigned_interpreter_id"],
+                                             "reason": reason, "communications": communications})])
+
+
+def _cancel(state, actor, p, now, new_id):
+    _status(state, "cancel", "pending", "booked", "modified")
+    errors = _payload(p, ("reason", "cancelled_at"))
+    reason = v.text(p.get("reason"), "reason", errors, v.LONG, required=True)
+    at = now
+    if p.get("cancelled_at") is not None:
+        if actor["role"] not in STAFF:   # the time decides pay: only the bank records a past call
+            errors.add("cancelled_at", "field.staff_only")
+        else:
+            at = v.aware_datetime(p["cancelled_at"], "cancelled_at", errors) or now
+            if at > now + CLOCK_SKEW:
+                errors.add("cancelled_at", "field.future")
+    errors.raise_if_any()
+    return Decision([ev.Event(ev.CANCELLED, {"cancelled_at": iso_z(at), "reason": reason,
+                                             "previous_status": state["status"]})])
+
+
+def _checked_report(state, p):
+    report = check_report(p, state.get("duration_minutes"))
+    if state["status"] == "cancelled" and report["provided"]:
+        raise v.invalid({"provided": ["report.cancelled_not_provided"]})
+    return report
+
+
+def _report(state, actor, p, now, new_id):
+    _status(state, "report", "booked", "modified", "cancelled")
+    _assigned(actor, state)
+    if state["status"] == "cancelled":
+        if state["report"] is not None:
+            raise Conflict("booking.already_reported", {})
+    elif state["mode"] in TIMED_MODES and now < parse_iso(state["start_at"]):
+        raise Conflict("booking.report_too_early", {"start_at": state["start_at"]})
+    report = _checked_report(state, p)
+    return Decision([ev.Event(ev.SERVICE_PROVIDED, {"report": report, "interpreter_id": actor["user_id"]})])
+
+
+def _correct_report(state, actor, p, now, new_id):
+    staff = actor["role"] in STAFF
+    _status(state, "correct-report", "service_provided", "cancelled", *(("closed",) if staff else ()))
+    _assigned(actor, state)
+    if state["report"] is None:
+        raise Conflict("booking.no_report", {})
+    report = _checked_report(state, p)
+    return Decision([ev.Event(ev.REPORT_CORRECTED, {"report": report, "by_role": actor["role"]})])
+
+
+def _attach(state, actor, p, now, new_id):
+    _status(state, "attachments", "pending", "booked", "modified", "service_provided", "cancelled")
+    _assigned(actor, state)
+    if len(state["attachments"]) >= attachments.MAX_PER_BOOKING:
+        raise Conflict("booking.too_many_attachments", {"max": attachments.MAX_PER_BOOKING})
+    meta, content = attachments.check_attachment(p)
+    meta = {"id": new_id(), **meta}
+    return Decision([ev.Event(ev.ATTACHMENT_ADDED, {"attachment": meta})],
+                    blob=(meta["id"], content, meta["content_type"]))
+
+
+def _close(state, actor, p, now, new_id):
+    _status(state, "close", "service_provided")
+    errors = _payload(p, ("comment",))
+    comment = v.text(p.get("comment"), "comment", errors, v.LONG)
+    errors.raise_if_any()
+    return Decision([ev.Event(ev.CLOSED, {"comment": comment})])
+
+
+# command -> (roles allowed, handler)
+COMMANDS: dict[str, tuple[tuple, Callable]] = {
+    "offer": (STAFF, _offer),
+    "decline": (INTERPRETER, _decline),
+    "accept": (INTERPRETER, _accept),
+    "assign": (STAFF, _assign),
+    "modify": (("requester",) + STAFF, _modify),
+    "withdraw": (INTERPRETER + STAFF, _withdraw),
+    "cancel": (("requester",) + STAFF, _cancel),
+    "report": (INTERPRETER, _report),
+    "correct-report": (INTERPRETER + STAFF, _correct_report),
+    "attachments": (INTERPRETER + STAFF, _attach),
+    "close": (STAFF, _close),
+}
+
+
+def decide(state: dict | None, actor: dict, command: str, payload, now: datetime,
+           booking_id: str = "", new_id: Callable[[], str] = lambda: str(uuid.uuid4())) -> Decision:
+    if command not in COMMANDS:
+        raise v.invalid({"command": ["command.unknown"]})
+    payload = v.require_object(payload)
+    require_visible(actor, state, booking_id or (state or {}).get("id", ""))
+    roles, handler = COMMANDS[command]
+    if actor["role"] not in roles:
+        raise Forbidden("booking.forbidden_role", {"role": actor["role"], "command": command})
+    return handler(state, actor, payload, now, new_id)
