@@ -12,7 +12,6 @@ from gateway.api import CONVERTERS, api
 from gateway.errors import register_error_handlers
 from gateway.rpc import RpcPool, ServiceClient
 from gateway.security import assign_request_id
-from gateway.tokens import load_verifier
 
 MB = 1024 * 1024
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox"
@@ -34,7 +33,6 @@ def create_app(rpc=None, config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.url_map.converters.update(CONVERTERS)
     app.extensions["ims_rpc"] = ServiceClient(rpc if rpc is not None else RpcPool())
-    app.extensions["ims_token_verifier"] = app.config.get("IMS_TOKEN_VERIFIER") or load_verifier()
 
     register_error_handlers(app)
     app.before_request(assign_request_id)

@@ -33,13 +33,14 @@ class ApiError(Exception):
 
 
 def current_lang() -> str:
+    from gateway.security import token_lang  # security imports this module
+
     actor = g.get("actor")
-    if actor and actor.get("lang") in LANGUAGES:
-        return actor["lang"]
-    try:
-        return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
-    except RuntimeError:  # outside a request
-        return DEFAULT_LANGUAGE
+    if actor:
+        lang = actor.get("lang")
+    else:
+        lang = token_lang()
+    return lang or request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
 def flatten_fields(messages, prefix: str = "") -> dict[str, list]:
@@ -76,8 +77,8 @@ def error_response(status: int, code: str, params: dict | None = None, fields: d
     flat = flatten_fields(fields) if fields else {}
     translated = {name: [_message(m, lang) for m in msgs] for name, msgs in flat.items()}
     params = dict(params or {})
-    if code == "request.invalid" and "fields" not in params:
-        params["fields"] = ", ".join(translated) or "?"
+    if translated and "fields" not in params:
+        params["fields"] = ", ".join(translated)
     body = {"error": {"code": code, "message": translate(code, lang, params), "fields": translated}}
     resp = jsonify(body)
     resp.status_code = status

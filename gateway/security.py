@@ -7,11 +7,12 @@ import logging
 import re
 import uuid
 
-from flask import current_app, g, request
+from flask import g, request
 
 from gateway.errors import ApiError
 from ims_common import config
 from ims_common.messages import LANGUAGES
+from services.auth.adapters.tokens import InvalidToken, verify_token
 
 log = logging.getLogger("gateway.security")
 
@@ -51,10 +52,9 @@ def authenticate() -> dict:
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 8192:
         raise ApiError(401, "auth.token_invalid", headers=_INVALID)
-    verify, invalid_token = current_app.extensions["ims_token_verifier"]
     try:
-        claims = verify(token, config.jwt_keys())
-    except invalid_token:
+        claims = verify_token(token, config.jwt_keys())
+    except InvalidToken:
         raise ApiError(401, "auth.token_invalid", headers=_INVALID) from None
     except Exception:  # a token that breaks the verifier is still just a bad token
         log.exception("token verification failed unexpectedly")
@@ -63,6 +63,20 @@ def authenticate() -> dict:
         raise ApiError(401, "auth.token_invalid", headers=_INVALID)
     g.actor = actor_from_claims(claims)
     return g.actor
+
+
+def token_lang() -> str | None:
+    """The `lang` of a valid token on a request that failed before authentication (404, 405…)."""
+    if "token_lang" not in g:
+        g.token_lang = None
+        scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+        if scheme.lower() == "bearer" and 0 < len(token.strip()) <= 8192:
+            try:
+                lang = verify_token(token.strip(), config.jwt_keys()).get("lang")
+            except Exception:  # any failure: no language from the token
+                lang = None
+            g.token_lang = lang if lang in LANGUAGES else None
+    return g.token_lang
 
 
 def require(*roles: str, code: str = "auth.forbidden"):

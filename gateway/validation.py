@@ -55,4 +55,10 @@ def load_query(schema, lists: tuple[str, ...] = ()) -> dict:
             data[key] = values[0]
     if repeated:
         raise ApiError(400, "request.invalid", fields=repeated)
-    return load(schema, data)
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        # "status.1" means nothing to someone who wrote ?status=a,b: name the parameter.
+        fields = {key: sorted({m for msgs in value.values() for m in msgs}) if isinstance(value, dict) else value
+                  for key, value in exc.messages.items()}
+        raise ApiError(400, "request.invalid", fields=fields) from None

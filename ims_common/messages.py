@@ -69,6 +69,44 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "La demande a été modifiée par quelqu'un d'autre au même moment : rechargez-la et "
               "réessayez.",
         "en": "The booking was changed by someone else at the same time: reload it and try again."},
+    "booking.not_offered": {
+        "fr": "Cette demande ne vous est pas (ou plus) offerte.",
+        "en": "This booking is not (or no longer) offered to you."},
+    "booking.not_assigned": {
+        "fr": "Cette demande ne vous est pas assignée.",
+        "en": "This booking is not assigned to you."},
+    "booking.no_establishment": {
+        "fr": "Votre compte n'est rattaché à aucun établissement : communiquez avec la Banque d'interprètes.",
+        "en": "Your account belongs to no establishment: contact the interpreter bank."},
+    "booking.already_reported": {
+        "fr": "Le rapport de service a déjà été saisi : utilisez la correction du rapport.",
+        "en": "The service report was already entered: use the report correction."},
+    "booking.no_report": {
+        "fr": "Cette demande n'a pas encore de rapport de service.",
+        "en": "This booking has no service report yet."},
+    "booking.too_many_attachments": {
+        "fr": "Trop de pièces jointes : {max} au maximum par demande.",
+        "en": "Too many attachments: at most {max} per booking."},
+    "booking.attachment_not_found": {
+        "fr": "Pièce jointe introuvable.",
+        "en": "Attachment not found."},
+    "booking.number_exhausted": {
+        "fr": "Plus aucun numéro de demande disponible aujourd'hui pour cet établissement : communiquez "
+              "avec la Banque d'interprètes.",
+        "en": "No booking number is left today for this establishment: contact the interpreter bank."},
+    "command.unknown": {"fr": "Commande inconnue.", "en": "Unknown command."},
+    "report.overtime_reason_required": {
+        "fr": "Indiquez la raison du dépassement : la durée réelle dépasse la durée prévue.",
+        "en": "Give the reason for the overtime: the actual duration exceeds the planned one."},
+    "report.cancelled_not_provided": {
+        "fr": "Sur une demande annulée, le rapport ne peut indiquer qu'un service non rendu.",
+        "en": "On a cancelled booking, the report can only say the service was not provided."},
+    "report.too_long": {
+        "fr": "Un service ne peut durer plus de 24 heures.",
+        "en": "A service cannot last more than 24 hours."},
+    "time.nonexistent": {
+        "fr": "Cette heure n'existe pas ce jour-là (passage à l'heure avancée).",
+        "en": "This time does not exist on that day (daylight saving time change)."},
     "concurrency.conflict": {
         "fr": "Les données ont été modifiées par quelqu'un d'autre au même moment : rechargez et "
               "réessayez.",
@@ -77,6 +115,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.required": {"fr": "Ce champ est obligatoire.", "en": "This field is required."},
     "field.null": {"fr": "Ce champ ne peut pas être null.", "en": "This field may not be null."},
     "field.unknown": {"fr": "Champ inconnu.", "en": "Unknown field."},
+    "field.readonly": {"fr": "Ce champ ne peut pas être modifié.", "en": "This field cannot be changed."},
+    "field.staff_only": {"fr": "Seule la coordination peut fournir ce champ.",
+                         "en": "Only the coordination may give this field."},
+    "field.future": {"fr": "Ce moment ne peut pas être dans le futur.", "en": "This time cannot be in the future."},
     "field.invalid": {"fr": "Valeur invalide.", "en": "Invalid value."},
     "field.repeated": {"fr": "Ce paramètre ne peut être donné qu'une fois.",
                        "en": "This parameter may be given only once."},
@@ -120,6 +162,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "en": "The file's content does not match its declared type."},
     # Requests
     "request.invalid": {"fr": "Données invalides : {fields}.", "en": "Invalid data: {fields}."},
+    "validation.failed": {"fr": "Données invalides : {fields}.", "en": "Invalid data: {fields}."},
     "request.invalid_json": {"fr": "Le corps de la requête n'est pas du JSON valide.",
                              "en": "The request body is not valid JSON."},
     "request.not_an_object": {"fr": "Le corps de la requête doit être un objet JSON.",
@@ -152,6 +195,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.unknown": {"fr": "Une erreur est survenue.", "en": "An error occurred."},
 }
 
+# Used instead when the raiser gave no params (the services send bare codes for fields).
+PLAIN: dict[str, dict[str, str]] = {
+    "field.too_long": {"fr": "Trop long.", "en": "Too long."},
+    "field.too_short": {"fr": "Trop court.", "en": "Too short."},
+    "field.too_many": {"fr": "Trop d'éléments.", "en": "Too many items."},
+    "field.too_few": {"fr": "Pas assez d'éléments.", "en": "Too few items."},
+    "field.out_of_range": {"fr": "Valeur hors des limites permises.", "en": "Value out of the allowed range."},
+    "field.not_one_of": {"fr": "Valeur non permise.", "en": "Value not allowed."},
+    "file.too_large": {"fr": "Fichier trop volumineux.", "en": "File too large."},
+    "file.type_not_allowed": {"fr": "Type de fichier non permis (PDF, JPEG, PNG ou HEIC).",
+                              "en": "File type not allowed (PDF, JPEG, PNG or HEIC)."},
+    "request.too_large": {"fr": "Requête trop volumineuse.", "en": "Request too large."},
+    "request.invalid": {"fr": "Données invalides.", "en": "Invalid data."},
+    "validation.failed": {"fr": "Données invalides.", "en": "Invalid data."},
+    "booking.too_many_attachments": {"fr": "Trop de pièces jointes pour cette demande.",
+                                     "en": "Too many attachments for this booking."},
+    "service.unavailable": {"fr": "Un service est momentanément indisponible : réessayez dans quelques instants.",
+                            "en": "A service is temporarily unavailable: try again in a moment."},
+    "service.timeout": {"fr": "Un service n'a pas répondu à temps : réessayez dans quelques instants.",
+                        "en": "A service did not answer in time: try again in a moment."},
+    "service.error": {"fr": "Un service a rencontré une erreur ; l'équipe technique en est avisée.",
+                      "en": "A service ran into an error; the technical team has been notified."},
+}
+
 _FALLBACK = {"fr": "Une erreur est survenue (code : {code}).", "en": "An error occurred (code: {code})."}
 
 
@@ -173,8 +240,12 @@ def translate(code: str, lang: str | None = None, params: dict | None = None) ->
     if entry is None:
         return _FALLBACK[lang].format(code=code)
     template = entry.get(lang) or entry[DEFAULT_LANGUAGE]
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    params = params or {}
+    if names - set(params) and code in PLAIN:
+        return PLAIN[code][lang]
     try:
-        return string.Formatter().vformat(template, (), _Params(params or {}))
+        return string.Formatter().vformat(template, (), _Params(params))
     except (ValueError, IndexError, AttributeError, KeyError):  # malformed params never hide the message
         return template
 

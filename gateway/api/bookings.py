@@ -30,7 +30,7 @@ COMMAND_ROLES = {
     "modify": ("requester", *STAFF),
     "withdraw": ("interpreter", *STAFF),
     "cancel": ("requester", *STAFF),
-    "report": ("interpreter", *STAFF),
+    "report": ("interpreter",),
     "correct-report": ("interpreter", *STAFF),
     "attachments": ("interpreter", *STAFF),
     "close": STAFF,

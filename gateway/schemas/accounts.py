@@ -22,7 +22,6 @@ class AccountCreateSchema(StrictSchema):
     default_role = Choice(ROLES)
     establishment = Pattern(ESTABLISHMENT, 6)
     display_language = Choice(LANGS)
-    phone = Text(50)
     password = Text(128, min_length=1)   # absent: the auth service issues a temporary one
 
 

@@ -20,15 +20,15 @@ BOOKING_ID = r"[A-Z]{2,6}-\d{8}"
 USER_ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 ESTABLISHMENT = r"[A-Z]{2,6}"
 
-ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
+ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/heic")   # as the booking domain
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-_MAGIC = {"application/pdf": (b"%PDF-",), "image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
+_MAGIC = {"application/pdf": b"%PDF-", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 
 
 class BookingFieldsSchema(StrictSchema):
     """Every booking field a requester or coordinator may give; at creation some are required."""
-    source_language = Text(100, min_length=1)
-    target_language = Text(100, min_length=1)
+    source_language = Text(SHORT, min_length=1)
+    target_language = Text(SHORT, min_length=1)
     mode = Choice(MODES)
     context = Text(SHORT)
     context_details = Text(LONG)
@@ -42,7 +42,7 @@ class BookingFieldsSchema(StrictSchema):
     start_time = TimeStr()
     duration_minutes = Int(15, 720)
     due_date = DateStr()
-    video_platform = Text(100)
+    video_platform = Text(SHORT)
     video_link = UrlStr()
     video_secret = Text(SHORT)
     requester_name = Text(SHORT)
@@ -54,15 +54,15 @@ class BookingFieldsSchema(StrictSchema):
 
 
 class BookingCreateSchema(BookingFieldsSchema):
-    source_language = Text(100, min_length=1, required=True)
-    target_language = Text(100, min_length=1, required=True)
+    source_language = Text(SHORT, min_length=1, required=True)
+    target_language = Text(SHORT, min_length=1, required=True)
     mode = Choice(MODES, required=True)
 
     @validates_schema
     def schedule_given(self, data, **kwargs):
         # A due date for messages and translations; a date, start time and duration for the rest.
         needed = ("due_date",) if data.get("mode") in DUE_DATE_MODES else ("date", "start_time", "duration_minutes")
-        missing = {name: [Msg("field.required")] for name in needed if name not in data}
+        missing = {name: [Msg("field.required")] for name in needed if data.get(name) is None}
         if missing and "mode" in data:
             raise ValidationError(missing)
 
@@ -91,9 +91,8 @@ class OfferSchema(StrictSchema):
     interpreter_ids = ListOf(Pattern(USER_ID), min_items=1, max_items=100, required=True)
 
 
-class ReasonSchema(StrictSchema):
-    """decline and withdraw: an optional reason."""
-    reason = Text(1000)
+class DeclineSchema(StrictSchema):
+    reason = Text(LONG)
 
 
 class EmptySchema(StrictSchema):
@@ -105,18 +104,25 @@ class AssignSchema(StrictSchema):
 
 
 class CancelSchema(StrictSchema):
-    reason = Text(1000, min_length=1, required=True)
-    cancelled_at = DateTimeStr()
+    reason = Text(LONG, min_length=1, required=True)
+    cancelled_at = DateTimeStr(metadata={"description": "coordinators only: when the bank was told"})
 
 
 class CloseSchema(StrictSchema):
-    comment = Text(1000)
+    comment = Text(LONG)
 
 
 class CommunicationSchema(StrictSchema):
+    """One billable communication (call, message) made outside the service itself."""
     at = DateTimeStr(required=True)
-    purpose = Text(500, required=True)
+    purpose = Text(SHORT, min_length=1, required=True)
     requested_by = Text(SHORT)
+
+
+class WithdrawSchema(StrictSchema):
+    """An optional reason, and the billable communications made before withdrawing."""
+    reason = Text(LONG)
+    communications = ListOf(Obj(CommunicationSchema), max_items=50)
 
 
 class _ReportCommon(StrictSchema):
@@ -126,23 +132,24 @@ class _ReportCommon(StrictSchema):
     travel_minutes = Int(0, 1440)
     communications = ListOf(Obj(CommunicationSchema), max_items=50)
     words = Int(0, 1_000_000)
-    other_fees_cents = Int(0, 10_000_000)
+    other_fees_cents = Int(0, 1_000_000)
     comments = Text(LONG)
+    actual_minutes = Int(0, 1440, metadata={"description": "computed by the service; accepted back, ignored"})
 
 
 class ProvidedReportSchema(_ReportCommon):
     """Service report when the service took place (provided: true)."""
     actual_start = DateTimeStr(required=True)
     actual_end = DateTimeStr(required=True)
-    overtime_reason = Text(1000)
+    overtime_reason = Text(LONG, metadata={"description": "required when longer than planned"})
     additional_service = Bool()
 
 
 class NotProvidedReportSchema(_ReportCommon):
     """Service report when it did not (provided: false): why, and what was done before."""
     reason = Text(SHORT, min_length=1, required=True)
-    detailed_reason = Text(1000)
-    cancelled_at = DateTimeStr()
+    detailed_reason = Text(LONG)
+    cancelled_at = DateTimeStr(required=True)
 
 
 class ReportSchema:
@@ -155,31 +162,36 @@ class ReportSchema:
         return (ProvidedReportSchema if provided else NotProvidedReportSchema)().load(data)
 
 
+def _allowed_type(value: str) -> None:
+    if value.lower() not in ATTACHMENT_TYPES:
+        raise ValidationError(Msg("file.type_not_allowed", types=", ".join(ATTACHMENT_TYPES)))
+
+
 class AttachmentSchema(StrictSchema):
-    filename = Pattern(r"[^/\\\x00-\x1f]{1,255}", 255, required=True)
-    content_type = Choice(ATTACHMENT_TYPES, required=True)
-    content_base64 = Base64Str(ATTACHMENT_MAX_BYTES * 4 // 3 + 4, required=True)
-    description = Text(500)
+    """A file as base64 (10 MB at most). A browser's "C:\\fakepath\\" is cut off by the service."""
+    filename = Text(SHORT, min_length=1, required=True)
+    content_type = Text(100, required=True, validate=[_allowed_type],
+                        metadata={"enum": list(ATTACHMENT_TYPES)})
+    content_base64 = Base64Str(ATTACHMENT_MAX_BYTES, min_length=1, required=True)
+    description = Text(LONG)
 
     @validates_schema
     def content_matches(self, data, **kwargs):
-        if "content_base64" not in data:
+        if not data.get("content_base64"):
             return
         content = base64.b64decode(data["content_base64"])
-        if len(content) > ATTACHMENT_MAX_BYTES:
-            raise ValidationError({"content_base64": [Msg("file.too_large", max_mb=ATTACHMENT_MAX_BYTES // 2**20)]})
-        magic = _MAGIC.get(data.get("content_type"))
+        magic = _MAGIC.get(str(data.get("content_type")).lower())
         if magic and not content.startswith(magic):
             raise ValidationError({"content_base64": [Msg("file.type_mismatch")]})
 
 
 COMMAND_SCHEMAS = {
     "offer": OfferSchema,
-    "decline": ReasonSchema,
+    "decline": DeclineSchema,
     "accept": EmptySchema,
     "assign": AssignSchema,
     "modify": BookingModifySchema,
-    "withdraw": ReasonSchema,
+    "withdraw": WithdrawSchema,
     "cancel": CancelSchema,
     "report": ReportSchema,
     "correct-report": ReportSchema,

@@ -1,7 +1,9 @@
 """Strict marshmallow fields and validators whose errors are message codes (ims_common/messages.py),
 so the gateway can answer in the caller's language. No field coerces: "12" is not an integer,
 1 is not a boolean, {"$ne": ""} is not a string. Dates stay strings (the services parse them, and
-kombu's JSON would otherwise turn date objects into tagged values)."""
+kombu's JSON would otherwise turn date objects into tagged values). An optional field may be null:
+the services read null as "absent" (and, in a modification, as "clear this field"), and a client
+may send back a report exactly as it read it."""
 from __future__ import annotations
 
 import base64
@@ -11,8 +13,8 @@ from datetime import date, datetime, time
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-SHORT = 200       # names, labels, codes
-LONG = 4000       # free text: notes, comments, details
+SHORT = 200       # names, labels, codes (the booking and auth domains' limits)
+LONG = 2000       # free text: notes, comments, details
 
 
 class Msg(str):
@@ -73,12 +75,17 @@ def no_control_chars(value: str) -> None:
 _COMMON = {"required": "field.required", "null": "field.null", "validator_failed": "field.invalid"}
 
 
+def _nullable_unless_required(kwargs: dict) -> dict:
+    kwargs.setdefault("allow_none", not kwargs.get("required", False))
+    return kwargs
+
+
 class Text(fields.String):
     default_error_messages = {**_COMMON, "invalid": "field.not_a_string", "invalid_utf8": "field.not_a_string"}
 
     def __init__(self, max_length: int = SHORT, *, min_length: int | None = None, validate=(), **kwargs):
         checks = [Length(min=min_length, max=max_length), no_control_chars, *_as_list(validate)]
-        super().__init__(validate=checks, **kwargs)
+        super().__init__(validate=checks, **_nullable_unless_required(kwargs))
 
 
 class Pattern(Text):
@@ -97,7 +104,7 @@ class Int(fields.Integer):
     default_error_messages = {**_COMMON, "invalid": "field.not_an_integer", "too_large": "field.out_of_range"}
 
     def __init__(self, min_value: int = 0, max_value: int = 1_000_000, *, strict: bool = True, **kwargs):
-        super().__init__(strict=strict, validate=[Range(min_value, max_value)], **kwargs)
+        super().__init__(strict=strict, validate=[Range(min_value, max_value)], **_nullable_unless_required(kwargs))
 
     def _validated(self, value):
         if isinstance(value, bool) or isinstance(value, float) and self.strict:
@@ -107,6 +114,9 @@ class Int(fields.Integer):
 
 class Bool(fields.Boolean):
     default_error_messages = {**_COMMON, "invalid": "field.not_a_boolean"}
+
+    def __init__(self, **kwargs):
+        super().__init__(**_nullable_unless_required(kwargs))
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):
@@ -118,11 +128,15 @@ class ListOf(fields.List):
     default_error_messages = {**_COMMON, "invalid": "field.not_a_list"}
 
     def __init__(self, inner, *, max_items: int = 100, min_items: int | None = None, **kwargs):
-        super().__init__(inner, validate=[Length(min=min_items, max=max_items, items=True)], **kwargs)
+        super().__init__(inner, validate=[Length(min=min_items, max=max_items, items=True)],
+                         **_nullable_unless_required(kwargs))
 
 
 class Obj(fields.Nested):
     default_error_messages = {**_COMMON, "type": "field.not_an_object"}
+
+    def __init__(self, nested, **kwargs):
+        super().__init__(nested, **_nullable_unless_required(kwargs))
 
 
 class _Parsed(Text):
@@ -165,42 +179,53 @@ class DateTimeStr(_Parsed):
     code = "field.invalid_datetime"
 
     def parse(self, value):
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})", value):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})", value):
             return False
-        return datetime.fromisoformat(value).tzinfo is not None
+        return datetime.fromisoformat(value.replace("z", "Z").replace("t", "T")).tzinfo is not None
 
 
-class DecimalStr(_Parsed):
-    """A non-negative decimal as text ("12.5"): money and distances never go through float."""
-    code = "field.invalid_decimal"
-    max_chars = 12
+class DecimalStr(Text):
+    """A non-negative decimal as text, "12.5" or "12,5" (a whole number is also taken): distances
+    and money never go through float. The booking domain normalizes it."""
 
-    def parse(self, value):
-        return re.fullmatch(r"\d{1,7}(\.\d{1,3})?", value) is not None
+    def __init__(self, **kwargs):
+        super().__init__(12, validate=[Regexp(r"\d{1,7}([.,]\d{1,2})?", "field.invalid_decimal")], **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**7:
+            return str(value)
+        if not isinstance(value, str):
+            raise ValidationError(Msg("field.invalid_decimal"))
+        return super()._deserialize(value.strip(), attr, data, **kwargs)
 
 
 class EmailStr(Pattern):
     def __init__(self, **kwargs):
-        super().__init__(r"[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", 254, "field.invalid_email", **kwargs)
+        super().__init__(r"[^@\s]+@[^@\s]+\.[^@\s]+", 254, "field.invalid_email", **kwargs)
 
 
 class UrlStr(Pattern):
     def __init__(self, **kwargs):
-        super().__init__(r"https?://[^\s/?#]+[^\s]*", 2000, "field.invalid_url", **kwargs)
+        super().__init__(r"[hH][tT][tT][pP][sS]?://[^\s<>\"']+", 500, "field.invalid_url", **kwargs)
 
 
 class Base64Str(Text):
-    """Standard base64 text; the decoded size is checked by the caller's schema."""
+    """Standard base64 text of at most `max_bytes` decoded bytes (checked before decoding)."""
 
-    def __init__(self, max_length: int, **kwargs):
-        super().__init__(max_length, **kwargs)
+    def __init__(self, max_bytes: int, **kwargs):
+        self.max_bytes = max_bytes
+        super().__init__(max_bytes * 4 // 3 + 4, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and len(value) > self.max_bytes * 4 // 3 + 4:
+            raise ValidationError(Msg("file.too_large", max_mb=self.max_bytes // 2**20))
         value = super()._deserialize(value, attr, data, **kwargs)
         try:
-            base64.b64decode(value, validate=True)
+            decoded = base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
             raise ValidationError(Msg("field.invalid_base64")) from None
+        if len(decoded) > self.max_bytes:
+            raise ValidationError(Msg("file.too_large", max_mb=self.max_bytes // 2**20))
         return value
 
 
