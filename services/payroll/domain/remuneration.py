@@ -1,0 +1,66 @@
+"""What one booking pays: the lines of the seed's "Détails de la rémunération" screen, taxes, total,
+and why (policy version, the inputs that priced it, flags for the coordinator)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from .money import Money
+
+# Screen order; labels (French, English).
+LINES = ("demande", "distance", "travel_time", "phone_communications", "words", "other_fees",
+         "extra_fees")
+LABELS = {
+    "demande": ("Demande", "Service fee"),
+    "distance": ("Distance", "Mileage"),
+    "travel_time": ("Rémunération du temps de déplacement", "Travel time"),
+    "phone_communications": ("Rappels téléphoniques", "Phone communications"),
+    "words": ("Mots", "Words"),
+    "other_fees": ("Autres frais", "Other fees"),
+    "extra_fees": ("Frais supplémentaires", "Extra fees"),
+    "subtotal": ("Sous-total", "Subtotal"),
+    "gst": ("TPS", "GST"),
+    "qst": ("TVQ", "QST"),
+    "total": ("Total", "Total"),
+}
+RATE_NAME = "Standard"
+OFFICE_HOURS = "Heures de bureau"
+AFTER_HOURS = "Hors heures de bureau"
+
+
+def label(key: str, lang: str = "fr") -> str:
+    french, english = LABELS[key]
+    return french if lang == "fr" else english
+
+
+@dataclass(frozen=True)
+class Remuneration:
+    lines: Mapping[str, Money]        # every key of LINES, in that order
+    gst: Money
+    qst: Money
+    rate_name: str
+    rate_description: str
+    policy_version: str
+    inputs: Mapping[str, object]      # JSON-ready: ints, bools, strings, None
+    flags: tuple[str, ...]            # sorted; each asks a coordinator to look
+
+    def __post_init__(self):
+        if tuple(self.lines) != LINES:
+            raise ValueError("remuneration lines must be exactly LINES, in order")
+
+    @property
+    def subtotal(self) -> Money:
+        return sum(self.lines.values(), Money(0))
+
+    @property
+    def total(self) -> Money:
+        return self.subtotal + self.gst + self.qst
+
+    def to_dict(self) -> dict:
+        """Amounts as plain decimal strings ('82.00'): exact, and no float on the way to JSON."""
+        out = {key: str(amount) for key, amount in self.lines.items()}
+        out.update(subtotal=str(self.subtotal), gst=str(self.gst), qst=str(self.qst),
+                   total=str(self.total), rate_name=self.rate_name,
+                   rate_description=self.rate_description, policy_version=self.policy_version,
+                   inputs=dict(self.inputs), flags=list(self.flags))
+        return out
