@@ -220,7 +220,7 @@ COMMANDS: dict[str, tuple[tuple, Callable]] = {
 
 def decide(state: dict | None, actor: dict, command: str, payload, now: datetime,
            booking_id: str = "", new_id: Callable[[], str] = lambda: str(uuid.uuid4())) -> Decision:
-    if command not in COMMANDS:
+    if not isinstance(command, str) or command not in COMMANDS:
         raise v.invalid({"command": ["command.unknown"]})
     payload = v.require_object(payload)
     require_visible(actor, state, booking_id or (state or {}).get("id", ""))

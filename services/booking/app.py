@@ -1,0 +1,149 @@
+"""Application layer of the booking service: what the RPC methods call (no nameko here).
+
+A command loads the booking's stream, lets the domain decide, and appends at the version it
+read; when another writer got there first (ConcurrencyError) it reloads and decides again, so ten
+interpreters accepting at once leave one booked and nine Conflicts. The read model follows each
+append in the same process; details are always folded from the stream itself (never stale)."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Callable, Optional
+
+from ims_common.envelope import NewEvent
+from ims_common.errors import Conflict, NotFound
+from ims_common.eventstore.port import ConcurrencyError
+from services.booking.domain import numbering
+from services.booking.domain.access import is_staff, require_visible, role_of, summary, view
+from services.booking.domain.booking import created_event, decide, prepare_create
+from services.booking.domain.events import fold
+from services.booking.domain.listing import parse_query
+from services.booking.domain.validation import invalid
+from services.booking.readmodel import BookingReadModel
+
+NUMBER_HINTS = "booking_numbers"   # next sequence per prefix and day: a hint, the stream decides
+ATTEMPTS = 3
+MAX_EVENTS_PAGE = 1000
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class BookingApp:
+    def __init__(self, event_store, doc_store, blob_store,
+                 clock: Optional[Callable[[], datetime]] = None):
+        self.events = event_store
+        self.docs = doc_store
+        self.blobs = blob_store
+        self.clock = clock or _utc_now
+        self.read_model = BookingReadModel(event_store, doc_store)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        now = self.clock()
+        if now.tzinfo is None:
+            raise ValueError("the clock must return an aware datetime")
+        return now.astimezone(timezone.utc)
+
+    def _load(self, booking_id) -> dict | None:
+        if not numbering.is_number(booking_id):
+            return None          # never reaches a store with a malformed or hostile id
+        return fold(self.events.load_stream(numbering.stream_id(booking_id)))
+
+    @staticmethod
+    def _envelope(actor: dict, event, now: datetime) -> NewEvent:
+        correlation = actor.get("correlation_id")
+        return NewEvent(
+            type=event.type, data=event.data,
+            actor={"user_id": actor["user_id"], "role": actor["role"]},
+            correlation_id=correlation if isinstance(correlation, str) and len(correlation) <= 200 else None,
+            occurred_at=now.isoformat(timespec="microseconds").replace("+00:00", "Z"))
+
+    # --- commands -----------------------------------------------------------------------------
+
+    def create_booking(self, actor: dict, fields) -> dict:
+        now = self._now()
+        prefix, data = prepare_create(actor, fields, now)
+        day = numbering.day_key(prefix, now)
+        hint = self.docs.get(NUMBER_HINTS, day)
+        sequence = int(hint["next"]) if hint else 1
+        while True:
+            number = numbering.number(prefix, now, sequence)   # Conflict past 999 a day
+            try:
+                stored = self.events.append(numbering.stream_id(number), 0,
+                                            [self._envelope(actor, created_event(number, data), now)])
+                break
+            except ConcurrencyError:
+                sequence += 1      # that number is taken: the next one
+        self.docs.put(NUMBER_HINTS, day, {"next": sequence + 1})
+        self.catch_up()
+        return view(actor, fold(stored))
+
+    def execute(self, actor: dict, booking_id, command, payload) -> dict:
+        attachment_id = str(uuid.uuid4())   # the same across retries: a retried blob put replaces
+        for _ in range(ATTEMPTS):
+            now = self._now()
+            state = self._load(booking_id)
+            decision = decide(state, actor, command, payload, now, str(booking_id),
+                              new_id=lambda: attachment_id)
+            if not decision.events:
+                return view(actor, state)
+            if decision.blob:
+                key, content, content_type = decision.blob
+                self.blobs.put(key, content, content_type)
+            try:
+                stored = self.events.append(numbering.stream_id(booking_id), state["version"],
+                                            [self._envelope(actor, e, now) for e in decision.events])
+            except ConcurrencyError:
+                continue           # someone else wrote first: reload and decide again
+            self.catch_up()
+            return view(actor, fold(stored, state))
+        raise Conflict("booking.concurrency_conflict", {"id": booking_id})
+
+    # --- queries ------------------------------------------------------------------------------
+
+    def get_booking(self, actor: dict, booking_id) -> dict:
+        role_of(actor)
+        state = self._load(booking_id)
+        return view(actor, require_visible(actor, state, str(booking_id)))
+
+    def list_bookings(self, actor: dict, query) -> dict:
+        where, page, per_page = parse_query(actor, query)
+        self.catch_up()            # cheap when up to date; covers appends made by another process
+        items, total = self.read_model.find(where, page, per_page) if where is not None else ([], 0)
+        return {"items": [summary(s) for s in items], "total": total, "page": page, "per_page": per_page}
+
+    def get_attachment(self, actor: dict, booking_id, attachment_id) -> tuple[dict, bytes]:
+        """(metadata, content). Receipts are between the interpreter and the bank: staff, the
+        assigned interpreter and whoever added the file may read it."""
+        state = require_visible(actor, self._load(booking_id), str(booking_id))
+        meta = next((a for a in state["attachments"] if a["id"] == attachment_id), None)
+        allowed = meta is not None and (
+            is_staff(actor) or meta.get("added_by") == actor["user_id"]
+            or (actor["role"] == "interpreter" and state["assigned_interpreter_id"] == actor["user_id"]))
+        blob = self.blobs.get(attachment_id) if allowed else None
+        if blob is None:
+            raise NotFound("booking.attachment_not_found", {"id": booking_id, "attachment_id": attachment_id})
+        return dict(meta), blob.data
+
+    def events_since(self, position, limit=500) -> list[dict]:
+        for name, value in (("position", position), ("limit", limit)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise invalid({name: ["field.not_an_integer"]})
+        limit = max(1, min(limit, MAX_EVENTS_PAGE))
+        return [e.to_dict() for e in self.events.read_all(position, limit)]
+
+    # --- read model and health ----------------------------------------------------------------
+
+    def catch_up(self) -> int:
+        return self.read_model.catch_up()
+
+    def rebuild_read_models(self) -> int:
+        """Drop the read model and replay every event; returns how many events were replayed."""
+        return self.read_model.rebuild()
+
+    def health(self) -> dict:
+        return {"service": "booking", "ok": True, "last_position": self.events.last_position(),
+                "read_model_position": self.read_model.checkpoint()}

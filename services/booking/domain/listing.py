@@ -1,0 +1,83 @@
+"""Booking lists: the query a caller may ask, turned into a where clause of the document store's
+small query language, always narrowed to what the caller may see."""
+from __future__ import annotations
+
+import re
+
+from ims_common.errors import Forbidden
+
+from . import validation as v
+from .access import STAFF, role_of
+
+STATUSES = ("pending", "booked", "modified", "service_provided", "closed", "cancelled")
+QUEUES = {"to_assign": "pending", "to_validate": "service_provided"}
+QUERY_FIELDS = ("date_from", "date_to", "status", "queue", "page", "per_page")
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 200
+
+
+def _count(value, field: str, errors: v.Errors, hi: int, default: int) -> int | None:
+    """An integer, also from the digits of a query string (?page=2)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{1,7}", value.strip()):
+        value = int(value)
+    return v.integer(value, field, errors, 1, hi, default=default)
+
+
+def _statuses(value, errors: v.Errors) -> list[str] | None:
+    if value is None or value == [] or value == "":
+        return None
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",")]
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        errors.add("status", "field.not_a_list")
+        return None
+    if any(s not in STATUSES for s in value):
+        errors.add("status", "field.not_one_of")
+        return None
+    return list(dict.fromkeys(value))
+
+
+def scope(actor: dict) -> dict:
+    """The where clause of what this actor may see at all."""
+    role = role_of(actor)
+    if role in STAFF:
+        return {}
+    if role == "requester":
+        return {"establishment": str(actor.get("establishment") or "").upper() or None}
+    return {"visible_to": {"contains": actor["user_id"]}}
+
+
+def parse_query(actor: dict, query) -> tuple[dict | None, int, int]:
+    """(where, page, per_page), or ValidationFailed naming each bad parameter.
+    where is None when the filters contradict each other (nothing can match)."""
+    where = scope(actor)
+    query = v.require_object(query)
+    errors = v.Errors()
+    v.reject_unknown(query, QUERY_FIELDS, errors)
+    date_from = v.local_date(query.get("date_from"), "date_from", errors)
+    date_to = v.local_date(query.get("date_to"), "date_to", errors)
+    if date_from and date_to and date_from > date_to:
+        errors.add("date_to", "field.date_order")
+    statuses = _statuses(query.get("status"), errors)
+    queue = query.get("queue")
+    if queue is not None and queue not in QUEUES:
+        errors.add("queue", "field.not_one_of")
+    page = _count(query.get("page"), "page", errors, 1_000_000, 1)
+    per_page = _count(query.get("per_page"), "per_page", errors, MAX_PER_PAGE, DEFAULT_PER_PAGE)
+    errors.raise_if_any()
+    if queue is not None:
+        if actor["role"] not in STAFF:
+            raise Forbidden("booking.forbidden_role", {"role": actor["role"], "command": "queue"})
+        statuses = [s for s in (statuses or [QUEUES[queue]]) if s == QUEUES[queue]]
+    if statuses == []:
+        return None, page, per_page
+    if statuses is not None:
+        where["status"] = {"in": statuses}
+    dates = {}
+    if date_from:
+        dates["gte"] = date_from.isoformat()
+    if date_to:
+        dates["lte"] = date_to.isoformat()
+    if dates:
+        where["local_date"] = dates
+    return where, page, per_page

@@ -1,0 +1,74 @@
+"""BookingApp on real store adapters (a SQLite file, mongomock), with a clock the test moves."""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+
+from ims_common.stores import open_blob_store, open_document_store, open_event_store
+from services.booking.app import BookingApp
+
+from .scenario import FIELDS, NOW, REQUESTER
+
+BACKENDS = ["sqlite", "mongomock"] + (["mongodb"] if os.environ.get("MONGODB_TEST_URL") else [])
+
+
+class Clock:
+    def __init__(self, now: datetime = NOW):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+
+class Stores:
+    def __init__(self, url: str):
+        self.url = url
+        self.event_store = open_event_store(url)
+        self.doc_store = open_document_store(url)
+        self.blob_store = open_blob_store(url)
+
+    def app(self, clock) -> BookingApp:
+        return BookingApp(self.event_store, self.doc_store, self.blob_store, clock=clock)
+
+    def close(self) -> None:
+        for store in (self.event_store, self.doc_store, self.blob_store):
+            store.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def stores(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'booking.sqlite3'}"
+    elif request.param == "mongomock":
+        url = f"mongomock://booking_test_{uuid.uuid4().hex[:12]}"
+    else:  # a real MongoDB, when the environment names one
+        from urllib.parse import urlsplit, urlunsplit
+        parts = urlsplit(os.environ["MONGODB_TEST_URL"])
+        url = urlunsplit((parts.scheme, parts.netloc, f"/booking_test_{uuid.uuid4().hex[:12]}", parts.query, ""))
+    opened = Stores(url)
+    yield opened
+    opened.close()
+    if request.param == "mongodb":
+        import pymongo
+        with pymongo.MongoClient(url) as client:
+            client.drop_database(client.get_default_database().name)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def app(stores, clock):
+    return stores.app(clock)
+
+
+def create(app, actor=REQUESTER, **changes) -> dict:
+    return app.create_booking(actor, dict(FIELDS, **changes))
