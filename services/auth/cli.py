@@ -1,0 +1,102 @@
+"""Commands of the auth service, acting directly on its store (ims_common.config.store_url("auth")).
+
+  python -m services.auth.cli create-coordinator --email E --first-name F --last-name L [--password P]
+      the first coordinator; the password comes from --password, else IMS_BOOTSTRAP_PASSWORD, else a
+      prompt. Prints the new identifier.
+  python -m services.auth.cli create-account --email E --first-name F --last-name L --role R [...]
+      any account (demo data); without a password a temporary one is made and printed.
+  python -m services.auth.cli rebuild-read-models
+      replays every event into the accounts read model.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from ims_common import config
+from ims_common.errors import IMSError, ValidationFailed
+from ims_common.messages import is_known, translate
+from ims_common.stores import open_document_store, open_event_store
+from services.auth.app import AuthApp
+from services.auth.domain.roles import ROLES
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m services.auth.cli", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("create-coordinator", "create-account"):
+        cmd = commands.add_parser(name)
+        cmd.add_argument("--email", required=True)
+        cmd.add_argument("--first-name", required=True)
+        cmd.add_argument("--last-name", required=True)
+        cmd.add_argument("--password", help="visible in the process list: prefer IMS_BOOTSTRAP_PASSWORD")
+    account = commands.choices["create-account"]
+    account.add_argument("--role", required=True, choices=ROLES)
+    account.add_argument("--secondary-role", choices=ROLES)
+    account.add_argument("--default-role", choices=ROLES)
+    account.add_argument("--establishment")
+    account.add_argument("--display-language", choices=("fr", "en"))
+    account.add_argument("--phone")
+    commands.add_parser("rebuild-read-models")
+    return parser
+
+
+def _bootstrap_password(args) -> str | None:
+    if args.password:
+        return args.password
+    if os.environ.get("IMS_BOOTSTRAP_PASSWORD"):
+        return os.environ["IMS_BOOTSTRAP_PASSWORD"]
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Password again: "):
+            raise SystemExit("The two passwords differ.")
+        return first
+    return None
+
+
+def _run(app: AuthApp, args) -> str:
+    if args.command == "create-coordinator":
+        account = app.bootstrap_coordinator(args.email, args.first_name, args.last_name,
+                                            _bootstrap_password(args))
+        return account["user_id"]
+    if args.command == "create-account":
+        given = {"email": args.email, "first_name": args.first_name, "last_name": args.last_name,
+                 "role": args.role, "secondary_role": args.secondary_role, "default_role": args.default_role,
+                 "establishment": args.establishment, "display_language": args.display_language,
+                 "phone": args.phone, "password": args.password or os.environ.get("IMS_BOOTSTRAP_PASSWORD")}
+        account = app.create_account_as_operator({k: v for k, v in given.items() if v is not None})
+        if "temporary_password" in account:
+            return f"{account['user_id']}\ntemporary password: {account['temporary_password']}"
+        return account["user_id"]
+    return f"{app.view.rebuild()} events replayed"
+
+
+def _explain(error: IMSError) -> str:
+    if isinstance(error, ValidationFailed) and not is_known(error.code):
+        lines = [translate("request.invalid", "en", {"fields": ", ".join(error.fields)})]
+    else:
+        lines = [translate(error.code, "en", error.params)]
+    for field, codes in error.fields.items():
+        lines += [f"  {field}: {translate(code, 'en')}" for code in codes]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    url = config.store_url("auth")
+    events, docs = open_event_store(url), open_document_store(url)
+    try:
+        print(_run(AuthApp(events, docs), args))
+    except IMSError as error:
+        print(_explain(error), file=sys.stderr)
+        return 2
+    finally:
+        events.close()
+        docs.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
