@@ -1,0 +1,238 @@
+"""SQLite document store: one table per collection (key, JSON doc), queried with json_extract.
+
+Also home of the query language checks shared with the Mongo adapter (parse_where, parse_order):
+a where clause is validated into (path, op, value) terms before either adapter translates it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import sqlite3
+from typing import Any, Optional, Sequence
+
+from ims_common.docstore.port import DocumentStore, DuplicateKeyError
+from ims_common.stores import sqlite_connect
+
+OPS = frozenset({"eq", "ne", "gt", "gte", "lt", "lte", "in", "contains"})
+_COLLECTION = re.compile(r"^[a-z][a-z0-9_]*$")
+_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+# --- the query language (shared) ----------------------------------------------------------------
+
+def check_collection(name: Any) -> str:
+    if not isinstance(name, str) or not _COLLECTION.match(name):
+        raise ValueError(f"invalid collection name {name!r}")
+    return name
+
+
+def check_path(path: Any) -> str:
+    if not isinstance(path, str) or path.startswith("$") or not _PATH.match(path):
+        raise ValueError(f"invalid field {path!r}")
+    if path.split(".")[0] == "_id":
+        raise ValueError("_id is not a field (the key is)")
+    return path
+
+
+def _scalar(value: Any) -> Any:
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, int) and -2**63 <= value < 2**63:  # what both databases hold
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    raise ValueError(f"invalid query value {value!r}")
+
+
+def parse_where(where: Optional[dict]) -> list[tuple[str, str, Any]]:
+    """[(path, op, value)] from a where clause, or ValueError for anything outside the language."""
+    if where is None:
+        return []
+    if not isinstance(where, dict):
+        raise ValueError("where must be a dict")
+    terms = []
+    for path, cond in where.items():
+        check_path(path)
+        if not isinstance(cond, dict):
+            terms.append((path, "eq", _scalar(cond)))
+            continue
+        if not cond:
+            raise ValueError(f"no operator for {path!r}")
+        for op, value in cond.items():
+            if not isinstance(op, str) or op not in OPS:
+                raise ValueError(f"invalid operator {op!r}")
+            if op == "in":
+                if not isinstance(value, (list, tuple)):
+                    raise ValueError("'in' takes a list")
+                value = [_scalar(v) for v in value]
+            else:
+                value = _scalar(value)
+                if value is None and op in ("gt", "gte", "lt", "lte"):
+                    raise ValueError(f"{op!r} cannot compare with None")
+            terms.append((path, op, value))
+    return terms
+
+
+def parse_order(order_by: Sequence) -> list[tuple[str, int]]:
+    out = []
+    for item in order_by or ():
+        path, direction = item
+        if isinstance(direction, bool) or direction not in (1, -1):
+            raise ValueError(f"order direction must be 1 or -1, not {direction!r}")
+        out.append((check_path(path), direction))
+    return out
+
+
+def check_page(limit: Optional[int], offset: int) -> None:
+    for name, value in (("limit", limit), ("offset", offset)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ValueError(f"{name} must be an integer >= 0")
+
+
+def normalize(doc: Any) -> dict:
+    """The document as JSON holds it, so both adapters store and return the same thing."""
+    if not isinstance(doc, dict):
+        raise ValueError("a document is a dict")
+    if "_id" in doc:
+        raise ValueError("_id is reserved (the key is given apart)")
+    return json.loads(json.dumps(doc, allow_nan=False))
+
+
+def check_key(key: Any) -> str:
+    if not isinstance(key, str) or not key:
+        raise ValueError("key must be a non-empty string")
+    return key
+
+
+# --- SQL translation ----------------------------------------------------------------------------
+
+_CMP = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def _extract(path: str) -> str:
+    # The same text in queries and in ensure_index, so the planner matches the expression index.
+    return f"json_extract(doc, '$.{path}')"
+
+
+def _kind(value) -> str:
+    """The json_type values of the same kind as value: SQLite would otherwise match 1 with true,
+    and a string with an array's JSON text."""
+    if isinstance(value, bool):
+        return "('true', 'false')"
+    if isinstance(value, str):
+        return "('text')"
+    return "('integer', 'real')"
+
+
+def _eq(val: str, typ: str, value) -> tuple[str, list]:
+    if value is None:
+        return f"{val} IS NULL", []
+    if isinstance(value, bool):
+        return f"{typ} = '{'true' if value else 'false'}'", []
+    return f"({val} = ? AND {typ} IN {_kind(value)})", [value]
+
+
+def _term(path: str, op: str, value) -> tuple[str, list]:
+    val, typ = _extract(path), f"json_type(doc, '$.{path}')"
+    if op == "eq":
+        return _eq(val, typ, value)
+    if op == "ne":
+        sql, params = _eq(val, typ, value)
+        return f"NOT COALESCE({sql}, 0)", params
+    if op in _CMP:
+        param = int(value) if isinstance(value, bool) else value
+        return f"({val} {_CMP[op]} ? AND {typ} IN {_kind(value)})", [param]
+    if op == "in":
+        if not value:
+            return "0", []
+        parts = [_eq(val, typ, v) for v in value]
+        return "(" + " OR ".join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]]
+    # contains: the field is a list holding the value
+    sql, params = _eq("value", "type", value)
+    return (f"({typ} = 'array' AND EXISTS (SELECT 1 FROM json_each(doc, '$.{path}') WHERE {sql}))",
+            params)
+
+
+def where_sql(where: Optional[dict]) -> tuple[str, list]:
+    parts, params = [], []
+    for term in parse_where(where):
+        sql, p = _term(*term)
+        parts.append(sql)
+        params.extend(p)
+    return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+class SqliteDocumentStore(DocumentStore):
+    def __init__(self, path: str):
+        self._conn, self._lock = sqlite_connect(path)
+        self._tables: set[str] = set()
+
+    def _table(self, collection: str) -> str:
+        table = "doc_" + check_collection(collection)
+        if table not in self._tables:
+            self._conn.execute(f"CREATE TABLE IF NOT EXISTS {table} "
+                               "(key TEXT PRIMARY KEY, doc TEXT NOT NULL)")
+            self._tables.add(table)
+        return table
+
+    def get(self, collection: str, key: str) -> Optional[dict]:
+        with self._lock:
+            row = self._conn.execute(f"SELECT doc FROM {self._table(collection)} WHERE key = ?",
+                                     (check_key(key),)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, collection: str, key: str, doc: dict) -> None:
+        text = json.dumps(normalize(doc), ensure_ascii=False, separators=(",", ":"))
+        with self._lock:
+            self._conn.execute(f"INSERT INTO {self._table(collection)} (key, doc) VALUES (?, ?) "
+                               "ON CONFLICT (key) DO UPDATE SET doc = excluded.doc", (check_key(key), text))
+
+    def insert(self, collection: str, key: str, doc: dict) -> None:
+        text = json.dumps(normalize(doc), ensure_ascii=False, separators=(",", ":"))
+        with self._lock:
+            try:
+                self._conn.execute(f"INSERT INTO {self._table(collection)} (key, doc) VALUES (?, ?)",
+                                   (check_key(key), text))
+            except sqlite3.IntegrityError:
+                raise DuplicateKeyError(f"{collection}/{key}") from None
+
+    def delete(self, collection: str, key: str) -> None:
+        with self._lock:
+            self._conn.execute(f"DELETE FROM {self._table(collection)} WHERE key = ?", (check_key(key),))
+
+    def find(self, collection: str, where: Optional[dict] = None, order_by: Sequence[tuple[str, int]] = (),
+             limit: Optional[int] = None, offset: int = 0) -> list[dict]:
+        clause, params = where_sql(where)
+        order = [f"{_extract(p)} {'ASC' if d == 1 else 'DESC'}" for p, d in parse_order(order_by)]
+        check_page(limit, offset)
+        with self._lock:
+            sql = (f"SELECT doc FROM {self._table(collection)}{clause} ORDER BY "
+                   + ", ".join(order + ["key ASC"]) + " LIMIT ? OFFSET ?")  # key: a stable page order
+            rows = self._conn.execute(sql, params + [-1 if limit is None else limit, offset]).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def count(self, collection: str, where: Optional[dict] = None) -> int:
+        clause, params = where_sql(where)
+        with self._lock:
+            return self._conn.execute(f"SELECT COUNT(*) FROM {self._table(collection)}{clause}",
+                                      params).fetchone()[0]
+
+    def drop(self, collection: str) -> None:
+        with self._lock:
+            self._conn.execute(f"DELETE FROM {self._table(collection)}")
+
+    def ensure_index(self, collection: str, fields: Sequence[str]) -> None:
+        fields = [check_path(f) for f in fields]
+        if not fields:
+            raise ValueError("ensure_index needs fields")
+        with self._lock:
+            table = self._table(collection)
+            name = f"ix_{table}_" + hashlib.sha1(",".join(fields).encode()).hexdigest()[:12]
+            self._conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
+                               f"({', '.join(_extract(f) for f in fields)})")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

@@ -1,0 +1,148 @@
+"""MongoDB event store: one document per event in `events`, positions from a counter document.
+
+One process appends per store (the service owning it): a process-wide lock is held across
+version check + position allocation + insert, so positions are handed out and become visible in
+order. On a replica set an append is one transaction. Without transactions (standalone server,
+mongomock) an append is insert_many(ordered) and, if it fails part way, deletes what it inserted
+and gives its positions back; the unique index on (stream_id, stream_version) is the last guard
+when another process appends anyway.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Callable, Optional, Sequence
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import OperationFailure, PyMongoError
+
+from ims_common.envelope import NewEvent, StoredEvent
+from ims_common.eventstore.port import ConcurrencyError, EventStore
+from ims_common.eventstore.sqlite import check_append
+
+COUNTER_ID = "events.position"
+_FIELDS = tuple(StoredEvent.__dataclass_fields__)
+
+_locks: dict[tuple, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _append_lock(db) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault((id(db.client), db.name), threading.Lock())
+
+
+def _event(doc: dict) -> StoredEvent:
+    return StoredEvent(**{k: doc.get(k) for k in _FIELDS})
+
+
+def supports_transactions(db) -> bool:
+    try:
+        hello = db.client.admin.command("hello")
+    except OperationFailure:
+        hello = db.client.admin.command("ismaster")
+    return bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"
+
+
+class MongoEventStore(EventStore):
+    def __init__(self, db, transactions: Optional[bool] = None, on_close: Callable[[], None] = lambda: None):
+        self._db = db
+        self._events = db["events"]
+        self._counters = db["counters"]
+        self._on_close = on_close
+        self._lock = _append_lock(db)
+        self._events.create_index([("stream_id", ASCENDING), ("stream_version", ASCENDING)], unique=True,
+                                  name="stream_version_unique")
+        self._events.create_index([("position", ASCENDING)], unique=True, name="position_unique")
+        self._events.create_index([("published", ASCENDING), ("position", ASCENDING)], name="outbox")
+        # The counter never trails the stored events (e.g. a restored dump without counters).
+        self._counters.update_one({"_id": COUNTER_ID}, {"$max": {"value": self._max_position()}}, upsert=True)
+        self._transactions = supports_transactions(db) if transactions is None else transactions
+
+    def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
+        events = list(events)
+        check_append(stream_id, expected_version, events)
+        with self._lock:
+            try:
+                if self._transactions:
+                    with self._db.client.start_session() as session:
+                        return session.with_transaction(
+                            lambda s: self._append(stream_id, expected_version, events, s))
+                return self._append(stream_id, expected_version, events, None)
+            except PyMongoError:
+                actual = self._version(stream_id, None)
+                if actual != expected_version:  # another process won the race (unique index)
+                    raise ConcurrencyError(stream_id, expected_version, actual) from None
+                if self._events.count_documents({"_id": {"$in": [e.event_id for e in events]}}):
+                    raise ValueError("an event with this event_id is already stored") from None
+                raise
+
+    def _append(self, stream_id, expected_version, events, session) -> list[StoredEvent]:
+        actual = self._version(stream_id, session)
+        if actual != expected_version:
+            raise ConcurrencyError(stream_id, expected_version, actual)
+        if not events:
+            return []
+        end = self._counters.find_one_and_update({"_id": COUNTER_ID}, {"$inc": {"value": len(events)}},
+                                                 upsert=True, return_document=ReturnDocument.AFTER,
+                                                 session=session)["value"]
+        first = end - len(events)
+        docs = [dict(_id=e.event_id, event_id=e.event_id, type=e.type, schema_version=e.schema_version,
+                     stream_id=stream_id, stream_version=expected_version + i, position=first + i,
+                     occurred_at=e.occurred_at, actor=dict(e.actor or {}), correlation_id=e.correlation_id,
+                     causation_id=e.causation_id, data=e.data, published=False)
+                for i, e in enumerate(events, start=1)]
+        try:
+            self._events.insert_many(docs, ordered=True, session=session)
+        except PyMongoError:
+            if session is None:  # a transaction undoes itself
+                self._undo(docs, end)
+            raise
+        return [_event(d) for d in docs]
+
+    def _undo(self, docs: list[dict], end: int) -> None:
+        """Remove this append's documents (never another's with the same _id), then free its positions."""
+        try:
+            self._events.delete_many({"_id": {"$in": [d["_id"] for d in docs]},
+                                      "position": {"$in": [d["position"] for d in docs]}})
+        except PyMongoError:
+            return  # positions stay consumed: a gap, never a reuse
+        self._counters.update_one({"_id": COUNTER_ID, "value": end}, {"$inc": {"value": -len(docs)}})
+
+    def load_stream(self, stream_id: str) -> list[StoredEvent]:
+        cursor = self._events.find({"stream_id": stream_id}).sort("stream_version", ASCENDING)
+        return [_event(d) for d in cursor]
+
+    def stream_version(self, stream_id: str) -> int:
+        return self._version(stream_id, None)
+
+    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
+        return self._page({"position": {"$gt": int(after_position)}}, limit)
+
+    def last_position(self) -> int:
+        return self._max_position()
+
+    def unpublished(self, limit: int = 500) -> list[StoredEvent]:
+        return self._page({"published": False}, limit)
+
+    def mark_published(self, positions: Sequence[int]) -> None:
+        positions = [int(p) for p in positions]
+        if positions:
+            self._events.update_many({"position": {"$in": positions}}, {"$set": {"published": True}})
+
+    def close(self) -> None:
+        self._on_close()
+
+    def _page(self, query: dict, limit: int) -> list[StoredEvent]:
+        limit = int(limit)
+        if limit <= 0:
+            return []  # limit(0) means "no limit" to MongoDB
+        return [_event(d) for d in self._events.find(query).sort("position", ASCENDING).limit(limit)]
+
+    def _version(self, stream_id: str, session) -> int:
+        doc = self._events.find_one({"stream_id": stream_id}, sort=[("stream_version", -1)],
+                                    projection={"stream_version": 1}, session=session)
+        return doc["stream_version"] if doc else 0
+
+    def _max_position(self) -> int:
+        doc = self._events.find_one({}, sort=[("position", -1)], projection={"position": 1})
+        return doc["position"] if doc else 0

@@ -1,0 +1,133 @@
+"""SQLite event store: one row per event; an append is one IMMEDIATE transaction, so it is all or
+nothing and positions (max + 1 inside that transaction) never leave a gap."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Sequence
+
+from ims_common.envelope import NewEvent, StoredEvent
+from ims_common.eventstore.port import ConcurrencyError, EventStore
+from ims_common.stores import sqlite_connect
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    position       INTEGER PRIMARY KEY,
+    event_id       TEXT NOT NULL UNIQUE,
+    type           TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    stream_id      TEXT NOT NULL,
+    stream_version INTEGER NOT NULL,
+    occurred_at    TEXT NOT NULL,
+    actor          TEXT NOT NULL,
+    correlation_id TEXT,
+    causation_id   TEXT,
+    data           TEXT NOT NULL,
+    published      INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (stream_id, stream_version)
+);
+CREATE INDEX IF NOT EXISTS events_unpublished ON events (position) WHERE published = 0;
+"""
+_COLUMNS = ("event_id, type, schema_version, stream_id, stream_version, position, occurred_at, actor, "
+            "correlation_id, causation_id, data")
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def check_append(stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> None:
+    if not isinstance(stream_id, str) or not stream_id:
+        raise ValueError("stream_id must be a non-empty string")
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 0:
+        raise ValueError("expected_version must be an integer >= 0")
+    if not all(isinstance(e, NewEvent) for e in events):
+        raise TypeError("append takes NewEvent instances")
+
+
+def _event(row) -> StoredEvent:
+    (event_id, type_, schema_version, stream_id, stream_version, position, occurred_at, actor,
+     correlation_id, causation_id, data) = row
+    return StoredEvent(event_id, type_, schema_version, stream_id, stream_version, position, occurred_at,
+                       json.loads(actor), correlation_id, causation_id, json.loads(data))
+
+
+class SqliteEventStore(EventStore):
+    def __init__(self, path: str):
+        self._conn, self._lock = sqlite_connect(path)
+        with self._lock:
+            self._conn.executescript(_SCHEMA)
+
+    def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
+        events = list(events)
+        check_append(stream_id, expected_version, events)
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")  # the write lock first: the version read below stays true
+            try:
+                actual = self._version(stream_id)
+                if actual != expected_version:
+                    raise ConcurrencyError(stream_id, expected_version, actual)
+                position = conn.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
+                rows = [(e.event_id, e.type, e.schema_version, stream_id, expected_version + i, position + i,
+                         e.occurred_at, _dumps(e.actor or {}), e.correlation_id, e.causation_id,
+                         _dumps(e.data)) for i, e in enumerate(events, start=1)]
+                conn.executemany(f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 rows)
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.IntegrityError) and "event_id" in str(exc):
+                    raise ValueError("an event with this event_id is already stored") from exc
+                raise
+        return [_event(r) for r in rows]  # decoded from the JSON stored: what readers will see
+
+    def load_stream(self, stream_id: str) -> list[StoredEvent]:
+        return self._query(f"SELECT {_COLUMNS} FROM events WHERE stream_id = ? ORDER BY stream_version",
+                           (stream_id,))
+
+    def stream_version(self, stream_id: str) -> int:
+        with self._lock:
+            return self._version(stream_id)
+
+    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
+        return self._query(f"SELECT {_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?",
+                           (int(after_position), max(0, int(limit))))
+
+    def last_position(self) -> int:
+        with self._lock:
+            return self._conn.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
+
+    def unpublished(self, limit: int = 500) -> list[StoredEvent]:
+        return self._query(f"SELECT {_COLUMNS} FROM events WHERE published = 0 ORDER BY position LIMIT ?",
+                           (max(0, int(limit)),))
+
+    def mark_published(self, positions: Sequence[int]) -> None:
+        rows = [(int(p),) for p in positions]
+        if not rows:
+            return
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany("UPDATE events SET published = 1 WHERE position = ?", rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def _version(self, stream_id: str) -> int:
+        row = self._conn.execute("SELECT MAX(stream_version) FROM events WHERE stream_id = ?",
+                                 (stream_id,)).fetchone()
+        return row[0] or 0
+
+    def _query(self, sql: str, params: tuple) -> list[StoredEvent]:
+        with self._lock:
+            rows = self._conn.execute(sql, params).fetchall()
+        return [_event(r) for r in rows]

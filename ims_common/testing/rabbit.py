@@ -1,0 +1,65 @@
+"""A RabbitMQ virtual host of its own for a test (or a test run), made and removed with rabbitmqctl."""
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from contextlib import contextmanager
+from typing import Iterator
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+import pytest
+
+from ims_common import config
+from ims_common.testing.wait import wait_until
+
+
+def _ctl(*args: str) -> list[str]:
+    out = subprocess.run([os.environ.get("RABBITMQCTL", "rabbitmqctl"), "-q", *args], check=True,
+                         capture_output=True, text=True, timeout=60).stdout
+    return [line.strip() for line in out.splitlines()]
+
+
+def uri_for_vhost(vhost: str, base_uri: str | None = None) -> str:
+    """base_uri (default: AMQP_URI) with its virtual host replaced."""
+    parts = urlsplit(base_uri or config.amqp_uri())
+    return urlunsplit((parts.scheme, parts.netloc, "/" + quote(vhost, safe=""), parts.query, ""))
+
+
+def vhost_of(amqp_uri: str) -> str:
+    return unquote(urlsplit(amqp_uri).path[1:]) or "/"
+
+
+@contextmanager
+def isolated_vhost(user: str | None = None) -> Iterator[str]:
+    """Yield the AMQP URI of a fresh vhost `ims-test-<uuid>` on the broker of AMQP_URI; delete it after.
+    The broker must be local (rabbitmqctl); user (default: the URI's user) gets all permissions."""
+    base = config.amqp_uri()
+    user = user or urlsplit(base).username or "guest"
+    vhost = f"ims-test-{uuid.uuid4().hex}"
+    _ctl("add_vhost", vhost)
+    try:
+        _ctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+        yield uri_for_vhost(vhost, base)
+    finally:
+        _ctl("delete_vhost", vhost)
+
+
+@pytest.fixture
+def isolated_amqp_uri() -> Iterator[str]:
+    """pytest fixture: the AMQP URI of a vhost made for this one test (import it into a conftest)."""
+    with isolated_vhost() as uri:
+        yield uri
+
+
+def close_connections(amqp_uri: str) -> None:
+    """Close every client connection of the URI's vhost (a broker-side disconnect); return once the
+    broker has closed them all (it lists a closed connection until the client answers)."""
+    vhost = vhost_of(amqp_uri)
+    _ctl("close_all_connections", "-p", vhost, "closed by test")
+
+    def all_closed():
+        rows = [row.split("\t") for row in _ctl("list_connections", "--no-table-headers", "vhost", "state")]
+        return not [r for r in rows if r[0] == vhost and r[-1] not in ("closing", "closed")]
+
+    wait_until(all_closed, timeout=30, interval=0.1)
