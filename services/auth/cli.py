@@ -16,8 +16,8 @@ import os
 import sys
 
 from ims_common import config
-from ims_common.errors import IMSError, ValidationFailed
-from ims_common.messages import is_known, translate
+from ims_common.errors import IMSError
+from ims_common.messages import translate
 from ims_common.stores import open_document_store, open_event_store
 from services.auth.app import AuthApp
 from services.auth.domain.roles import ROLES
@@ -38,7 +38,6 @@ def _parser() -> argparse.ArgumentParser:
     account.add_argument("--default-role", choices=ROLES)
     account.add_argument("--establishment")
     account.add_argument("--display-language", choices=("fr", "en"))
-    account.add_argument("--phone")
     commands.add_parser("rebuild-read-models")
     return parser
 
@@ -65,7 +64,7 @@ def _run(app: AuthApp, args) -> str:
         given = {"email": args.email, "first_name": args.first_name, "last_name": args.last_name,
                  "role": args.role, "secondary_role": args.secondary_role, "default_role": args.default_role,
                  "establishment": args.establishment, "display_language": args.display_language,
-                 "phone": args.phone, "password": args.password or os.environ.get("IMS_BOOTSTRAP_PASSWORD")}
+                 "password": args.password or os.environ.get("IMS_BOOTSTRAP_PASSWORD")}
         account = app.create_account_as_operator({k: v for k, v in given.items() if v is not None})
         if "temporary_password" in account:
             return f"{account['user_id']}\ntemporary password: {account['temporary_password']}"
@@ -74,10 +73,7 @@ def _run(app: AuthApp, args) -> str:
 
 
 def _explain(error: IMSError) -> str:
-    if isinstance(error, ValidationFailed) and not is_known(error.code):
-        lines = [translate("request.invalid", "en", {"fields": ", ".join(error.fields)})]
-    else:
-        lines = [translate(error.code, "en", error.params)]
+    lines = [translate(error.code, "en", dict(error.params, fields=", ".join(error.fields)))]
     for field, codes in error.fields.items():
         lines += [f"  {field}: {translate(code, 'en')}" for code in codes]
     return "\n".join(lines)

@@ -15,7 +15,7 @@ ACCOUNT_CREATED = "AccountCreated"
 PASSWORD_CHANGED = "PasswordChanged"
 
 CREATE_FIELDS = ("email", "first_name", "last_name", "role", "secondary_role", "default_role",
-                 "establishment", "display_language", "phone", "password")
+                 "establishment", "display_language", "password")
 
 
 def stream_id(user_id: str) -> str:
@@ -36,7 +36,6 @@ class Account:
     active: bool
     must_change_password: bool
     created_at: str
-    phone: Optional[str] = None   # for SMS (MFA set-up, notifications)
     version: int = 0          # stream version of the last event folded in
 
     @property
@@ -101,7 +100,6 @@ def validate_new_account(fields) -> dict:
         "role": v.one_of(fields.get("role"), R.ROLES, "role", errors),
         "secondary_role": v.one_of(fields.get("secondary_role"), R.ROLES, "secondary_role", errors,
                                    required=False),
-        "phone": v.phone(fields.get("phone"), errors),
         "display_language": v.one_of(fields.get("display_language"), v.LANGUAGES, "display_language",
                                      errors, required=False, default="fr"),
     }
@@ -135,7 +133,7 @@ def validate_new_account(fields) -> dict:
 
 def account_created(clean: dict, user_id: str, created_at: str, must_change_password: bool) -> tuple[str, dict]:
     data = {k: clean[k] for k in ("email", "first_name", "last_name", "role", "secondary_role",
-                                  "default_role", "establishment", "display_language", "phone")}
+                                  "default_role", "establishment", "display_language")}
     data.update(user_id=user_id, active=True, must_change_password=must_change_password,
                 created_at=created_at)
     return ACCOUNT_CREATED, data

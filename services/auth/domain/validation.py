@@ -13,7 +13,6 @@ EMAIL_MAX = 254
 NAME_MAX = 100
 ESTABLISHMENT_RE = re.compile(r"[A-Z]{2,6}")
 LANGUAGES = ("fr", "en")
-PHONE_RE = re.compile(r"\+?[0-9 ().-]{7,30}(\s*(x|ext\.?|poste)\s*\d{1,6})?", re.IGNORECASE)
 
 
 class Errors:
@@ -89,11 +88,3 @@ def establishment(value, errors: Errors, field: str = "establishment") -> str | 
         return None
     return raw
 
-
-def phone(value, errors: Errors, field: str = "phone") -> str | None:
-    """Optional; digits with the usual separators, an extension allowed ("514 555-0199 poste 12")."""
-    raw = text(value, field, errors, 50, required=False)
-    if raw is not None and not PHONE_RE.fullmatch(raw):
-        errors.add(field, "field.invalid_format")
-        return None
-    return raw

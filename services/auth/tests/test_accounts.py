@@ -24,7 +24,7 @@ def test_coordinator_creates_interpreter(app, coordinator):
     assert account == {
         "user_id": "UBIPN0002", "email": "pepe@example.org", "first_name": "Pépé", "last_name": "Nommé",
         "role": "interpreter", "secondary_role": None, "default_role": "interpreter",
-        "establishment": None, "display_language": "fr", "phone": None, "active": True,
+        "establishment": None, "display_language": "fr", "active": True,
         "must_change_password": False, "created_at": account["created_at"]}
     assert account["created_at"].endswith("Z")
     assert app.login("UBIPN0002", PASSWORD, None)["user"] == account
