@@ -1,6 +1,8 @@
 """The booking nameko service: a thin shell over BookingApp (services/booking/app.py)."""
 from __future__ import annotations
 
+import base64
+
 from nameko.rpc import rpc
 
 from ims_common.nameko_ext import Runtime
@@ -36,7 +38,8 @@ class BookingService:
 
     @rpc
     def get_attachment(self, actor, booking_id, attachment_id):
-        return self.app.get_attachment(actor, booking_id, attachment_id)
+        meta, content = self.app.get_attachment(actor, booking_id, attachment_id)
+        return {"meta": meta, "content_base64": base64.b64encode(content).decode("ascii")}
 
     @rpc
     def events_since(self, position, limit=500):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 
+import eventlet
+
 from nameko.events import SERVICE_POOL, event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
@@ -11,6 +13,7 @@ from ims_common.nameko_ext import Runtime
 from services.notification.app import NotificationApp
 
 log = logging.getLogger(__name__)
+CATCH_UP_TIMEOUT = 60
 
 
 class NotificationService:
@@ -25,12 +28,14 @@ class NotificationService:
     def on_booking_event(self, envelope):
         self.app.on_booking_event(envelope, self.booking.events_since)
 
-    # Catch up at start and regularly: events published while this service was down, or lost.
-    @timer(interval=5, eager=True)
+    # Catch up soon after start and regularly: events published while this service was down, or
+    # lost. Not eager: an RPC sent before the reply queue exists would wait forever for its answer.
+    @timer(interval=2)
     def catch_up(self):
         try:
-            self.app.catch_up(self.booking.events_since)
-        except Exception:
+            with eventlet.Timeout(CATCH_UP_TIMEOUT):
+                self.app.catch_up(self.booking.events_since)
+        except (Exception, eventlet.Timeout):
             log.warning("catch-up from booking failed; will retry", exc_info=True)
 
     @rpc

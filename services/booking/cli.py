@@ -1,0 +1,29 @@
+"""Booking service commands. `python -m services.booking.cli rebuild` rebuilds the read models from
+the event store (stop the service first, or run it against a copy)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ims_common import config
+from ims_common.nameko_ext import Stores
+from services.booking.app import BookingApp
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="services.booking.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("rebuild", help="drop the read models and replay every event")
+    args = parser.parse_args(argv)
+    stores = Stores(config.store_url("booking"))
+    try:
+        if args.command == "rebuild":
+            app = BookingApp(stores.event_store, stores.doc_store, stores.blob_store)
+            print(f"replayed {app.rebuild_read_models()} events")
+    finally:
+        stores.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
