@@ -42,7 +42,7 @@ def _operation(view, rule, method: str) -> dict:
     for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule.rule):
         schema = {"type": "string"}
         if converter in _CONVERTER_PATTERNS:
-            schema["pattern"] = _CONVERTER_PATTERNS[converter]
+            schema["pattern"] = f"^{_CONVERTER_PATTERNS[converter]}$"
         params.append({"in": "path", "name": name, "required": True, "schema": schema})
     if doc.get("query"):
         params.append({"in": "query", "schema": doc["query"]})

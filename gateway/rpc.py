@@ -13,6 +13,11 @@ import os
 import threading
 from typing import Any, Callable, Protocol
 
+# Imported at module load, in the importing (main) thread, on purpose: importing eventlet (which
+# nameko does) from a worker thread leaves that thread impossible to join.
+from nameko.exceptions import BadRequest, RemoteError, RpcTimeout, UnknownService
+from nameko.standalone.rpc import ClusterRpcProxy
+
 from ims_common import config
 from ims_common.errors import IMSError
 
@@ -51,8 +56,6 @@ class _Connection:
     reads on every wait, so it can be set per call while this thread holds the connection."""
 
     def __init__(self, amqp_uri: str, timeout: float):
-        from nameko.standalone.rpc import ClusterRpcProxy  # imported late: keeps the app importable fast
-
         self._standalone = ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=timeout)
         self._cluster = self._standalone.start()
 
@@ -79,8 +82,6 @@ class RpcPool:
         self._cond = threading.Condition()
 
     def call(self, service: str, method: str, *args: Any, timeout: float | None = None) -> Any:
-        from nameko.exceptions import BadRequest, RemoteError
-
         timeout = timeout or self.timeout
         conn = self._acquire(timeout)
         healthy = False
@@ -136,8 +137,6 @@ class ServiceClient:
         self.backend = backend
 
     def call(self, service: str, method: str, *args: Any, timeout: float | None = None) -> Any:
-        from nameko.exceptions import BadRequest, RemoteError, RpcTimeout, UnknownService
-
         try:
             return self.backend.call(service, method, *args, timeout=timeout)
         except IMSError:

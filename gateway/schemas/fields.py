@@ -130,6 +130,7 @@ class ListOf(fields.List):
     def __init__(self, inner, *, max_items: int = 100, min_items: int | None = None, **kwargs):
         super().__init__(inner, validate=[Length(min=min_items, max=max_items, items=True)],
                          **_nullable_unless_required(kwargs))
+        self.inner.allow_none = False  # the list may be null, its items may not
 
 
 class Obj(fields.Nested):
@@ -143,8 +144,10 @@ class _Parsed(Text):
     """A string that must parse with `parse`; the original string is kept."""
     code = "field.invalid_format"
     max_chars = 40
+    doc: dict = {}
 
     def __init__(self, **kwargs):
+        kwargs["metadata"] = {**self.doc, **kwargs.get("metadata", {})}
         super().__init__(self.max_chars, **kwargs)
 
     def parse(self, value: str):  # pragma: no cover - subclasses
@@ -162,6 +165,7 @@ class _Parsed(Text):
 
 class DateStr(_Parsed):
     code = "field.invalid_date"
+    doc = {"format": "date", "example": "2025-09-01"}
 
     def parse(self, value):
         return re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None and bool(date.fromisoformat(value))
@@ -169,6 +173,7 @@ class DateStr(_Parsed):
 
 class TimeStr(_Parsed):
     code = "field.invalid_time"
+    doc = {"pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30"}
 
     def parse(self, value):
         return re.fullmatch(r"\d{2}:\d{2}", value) is not None and time.fromisoformat(value) is not None
@@ -177,6 +182,7 @@ class TimeStr(_Parsed):
 class DateTimeStr(_Parsed):
     """ISO 8601 date and time with a UTC offset (or Z): a local time without one is ambiguous."""
     code = "field.invalid_datetime"
+    doc = {"format": "date-time", "example": "2025-09-01T09:30:00-04:00"}
 
     def parse(self, value):
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})", value):

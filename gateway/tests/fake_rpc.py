@@ -136,7 +136,7 @@ class FakeServices:
         elif command == "decline":
             booking["declined_by"].append(uid)
         elif command == "accept":
-            if booking["assigned_interpreter_id"]:
+            if booking["assigned_interpreter_id"] not in (None, uid):
                 raise Conflict("booking.already_taken")
             need("pending", "modified")
             booking.update(status="booked", assigned_interpreter_id=uid)
