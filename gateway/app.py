@@ -1,10 +1,9 @@
 """The gateway's Flask app factory: JSON API under /api/v1, its OpenAPI document, /healthz."""
 from __future__ import annotations
 
-import logging
 import os
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import health, openapi
@@ -45,14 +44,10 @@ def create_app(rpc=None, config: dict | None = None) -> Flask:
     proxies = app.config["IMS_TRUSTED_PROXIES"]
     if proxies > 0:  # behind N reverse proxies: the client address (login throttling) is in X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
-    if not app.debug and not logging.getLogger("gateway").handlers:
-        logging.getLogger("gateway").setLevel(logging.INFO)
     return app
 
 
 def _limit_body():
-    from flask import current_app
-
     if request.endpoint not in UPLOAD_ENDPOINTS:
         request.max_content_length = current_app.config["IMS_MAX_JSON_BYTES"]
 

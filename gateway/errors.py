@@ -8,8 +8,8 @@ import re
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ims_common.errors import IMSError
 from gateway.rpc import ServiceError
+from ims_common.errors import IMSError
 from ims_common.messages import DEFAULT_LANGUAGE, LANGUAGES, translate
 
 log = logging.getLogger("gateway")
