@@ -83,9 +83,9 @@ def test_every_reference_resolves(spec):
         assert node, ref
 
 
-def test_document_validates_when_the_validator_is_installed(spec):
-    validator = pytest.importorskip("openapi_spec_validator")
-    validator.validate(spec)
+def test_document_is_valid_openapi(spec):
+    from openapi_spec_validator import validate
+    validate(spec)
 
 
 def test_health_ok_when_every_service_answers(client, fake):

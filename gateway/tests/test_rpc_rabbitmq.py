@@ -15,8 +15,8 @@ import pytest
 from gateway.rpc import RpcPool, ServiceClient, ServiceError
 from ims_common.errors import Conflict
 
-rabbit = pytest.importorskip("ims_common.testing.rabbit")
-from ims_common.testing.wait import wait_until  # noqa: E402
+from ims_common.testing import rabbit
+from ims_common.testing.wait import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 

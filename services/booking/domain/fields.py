@@ -23,7 +23,7 @@ TEXT_FIELDS = {
 FIELDS = tuple(TEXT_FIELDS) + ("mode", "establishment", "video_link", "requester_email") + TIMING_FIELDS
 REQUIRED = ("source_language", "target_language", "mode", "establishment")
 
-ESTABLISHMENT = re.compile(r"[A-Z][A-Z0-9]{0,9}")
+ESTABLISHMENT = re.compile(r"[A-Z]{2,6}")  # as in booking ids: ^[A-Z]{2,6}-\d{8}$
 URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)   # no javascript: or data: links
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
