@@ -1,12 +1,17 @@
 """The auth nameko service: a thin shell over AuthApp (services/auth/app.py)."""
 from __future__ import annotations
 
+import base64
+import logging
+
 from eventlet import tpool
 from nameko.rpc import rpc
+from nameko.timer import timer
 
 from ims_common.nameko_ext import Runtime
 from services.auth.adapters.passwords import PasswordHasher
 from services.auth.app import AuthApp
+from services.auth.profiles import attach as attach_profiles, expiry_interval_seconds
 
 
 class OffHubHasher(PasswordHasher):
@@ -23,6 +28,7 @@ class OffHubHasher(PasswordHasher):
 def _build(stores) -> AuthApp:
     app = AuthApp(stores.event_store, stores.doc_store, hasher=OffHubHasher())
     app.catch_up()  # the read model follows events appended while the service was down (or by the CLI)
+    attach_profiles(app, stores.blob_store)  # app.profiles: services/auth/profiles.py
     return app
 
 
@@ -54,3 +60,39 @@ class AuthService:
     @rpc
     def health(self):
         return self.app.health()
+
+    # ---- profiles (services/auth/profiles.py) ----
+
+    @rpc
+    def get_profile(self, actor, user_id):
+        return self.app.profiles.get_profile(actor, user_id)
+
+    @rpc
+    def update_profile(self, actor, user_id, patch):
+        return self.app.profiles.update_profile(actor, user_id, patch)
+
+    @rpc
+    def list_profiles(self, actor, query=None):
+        return self.app.profiles.list_profiles(actor, query)
+
+    @rpc
+    def add_profile_file(self, actor, user_id, fields):
+        return self.app.profiles.add_file(actor, user_id, fields)
+
+    @rpc
+    def delete_profile_file(self, actor, user_id, file_id):
+        return self.app.profiles.delete_file(actor, user_id, file_id)
+
+    @rpc
+    def get_profile_file(self, actor, user_id, file_id):
+        meta, content = self.app.profiles.get_file(actor, user_id, file_id)
+        return {"meta": meta, "content_base64": base64.b64encode(content).decode("ascii")}
+
+    # Accounts whose eligibility document marked "inactive if not valid" expired become unavailable
+    # for offers (once per document). Not eager: the service's first seconds belong to start-up.
+    @timer(interval=expiry_interval_seconds())
+    def expire_documents(self):
+        try:
+            self.app.profiles.expire_documents()
+        except Exception:
+            logging.getLogger(__name__).warning("document expiry check failed; will retry", exc_info=True)

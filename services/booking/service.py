@@ -2,16 +2,25 @@
 from __future__ import annotations
 
 import base64
+import logging
 
-from nameko.rpc import rpc
+import eventlet
+from nameko.events import SERVICE_POOL, event_handler
+from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
 
 from ims_common.nameko_ext import Runtime
 from services.booking.app import BookingApp
+from services.booking.profiles import attach as attach_profiles
+
+log = logging.getLogger(__name__)
+CATCH_UP_TIMEOUT = 60
 
 
 def _build(stores) -> BookingApp:
     app = BookingApp(stores.event_store, stores.doc_store, stores.blob_store)
     app.catch_up()  # read models follow events appended while the service was down
+    attach_profiles(app, stores.doc_store)  # app.auth_profiles: the copy of auth's profiles
     return app
 
 
@@ -48,3 +57,28 @@ class BookingService:
     @rpc
     def health(self):
         return self.app.health()
+
+    # ---- the copy of auth's profiles (services/booking/profiles.py) ----
+
+    auth = RpcProxy("auth")
+
+    # A durable queue bound to every auth event; a failure leaves the checkpoint behind and the
+    # catch-up below retries from auth's event store, so nothing is lost.
+    @event_handler("auth", "#", handler_type=SERVICE_POOL, reliable_delivery=True)
+    def on_auth_event(self, envelope):
+        self.app.auth_profiles.on_event(envelope, self.auth.events_since)
+
+    # Not eager: an RPC sent before the reply queue exists would wait forever for its answer.
+    @timer(interval=2)
+    def catch_up_auth(self):
+        try:
+            with eventlet.Timeout(CATCH_UP_TIMEOUT):
+                self.app.auth_profiles.catch_up(self.auth.events_since)
+        except (Exception, eventlet.Timeout):
+            log.warning("catch-up from auth failed; will retry", exc_info=True)
+
+    @rpc
+    def interpreter_profiles(self):
+        """The booking service's copy of interpreter profiles, and its checkpoint (tests, support)."""
+        profiles = self.app.auth_profiles
+        return {"checkpoint": profiles.checkpoint(), "items": profiles.interpreters()}

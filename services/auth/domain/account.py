@@ -79,6 +79,12 @@ def apply(account: Optional[Account], type_: str, data: dict) -> Account:
         raise ValueError(f"{type_} before {ACCOUNT_CREATED}")
     if type_ == PASSWORD_CHANGED:
         account.must_change_password = False
+    if type_ in ("AccountDeactivated", "AccountReactivated"):   # services/auth/security.py
+        account.active = type_ == "AccountReactivated"
+    if type_ == "ProfileUpdated":   # the full profile (services/auth/domain/profile.py): login fields follow it
+        for name in ("email", "first_name", "last_name", "display_language", "establishment"):
+            if data.get(name) is not None or name == "establishment" and name in data:
+                setattr(account, name, data.get(name))
     # Unknown types (from newer code) leave the state as is rather than break old readers.
     return account
 
