@@ -94,6 +94,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Plus aucun numéro de demande disponible aujourd'hui pour cet établissement : communiquez "
               "avec la Banque d'interprètes.",
         "en": "No booking number is left today for this establishment: contact the interpreter bank."},
+    # Payroll
+    "payroll.not_found": {
+        "fr": "Aucune rémunération trouvée.",
+        "en": "No remuneration found."},
+    "payroll.forbidden": {
+        "fr": "Votre rôle ne permet pas cette action sur la paie.",
+        "en": "Your role does not allow this payroll action."},
+    "payroll.invalid_period": {
+        "fr": "Période de paie invalide.",
+        "en": "Invalid pay period."},
+    "payroll.period_closed": {
+        "fr": "La période de paie {period} est déjà fermée.",
+        "en": "Pay period {period} is already closed."},
+    "payroll.interpreter_required": {
+        "fr": "Précisez l'interprète.",
+        "en": "Give the interpreter."},
+    "payroll.invalid_policy": {
+        "fr": "Politique de rémunération invalide : {reason}",
+        "en": "Invalid pay policy: {reason}"},
     "command.unknown": {"fr": "Commande inconnue.", "en": "Unknown command."},
     "report.overtime_reason_required": {
         "fr": "Indiquez la raison du dépassement : la durée réelle dépasse la durée prévue.",
@@ -197,6 +216,10 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 # Used instead when the raiser gave no params (the services send bare codes for fields).
 PLAIN: dict[str, dict[str, str]] = {
+    "auth.throttled": {"fr": "Trop de tentatives de connexion : réessayez plus tard.",
+                       "en": "Too many sign-in attempts: try again later."},
+    "payroll.invalid_policy": {"fr": "Politique de rémunération invalide.", "en": "Invalid pay policy."},
+    "payroll.period_closed": {"fr": "Cette période de paie est déjà fermée.", "en": "This pay period is already closed."},
     "field.too_long": {"fr": "Trop long.", "en": "Too long."},
     "field.too_short": {"fr": "Trop court.", "en": "Too short."},
     "field.too_many": {"fr": "Trop d'éléments.", "en": "Too many items."},

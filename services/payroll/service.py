@@ -19,8 +19,9 @@ CATCH_UP_TIMEOUT = 60
 class PayrollService:
     name = "payroll"
 
-    app = Runtime("payroll", lambda stores: PayrollApp(stores.doc_store), publishes=False)
+    app = Runtime("payroll", lambda stores: PayrollApp(stores.doc_store, stores.event_store), publishes=True)
     booking = RpcProxy("booking")
+    auth = RpcProxy("auth")
 
     # A durable queue bound to every booking event; failures leave the checkpoint behind, and the
     # catch-up below retries from the event store, so nothing is lost.
@@ -37,6 +38,63 @@ class PayrollService:
                 self.app.catch_up(self.booking.events_since)
         except (Exception, eventlet.Timeout):
             log.warning("catch-up from booking failed; will retry", exc_info=True)
+
+    # Profiles (financial record for GST/QST, legal name, supplier number) from auth, the same way.
+    @event_handler("auth", "#", handler_type=SERVICE_POOL, reliable_delivery=True)
+    def on_auth_event(self, envelope):
+        self.app.on_auth_event(envelope, self.auth.events_since)
+
+    @timer(interval=2)
+    def catch_up_auth(self):
+        try:
+            with eventlet.Timeout(CATCH_UP_TIMEOUT):
+                self.app.catch_up_auth(self.auth.events_since)
+        except (Exception, eventlet.Timeout):
+            log.warning("catch-up from auth failed; will retry", exc_info=True)
+
+    @rpc
+    def get_remuneration(self, actor, booking_id):
+        return self.app.get_remuneration(actor, booking_id)
+
+    @rpc
+    def list_periods(self, actor):
+        return self.app.list_periods(actor)
+
+    @rpc
+    def close_period(self, actor, period_id):
+        return self.app.close_period(actor, period_id)
+
+    @rpc
+    def statement(self, actor, period_id, interpreter_id=None):
+        return self.app.statement(actor, period_id, interpreter_id)
+
+    @rpc
+    def export_csv(self, actor, period_id):
+        return self.app.export_csv(actor, period_id)
+
+    @rpc
+    def statement_pdf(self, actor, period_id, interpreter_id):
+        return self.app.statement_pdf(actor, period_id, interpreter_id)
+
+    @rpc
+    def billing(self, actor, period_id):
+        return self.app.billing(actor, period_id)
+
+    @rpc
+    def list_policies(self, actor):
+        return self.app.list_policies(actor)
+
+    @rpc
+    def add_policy(self, actor, fields):
+        return self.app.add_policy(actor, fields)
+
+    @rpc
+    def totals(self):
+        return self.app.totals()
+
+    @rpc
+    def events_since(self, position, limit=500):
+        return self.app.events_since(position, limit)
 
     @rpc
     def received(self, stream_id=None):

@@ -1,0 +1,157 @@
+"""Payroll request schemas, and response shapes for the OpenAPI document. Amounts are exact decimal
+strings ('82.00'), never JSON numbers."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from gateway.schemas.bookings import USER_ID
+from gateway.schemas.fields import Bool, Int, Pattern, StrictSchema, Text
+
+PERIOD_ID = r"\d{4}-\d{2}-\d{2}"
+DECIMAL = r"\d{1,7}(\.\d{1,6})?"
+DATE = r"\d{4}-\d{2}-\d{2}"
+TIME = r"\d{2}:\d{2}"
+
+
+class StatementQuerySchema(StrictSchema):
+    period = Pattern(PERIOD_ID, 10, required=True)
+    interpreter_id = Pattern(USER_ID)
+
+
+class BillingQuerySchema(StrictSchema):
+    period = Pattern(PERIOD_ID, 10, required=True)
+
+
+class ModeRuleSchema(StrictSchema):
+    kind = Pattern(r"timed|per_communication|per_word", required=True)
+    minimum_minutes = Int(0, 1440, required=True)
+
+
+class PolicyCreateSchema(StrictSchema):
+    """A new version: the latest version with these fields changed. Effective after today."""
+    version = Pattern(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", required=True)
+    name = Text(200, min_length=1)
+    effective_from = Pattern(DATE, 10, required=True)
+    hourly_rate = Pattern(DECIMAL, 20)
+    after_hours_hourly_rate = Pattern(DECIMAL, 20)
+    block_minutes = Int(1, 240)
+    communication_minutes = Int(1, 240)
+    modes = fields.Dict(keys=Pattern(r"[a-z_]{1,40}"), values=fields.Nested(ModeRuleSchema))
+    travel_time_paid = Bool()
+    travel_hourly_rate = Pattern(DECIMAL, 20)
+    mileage_threshold_km = Pattern(DECIMAL, 20)
+    mileage_rate_per_km = Pattern(DECIMAL, 20)
+    mileage_paid_km = Pattern(r"all|beyond_threshold")
+    mileage_round_trip = Bool()
+    word_rate = Pattern(DECIMAL, 20)
+    late_cancellation_business_hours = Int(0, 1000)
+    overtime_requires_reason = Bool()
+    other_fees_require_receipt = Bool()
+    wait_time_paid = Bool()
+    office_opens = Pattern(TIME, 5)
+    office_closes = Pattern(TIME, 5)
+    gst_rate = Pattern(DECIMAL, 20)
+    qst_rate = Pattern(DECIMAL, 20)
+
+
+def _money(**kw):
+    return fields.String(metadata={"example": "82.00", "pattern": r"^-?\d+\.\d{2}$", **kw})
+
+
+class AmountsSchema(Schema):
+    demande = _money(description="Demande (service fee)")
+    distance = _money()
+    travel_time = _money()
+    phone_communications = _money()
+    words = _money()
+    other_fees = _money()
+    extra_fees = _money()
+    subtotal = _money()
+    gst = _money()
+    qst = _money()
+    total = _money()
+
+
+class EntrySchema(AmountsSchema):
+    period_id = fields.String()
+    kind = fields.String(metadata={"enum": ["provisional", "final", "adjustment"]})
+
+
+class RemunerationItemSchema(AmountsSchema):
+    booking_id = fields.String()
+    interpreter_id = fields.String()
+    kind = fields.String(metadata={"enum": ["provisional", "final"]})
+    withdrawal = fields.Boolean()
+    service_date = fields.String(metadata={"format": "date"})
+    period_id = fields.String()
+    establishment = fields.String(allow_none=True)
+    cost_center = fields.String(allow_none=True)
+    rate_name = fields.String(metadata={"example": "Standard"})
+    rate_description = fields.String(metadata={"example": "Heures de bureau"})
+    policy_version = fields.String()
+    inputs = fields.Dict()
+    flags = fields.List(fields.String())
+    calculated_at = fields.String(metadata={"format": "date-time"})
+    lines = fields.List(fields.Dict())
+    entries = fields.List(fields.Nested(EntrySchema))
+
+
+class RemunerationSchema(Schema):
+    booking_id = fields.String()
+    items = fields.List(fields.Nested(RemunerationItemSchema))
+
+
+class PeriodSchema(Schema):
+    id = fields.String(metadata={"example": "2024-11-03"})
+    start = fields.String(metadata={"format": "date"})
+    end = fields.String(metadata={"format": "date"})
+    status = fields.String(metadata={"enum": ["open", "closed"]})
+    closed_at = fields.String(allow_none=True)
+    closed_by = fields.String(allow_none=True)
+    total = _money()
+
+
+class PeriodListSchema(Schema):
+    items = fields.List(fields.Nested(PeriodSchema))
+
+
+class StatementItemSchema(AmountsSchema):
+    booking_id = fields.String()
+    kind = fields.String()
+    service_date = fields.String()
+    establishment = fields.String(allow_none=True)
+    cost_center = fields.String(allow_none=True)
+
+
+class StatementSchema(Schema):
+    interpreter_id = fields.String()
+    supplier_number = fields.String()
+    legal_name = fields.String()
+    period = fields.Nested(PeriodSchema)
+    status = fields.String()
+    totals = fields.Nested(AmountsSchema)
+    items = fields.List(fields.Nested(StatementItemSchema))
+
+
+class BillingItemSchema(AmountsSchema):
+    establishment = fields.String(allow_none=True)
+    cost_center = fields.String(allow_none=True)
+    cost_center_description = fields.String(allow_none=True)
+    bookings = fields.Integer()
+
+
+class BillingSchema(Schema):
+    period = fields.Nested(PeriodSchema)
+    items = fields.List(fields.Nested(BillingItemSchema))
+    totals = fields.Nested(AmountsSchema)
+
+
+class PolicySchema(Schema):
+    version = fields.String()
+    name = fields.String()
+    effective_from = fields.String(metadata={"format": "date"})
+    hourly_rate = fields.String()
+
+
+class PolicyListSchema(Schema):
+    items = fields.List(fields.Nested(PolicySchema))

@@ -1,0 +1,42 @@
+"""Payroll commands.
+
+`python -m services.payroll.cli rebuild` drops payroll's read models and rebuilds them from zero
+through booking's and auth's `events_since` over RPC (AMQP_URI), applying payroll's own decisions
+(closed periods, policy versions) where they were taken; prints the totals before and after as JSON
+(stop the payroll service first, or run it on a copy of its store with PAYROLL_STORE_URL).
+`python -m services.payroll.cli totals` prints the totals only."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ims_common import config
+from ims_common.nameko_ext import Stores
+from services.payroll.app import PayrollApp
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="services.payroll.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("rebuild", help="rebuild the read models from booking's and auth's events")
+    sub.add_parser("totals", help="print the totals per period and interpreter")
+    args = parser.parse_args(argv)
+    stores = Stores(config.store_url("payroll"))
+    try:
+        app = PayrollApp(stores.doc_store, stores.event_store)
+        if args.command == "totals":
+            print(json.dumps(app.totals(), sort_keys=True))
+            return 0
+        from nameko.standalone.rpc import ClusterRpcProxy
+        before = app.totals()
+        with ClusterRpcProxy({"AMQP_URI": config.amqp_uri()}) as rpc:
+            after = app.rebuild(rpc.booking.events_since, rpc.auth.events_since)
+        print(json.dumps({"before": before, "after": after, "identical": before == after}, sort_keys=True))
+    finally:
+        stores.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,281 @@
+"""PayrollApp over the store ports (mongomock and SQLite): remunerations from booking events, profiles
+from auth events, pay periods and adjustments, policy versions, exports, and the rebuild."""
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from ims_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ims_common.stores import open_document_store, open_event_store
+from services.payroll.app import PayrollApp
+from services.payroll.domain.periods import PeriodCalendar
+
+COORD = {"user_id": "UCOOR1", "role": "coordinator"}
+ADMIN = {"user_id": "UADMIN1", "role": "admin"}
+INES = {"user_id": "UINES", "role": "interpreter"}
+OTTO = {"user_id": "UOTTO", "role": "interpreter"}
+NOW = datetime(2024, 12, 2, 15, 0, tzinfo=timezone.utc)
+
+
+class Source:
+    """An event source with events_since, as booking and auth answer it."""
+
+    def __init__(self):
+        self.events: list[dict] = []
+        self.versions: dict[str, int] = {}
+
+    def add(self, stream: str, type_: str, data: dict, at: str = "2024-11-05T20:00:00Z",
+            actor: dict | None = None) -> dict:
+        self.versions[stream] = self.versions.get(stream, 0) + 1
+        env = {"event_id": f"e{len(self.events) + 1}", "type": type_, "schema_version": 1,
+               "stream_id": stream, "stream_version": self.versions[stream],
+               "position": len(self.events) + 1, "occurred_at": at, "actor": actor or COORD,
+               "correlation_id": None, "causation_id": None, "data": data}
+        self.events.append(env)
+        return env
+
+    def events_since(self, position: int, limit: int) -> list[dict]:
+        return [e for e in self.events if e["position"] > position][:limit]
+
+
+_numbers = itertools.count(1)
+
+
+def created(src: Source, start_at: str, minutes: int = 120, mode: str = "video", cost_center="7301110") -> str:
+    number = f"HC-2445{next(_numbers):04d}"
+    src.add(f"booking-{number}", "BookingCreated", {
+        "number": number, "mode": mode, "establishment": "HC", "cost_center": cost_center,
+        "date": start_at[:10], "duration_minutes": minutes, "start_at": start_at, "end_at": start_at,
+        "status": "pending"})
+    return number
+
+
+def report(start: str, end: str, **extra) -> dict:
+    return {"provided": True, "actual_start": start, "actual_end": end, "wait_minutes": 0,
+            "distance_km": "0", "travel_minutes": 0, "communications": [], "words": 0,
+            "other_fees_cents": 0, "additional_service": False, "comments": "", **extra}
+
+
+@pytest.fixture(params=["mongomock", "sqlite"])
+def stores(request, tmp_path):
+    url = f"mongomock://payroll_{next(_numbers)}" if request.param == "mongomock" else f"sqlite:///{tmp_path / 'p.sqlite3'}"
+    docs, events = open_document_store(url), open_event_store(url)
+    yield docs, events
+    docs.close()
+    events.close()
+
+
+@pytest.fixture
+def world(stores):
+    docs, events = stores
+    app = PayrollApp(docs, events, clock=lambda: NOW)
+    return app, Source(), Source()
+
+
+def feed(app, booking: Source, auth: Source):
+    app.catch_up(booking.events_since)
+    app.catch_up_auth(auth.events_since)
+
+
+def served(booking: Source, start_at: str, start: str, end: str, who=INES, close=True, **kw) -> str:
+    bid = created(booking, start_at, **kw)
+    booking.add(f"booking-{bid}", "BookingAssigned", {"interpreter_id": who["user_id"]})
+    booking.add(f"booking-{bid}", "ServiceProvided", {"report": report(start, end),
+                                                      "interpreter_id": who["user_id"]})
+    if close:
+        booking.add(f"booking-{bid}", "BookingClosed", {"comment": None})
+    return bid
+
+
+def no_float(value):
+    assert not isinstance(value, float)
+    for v in value.values() if isinstance(value, dict) else value if isinstance(value, list) else ():
+        no_float(v)
+
+
+def test_provisional_then_final_each_published_once(world):
+    app, booking, auth = world
+    bid = served(booking, "2024-11-05T16:00:00Z", "2024-11-05T11:00:00-05:00", "2024-11-05T13:00:00-05:00",
+                 close=False)
+    feed(app, booking, auth)
+    item = app.get_remuneration(INES, bid)["items"][0]
+    assert (item["kind"], item["demande"], item["total"], item["period_id"]) == ("provisional", "82.00", "82.00",
+                                                                                 "2024-11-03")
+    booking.add(f"booking-{bid}", "BookingClosed", {"comment": "ok"})
+    feed(app, booking, auth)
+    feed(app, booking, auth)  # nothing new: nothing published again
+    assert app.get_remuneration(COORD, bid)["items"][0]["kind"] == "final"
+    published = app.events_since(0, 100)
+    assert [e["data"]["kind"] for e in published] == ["provisional", "final"]
+    assert published[0]["data"]["remuneration"]["policy_version"] == "BI-2024-11-04"
+    no_float(published)
+
+
+def test_only_its_interpreter_and_coordinators_see_a_remuneration(world):
+    app, booking, auth = world
+    bid = served(booking, "2024-11-05T16:00:00Z", "2024-11-05T11:00:00-05:00", "2024-11-05T13:00:00-05:00")
+    feed(app, booking, auth)
+    assert app.get_remuneration(ADMIN, bid)["items"][0]["interpreter_id"] == "UINES"
+    for who in (OTTO, {"user_id": "UREQ", "role": "requester", "establishment": "HC"}):
+        with pytest.raises(NotFound):
+            app.get_remuneration(who, bid)
+    with pytest.raises(NotFound):
+        app.get_remuneration(COORD, "HC-00000000")
+
+
+def test_profile_arriving_later_recomputes_with_taxes_and_names_the_supplier(world):
+    app, booking, auth = world
+    bid = served(booking, "2024-11-07T16:00:00Z", "2024-11-07T11:00:00-05:00", "2024-11-07T13:00:00-05:00")
+    auth.add("account-UINES", "AccountCreated", {"user_id": "UINES", "role": "interpreter",
+                                                 "first_name": "Ines", "last_name": "Paie"})
+    feed(app, booking, auth)
+    assert app.get_remuneration(INES, bid)["items"][0]["total"] == "82.00"
+    auth.add("account-UINES", "ProfileUpdated", {
+        "user_id": "UINES", "role": "interpreter", "first_name": "Ines", "last_name": "Paie",
+        "financial": {"legal_name": "Ines Paie", "supplier_number": "F-1", "gst_registered": True,
+                      "gst_from": "2020-01-01", "gst_to": None, "qst_registered": True,
+                      "qst_from": "2020-01-01", "qst_to": None}})
+    feed(app, booking, auth)
+    item = app.get_remuneration(INES, bid)["items"][0]
+    assert (item["gst"], item["qst"], item["total"]) == ("4.10", "8.18", "94.28")
+    rows = list(csv.DictReader(io.StringIO(app.export_csv(COORD, "2024-11-03"))))
+    assert rows == [{"interpreter_id": "UINES", "supplier_number": "F-1", "legal_name": "Ines Paie",
+                     "demande": "82.00", "distance": "0.00", "travel_time": "0.00",
+                     "phone_communications": "0.00", "words": "0.00", "other_fees": "0.00",
+                     "extra_fees": "0.00", "subtotal": "82.00", "gst": "4.10", "qst": "8.18", "total": "94.28"}]
+
+
+def test_after_a_period_is_closed_a_change_is_an_adjustment_in_the_next_open_period(world):
+    app, booking, auth = world
+    bid = served(booking, "2024-11-05T16:00:00Z", "2024-11-05T11:00:00-05:00", "2024-11-05T13:00:00-05:00")
+    feed(app, booking, auth)
+    app.close_period(COORD, "2024-11-03")
+    app.close_period(COORD, "2024-11-17")
+    with pytest.raises(Conflict):
+        app.close_period(COORD, "2024-11-03")
+    with pytest.raises(Forbidden):
+        app.close_period(INES, "2024-12-01")
+    with pytest.raises(ValidationFailed):
+        app.close_period(COORD, "2024-11-04")   # not the first day of a period
+    booking.add(f"booking-{bid}", "ServiceReportCorrected", {"report": report(
+        "2024-11-05T11:00:00-05:00", "2024-11-05T13:30:00-05:00", overtime_reason="retard"), "by_role": "coordinator"})
+    feed(app, booking, auth)
+    item = app.get_remuneration(INES, bid)["items"][0]
+    assert item["total"] == "102.50"
+    assert [(e["period_id"], e["kind"], e["total"]) for e in item["entries"]] == [
+        ("2024-11-03", "final", "82.00"), ("2024-12-01", "adjustment", "20.50")]
+    assert app.statement(INES, "2024-11-03")["totals"]["total"] == "82.00"
+    assert app.statement(INES, "2024-12-01")["items"][0]["kind"] == "adjustment"
+    assert app.events_since(0, 100)[-1]["data"]["kind"] == "adjustment"
+    # Back to the closed amount: the adjustment disappears, the closed period is untouched.
+    booking.add(f"booking-{bid}", "ServiceReportCorrected", {"report": report(
+        "2024-11-05T11:00:00-05:00", "2024-11-05T13:00:00-05:00"), "by_role": "coordinator"})
+    feed(app, booking, auth)
+    assert [e["period_id"] for e in app.get_remuneration(INES, bid)["items"][0]["entries"]] == ["2024-11-03"]
+
+
+def test_cancellations_and_withdrawals_pay_their_communications(world):
+    app, booking, auth = world
+    late = created(booking, "2024-11-20T19:00:00Z")
+    booking.add(f"booking-{late}", "BookingAssigned", {"interpreter_id": "UINES"})
+    booking.add(f"booking-{late}", "BookingCancelled", {"cancelled_at": "2024-11-19T15:00:00Z",
+                                                       "reason": "x", "previous_status": "booked"})
+    early = created(booking, "2024-11-21T14:00:00Z")
+    booking.add(f"booking-{early}", "BookingAssigned", {"interpreter_id": "UINES"})
+    booking.add(f"booking-{early}", "BookingWithdrawn", {
+        "interpreter_id": "UINES", "reason": "malade",
+        "communications": [{"at": "2024-11-15T15:00:00Z", "purpose": "appel"}]},
+        at="2024-11-18T14:00:00Z", actor=INES)
+    booking.add(f"booking-{early}", "BookingAssigned", {"interpreter_id": "UOTTO"})
+    booking.add(f"booking-{early}", "BookingCancelled", {"cancelled_at": "2024-11-18T14:00:00Z",
+                                                        "reason": "y", "previous_status": "booked"})
+    booking.add(f"booking-{early}", "ServiceProvided", {"interpreter_id": "UOTTO", "report": {
+        "provided": False, "reason": "annulé", "cancelled_at": "2024-11-18T14:00:00Z",
+        "communications": [{"at": "2024-11-15T15:00:00Z", "purpose": "a"},
+                           {"at": "2024-11-15T19:00:00Z", "purpose": "b"}]}})
+    feed(app, booking, auth)
+    assert app.get_remuneration(INES, late)["items"][0]["total"] == "82.00"
+    ines = app.get_remuneration(INES, early)["items"]
+    assert [(i["withdrawal"], i["phone_communications"]) for i in ines] == [(True, "10.25")]
+    assert app.get_remuneration(OTTO, early)["items"][0]["phone_communications"] == "20.50"
+    assert len(app.get_remuneration(COORD, early)["items"]) == 2
+    billing = app.billing(COORD, "2024-11-17")
+    assert billing["totals"]["total"] == "112.75" and billing["items"][0]["bookings"] == 2
+
+
+def test_policy_versions_are_data_added_by_admins_only_and_never_retroactive(world):
+    app, booking, auth = world
+    assert [p["version"] for p in app.list_policies(COORD)] == ["BI-legacy", "BI-2024-11-04"]
+    with pytest.raises(Forbidden):
+        app.add_policy(COORD, {"version": "V3", "effective_from": "2025-06-01"})
+    with pytest.raises(Forbidden):
+        app.list_policies(INES)
+    for bad in ({"version": "V3", "effective_from": "2024-12-01"},           # not after today
+                {"version": "V3", "effective_from": "2025-06-01", "hourly_rate": 45.5},   # a float
+                {"version": "V3", "effective_from": "2025-06-01", "hourly_rate": "-1"},
+                {"version": "BI-legacy", "effective_from": "2025-06-01"},
+                {"version": "V3", "effective_from": "2025-06-01", "bogus": 1}):
+        with pytest.raises(ValidationFailed):
+            app.add_policy(ADMIN, bad)
+    added = app.add_policy(ADMIN, {"version": "V3", "effective_from": "2025-06-01", "hourly_rate": "45.00"})
+    assert added["hourly_rate"] == "45.00" and added["gst_rate"] == "0.05"
+    bid = served(booking, "2025-06-03T15:00:00Z", "2025-06-03T11:00:00-04:00", "2025-06-03T13:00:00-04:00")
+    feed(app, booking, auth)
+    item = app.get_remuneration(INES, bid)["items"][0]
+    assert (item["policy_version"], item["total"]) == ("V3", "90.00")
+
+
+def test_rebuild_from_zero_gives_identical_totals(world):
+    app, booking, auth = world
+    a = served(booking, "2024-11-05T16:00:00Z", "2024-11-05T11:00:00-05:00", "2024-11-05T13:00:00-05:00")
+    served(booking, "2024-11-06T14:00:00Z", "2024-11-06T09:00:00-05:00", "2024-11-06T09:30:00-05:00", who=OTTO)
+    feed(app, booking, auth)
+    app.close_period(COORD, "2024-11-03")
+    booking.add(f"booking-{a}", "ServiceReportCorrected", {"report": report(
+        "2024-11-05T11:00:00-05:00", "2024-11-05T14:00:00-05:00", overtime_reason="r"), "by_role": "coordinator"})
+    auth.add("account-UINES", "ProfileUpdated", {"user_id": "UINES", "role": "interpreter", "financial": {
+        "gst_registered": True, "gst_from": None, "gst_to": None, "qst_registered": False}})
+    feed(app, booking, auth)
+    app.add_policy(ADMIN, {"version": "V3", "effective_from": "2025-01-05", "hourly_rate": "50.00"})
+    served(booking, "2025-01-07T16:00:00Z", "2025-01-07T11:00:00-05:00", "2025-01-07T13:00:00-05:00")
+    feed(app, booking, auth)
+    before = app.totals()
+    published = len(app.events_since(0, 1000))
+    assert before["periods"]["2024-11-17"]["UINES"]["total"] == "47.15"   # 123,00 + GST - 82,00 closed
+    assert before["periods"]["2024-12-29"]["UINES"]["total"] == "105.00"  # V3: 100,00 + GST
+
+    after = app.rebuild(booking.events_since, auth.events_since)
+    assert after == before
+    assert json.loads(json.dumps(after)) == before
+    assert len(app.events_since(0, 1000)) == published   # a rebuild publishes nothing
+    assert app.list_periods(COORD)[-1]["status"] == "closed"
+
+
+def test_periods_are_biweekly_from_the_anchor():
+    cal = PeriodCalendar()
+    from datetime import date
+    assert cal.period_of(date(2024, 11, 3)) == "2024-11-03"
+    assert cal.period_of(date(2024, 11, 16)) == "2024-11-03"
+    assert cal.period_of(date(2024, 11, 17)) == "2024-11-17"
+    assert cal.period_of(date(2024, 11, 2)) == "2024-10-20"
+    assert cal.end("2024-11-03") == date(2024, 11, 16) and cal.next("2024-11-03") == "2024-11-17"
+    with pytest.raises(ValueError):
+        cal.start("2024-11-04")
+
+
+def test_statement_pdf_renders(world):
+    app, booking, auth = world
+    served(booking, "2024-11-05T16:00:00Z", "2024-11-05T11:00:00-05:00", "2024-11-05T13:00:00-05:00")
+    feed(app, booking, auth)
+    import base64
+    pdf = base64.b64decode(app.statement_pdf(INES, "2024-11-03", None)["content_base64"])
+    assert pdf.startswith(b"%PDF") and b"/Type /Page" in pdf
+    with pytest.raises(NotFound):
+        app.statement(INES, "2024-11-03", "UOTTO")
+    with pytest.raises(ValidationFailed):
+        app.statement(COORD, "2024-11-03")

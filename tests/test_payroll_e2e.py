@@ -1,0 +1,271 @@
+"""Issue 5's worked examples through the real flow: bookings created, assigned, reported and closed
+over HTTP against the system as `make run` starts it; booking's events reach payroll over RabbitMQ;
+amounts are read back through the gateway. Then a closed period and an adjustment, the interpreter's
+statement, the finance CSV, the PDF statement, the billing report, and a rebuild from zero.
+
+The interpreter's financial record (GST/QST registration) comes from auth's ProfileUpdated events.
+The gateway's profiles route (PATCH /api/v1/profiles/<user_id>) is not committed yet, so this test
+asks auth for the change through its RPC `update_profile` (committed), as a coordinator, exactly as
+that route will: auth appends ProfileUpdated to the account's stream and its outbox relay publishes
+it on auth.events, from where payroll takes it (or from auth.events_since on catch-up). A hand-made
+envelope published on the exchange would claim an auth position that auth may later give to another
+event, which payroll's checkpoint would then skip.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from ims_common.testing.wait import wait_until
+from tests.api_client import ApiClient
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "Correct-Horse-Battery-9!"
+ROOT = Path(__file__).resolve().parents[1]
+FIRST, SECOND = "2024-11-03", "2024-11-17"   # the biweekly periods of November 2024
+
+
+def no_float(value, path="$"):
+    """Money never travels as a JSON number with a fraction: every float is a failure."""
+    assert not isinstance(value, float), f"float at {path}: {value!r}"
+    if isinstance(value, dict):
+        for k, v in value.items():
+            no_float(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            no_float(v, f"{path}[{i}]")
+
+
+def jget(api: ApiClient, path: str, status: int = 200, **kw):
+    resp = api.get(path, **kw)
+    assert resp.status_code == status, f"GET {path}: {resp.status_code} {resp.text}"
+    data = json.loads(resp.text, parse_float=lambda s: float(s))
+    no_float(data)
+    return data
+
+
+@pytest.fixture(scope="module")
+def people(system):
+    email, password = system.coordinator_credentials()
+    coord = ApiClient.login(system.url, email, password)
+
+    def account(role, first, last, **extra):
+        body = {"email": f"{first.lower()}.{last.lower()}@example.org", "first_name": first,
+                "last_name": last, "role": role, "password": PASSWORD, **extra}
+        acc = coord.ok(coord.post("/accounts", body), 201)
+        return acc, ApiClient.login(system.url, acc["user_id"], PASSWORD)
+
+    return {"coord": coord, "ines": account("interpreter", "Ines", "Paie"),
+            "gaston": account("interpreter", "Gaston", "Taxes"),
+            "other": account("interpreter", "Otto", "Autre"),
+            "requester": account("requester", "Rita", "Paie", establishment="HC")}
+
+
+def create(coord: ApiClient, date: str, start: str, minutes: int, mode: str = "video", **extra) -> str:
+    fields = {"source_language": "Français", "target_language": "Espagnol", "mode": mode,
+              "context": "Santé physique", "establishment": "HC", "facility": "Hôpital Test",
+              "cost_center": "7301110", "cost_center_description": "DA services multidisciplinaires",
+              "date": date, "start_time": start, "duration_minutes": minutes,
+              "requester_name": "Rita Paie", "requester_phone": "514 555-0101", **extra}
+    if mode == "video":
+        fields.update(video_platform="Teams", video_link="https://example.org/meet/x")
+    if mode == "in_person":
+        fields.update(address="5415 boul. de l'Assomption, Montréal", appointment_location="Local 12")
+    return coord.ok(coord.post("/bookings", fields), 201)["id"]
+
+
+def provided(start: str, end: str, **extra) -> dict:
+    return {"provided": True, "actual_start": start, "actual_end": end, "wait_minutes": 0,
+            "distance_km": "0", "travel_minutes": 0, "communications": [], "words": 0,
+            "other_fees_cents": 0, "additional_service": False, "comments": "RAS", **extra}
+
+
+def serve(coord, interp, interp_api, bid, report, close=True):
+    coord.ok(coord.post(f"/bookings/{bid}/assign", {"interpreter_id": interp["user_id"]}))
+    interp_api.ok(interp_api.post(f"/bookings/{bid}/report", report))
+    if close:
+        coord.ok(coord.post(f"/bookings/{bid}/close", {"comment": "Conforme"}))
+
+
+def remuneration(api: ApiClient, bid: str, kind: str | None = None, **expected) -> dict:
+    """The booking's remuneration once payroll has it (and it matches `expected`)."""
+    seen = {}
+
+    def ready():
+        resp = api.get(f"/bookings/{bid}/remuneration")
+        if resp.status_code != 200:
+            return False
+        seen["item"] = item = resp.json()["items"][0]
+        return (kind is None or item["kind"] == kind) and all(item[k] == v for k, v in expected.items())
+
+    try:
+        wait_until(ready, timeout=30)
+    except Exception:
+        raise AssertionError(f"{bid}: expected {kind} {expected}, last seen {seen.get('item')}")
+    data = jget(api, f"/bookings/{bid}/remuneration")
+    return data["items"][0]
+
+
+def update_financial(system, coord: ApiClient, user_id: str, financial: dict) -> None:
+    """Stand-in for PATCH /api/v1/profiles/<user_id> (see the module docstring)."""
+    me = coord.ok(coord.get("/me"))
+    actor = {"user_id": me["user_id"], "role": me["role"], "establishment": None,
+             "name": f"{me['first_name']} {me['last_name']}", "lang": "fr"}
+    with ClusterRpcProxy({"AMQP_URI": system.amqp_uri}) as rpc:
+        profile = rpc.auth.update_profile(actor, user_id, {"financial": financial})
+    assert profile["financial"]["gst_registered"] is True
+
+
+def test_worked_examples_periods_exports_and_rebuild(system, people, tmp_path):
+    coord = people["coord"]
+    ines, ines_api = people["ines"]
+    gaston, gaston_api = people["gaston"]
+    other, other_api = people["other"]
+    requester_api = people["requester"][1]
+
+    # video, planned 2 h, actual 11:00-13:00 -> Demande 82,00, total 82,00
+    a = create(coord, "2024-11-05", "11:00", 120)
+    serve(coord, ines, ines_api, a, provided("2024-11-05T11:00:00-05:00", "2024-11-05T13:00:00-05:00"))
+    rem = remuneration(ines_api, a, "final", demande="82.00", total="82.00")
+    assert rem["rate_name"] == "Standard" and rem["rate_description"] == "Heures de bureau"
+    assert rem["policy_version"] == "BI-2024-11-04" and rem["period_id"] == FIRST
+    assert rem["inputs"]["billed_minutes"] == 120 and rem["gst"] == rem["qst"] == "0.00"
+
+    # phone, actual 30 min -> 82,00 (2-hour minimum)
+    b = create(coord, "2024-11-06", "09:00", 30, mode="phone")
+    serve(coord, ines, ines_api, b, provided("2024-11-06T09:00:00-05:00", "2024-11-06T09:30:00-05:00"))
+    remuneration(ines_api, b, "final", demande="82.00", total="82.00")
+
+    # in person 2024-11-05, planned 2 h 30, actual 2 h 20, one-way 15 km, 60 min of travel
+    # -> 2 h 30 billed: 102,50; distance 0,00; travel time 0,00
+    c = create(coord, "2024-11-05", "13:00", 150, mode="in_person")
+    serve(coord, ines, ines_api, c, provided("2024-11-05T13:00:00-05:00", "2024-11-05T15:20:00-05:00",
+                                             distance_km="15", travel_minutes=60))
+    rem = remuneration(ines_api, c, "final", demande="102.50", total="102.50")
+    assert rem["distance"] == "0.00" and rem["travel_time"] == "0.00"
+
+    # planned 2 h, cancelled Tuesday 10:00 for Wednesday 14:00 same week -> paid as planned: 82,00
+    d = create(coord, "2024-11-20", "14:00", 120)
+    coord.ok(coord.post(f"/bookings/{d}/assign", {"interpreter_id": ines["user_id"]}))
+    coord.ok(coord.post(f"/bookings/{d}/cancel", {"reason": "Patient hospitalisé",
+                                                 "cancelled_at": "2024-11-19T10:00:00-05:00"}))
+    rem = remuneration(ines_api, d, demande="82.00", total="82.00")
+    assert rem["inputs"]["late_cancellation"] is True and rem["period_id"] == SECOND
+
+    # cancelled Monday 09:00 for Thursday 09:00 same week, 2 communications made before -> 20,50
+    e = create(coord, "2024-11-21", "09:00", 120)
+    coord.ok(coord.post(f"/bookings/{e}/assign", {"interpreter_id": ines["user_id"]}))
+    coord.ok(coord.post(f"/bookings/{e}/cancel", {"reason": "Rendez-vous annulé",
+                                                 "cancelled_at": "2024-11-18T09:00:00-05:00"}))
+    comms = [{"at": "2024-11-15T10:00:00-05:00", "purpose": "Confirmation"},
+             {"at": "2024-11-15T14:00:00-05:00", "purpose": "Rappel"}]
+    ines_api.ok(ines_api.post(f"/bookings/{e}/report", {
+        "provided": False, "reason": "Annulé", "cancelled_at": "2024-11-18T09:00:00-05:00",
+        "wait_minutes": 0, "distance_km": "0", "travel_minutes": 0, "communications": comms,
+        "words": 0, "other_fees_cents": 0}))
+    rem = remuneration(ines_api, e, phone_communications="20.50", total="20.50")
+    assert rem["demande"] == "0.00" and rem["inputs"]["late_cancellation"] is False
+
+    # 82,00 for an interpreter registered for GST and QST -> GST 4,10, QST 8,18, total 94,28.
+    # Priced first without a financial record; the profile arriving later recomputes it.
+    g = create(coord, "2024-11-07", "11:00", 120)
+    serve(coord, gaston, gaston_api, g, provided("2024-11-07T11:00:00-05:00", "2024-11-07T13:00:00-05:00"))
+    remuneration(gaston_api, g, "final", total="82.00", gst="0.00")
+    update_financial(system, coord, gaston["user_id"], {
+        "legal_name": "Gaston Taxes inc.", "supplier_number": "F-102938", "gst_registered": True,
+        "gst_number": "123456789RT0001", "gst_from": "2020-01-01", "gst_to": None,
+        "qst_registered": True, "qst_number": "1234567890TQ0001", "qst_from": "2020-01-01", "qst_to": None})
+    rem = remuneration(gaston_api, g, "final", subtotal="82.00", gst="4.10", qst="8.18", total="94.28")
+    assert rem["inputs"]["gst_registered"] is True
+
+    # Who sees a remuneration: its interpreter and coordinators; anyone else gets 404.
+    assert coord.get(f"/bookings/{g}/remuneration").status_code == 200
+    assert other_api.get(f"/bookings/{g}/remuneration").status_code == 404
+    assert requester_api.get(f"/bookings/{g}/remuneration").status_code == 404
+    assert ines_api.get(f"/bookings/{g}/remuneration").status_code == 404
+
+    # Statements per period: 82 + 82 + 102,50 in the first, 82 + 20,50 in the second.
+    first = jget(ines_api, "/payroll/statements", params={"period": FIRST})
+    assert first["totals"]["total"] == "266.50" and len(first["items"]) == 3
+    assert jget(ines_api, "/payroll/statements", params={"period": SECOND})["totals"]["total"] == "102.50"
+    mine = jget(coord, "/payroll/statements", params={"period": FIRST, "interpreter_id": gaston["user_id"]})
+    assert mine["supplier_number"] == "F-102938" and mine["totals"]["total"] == "94.28"
+    assert ines_api.get("/payroll/statements", params={"period": FIRST,
+                                                       "interpreter_id": gaston["user_id"]}).status_code == 404
+
+    # Closing a period freezes it; a later correction is an adjustment in the next open period.
+    periods = {p["id"]: p for p in jget(coord, "/payroll/periods")["items"]}
+    assert periods[FIRST]["status"] == "open"
+    assert ines_api.post(f"/payroll/periods/{FIRST}/close").status_code == 403
+    closed = coord.ok(coord.post(f"/payroll/periods/{FIRST}/close"))
+    assert closed["status"] == "closed" and closed["id"] == FIRST
+    assert coord.post(f"/payroll/periods/{FIRST}/close").status_code == 409
+    coord.ok(coord.post(f"/bookings/{a}/correct-report", provided(
+        "2024-11-05T11:00:00-05:00", "2024-11-05T13:30:00-05:00", overtime_reason="Patient en retard")))
+    rem = remuneration(coord, a, "final", total="102.50")
+    assert [(x["period_id"], x["kind"], x["total"]) for x in rem["entries"]] == [
+        (FIRST, "final", "82.00"), (SECOND, "adjustment", "20.50")]
+    assert jget(ines_api, "/payroll/statements", params={"period": FIRST})["totals"]["total"] == "266.50"
+    second = jget(ines_api, "/payroll/statements", params={"period": SECOND})
+    assert second["totals"]["total"] == "123.00"
+    assert ("adjustment", "20.50") in [(i["kind"], i["total"]) for i in second["items"]]
+
+    # Finance CSV: one line per interpreter, exact decimals.
+    resp = coord.get(f"/payroll/periods/{FIRST}/export.csv")
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("text/csv")
+    rows = {r["interpreter_id"]: r for r in csv.DictReader(io.StringIO(resp.content.decode("utf-8")))}
+    assert set(rows) == {ines["user_id"], gaston["user_id"]}
+    assert rows[gaston["user_id"]]["supplier_number"] == "F-102938"
+    assert rows[gaston["user_id"]]["legal_name"] == "Gaston Taxes inc."
+    assert (rows[gaston["user_id"]]["gst"], rows[gaston["user_id"]]["qst"]) == ("4.10", "8.18")
+    assert Decimal(rows[ines["user_id"]]["total"]) == Decimal("266.50")
+    assert ines_api.get(f"/payroll/periods/{FIRST}/export.csv").status_code == 403
+
+    # PDF statement.
+    resp = gaston_api.get(f"/payroll/periods/{FIRST}/statements/{gaston['user_id']}.pdf")
+    assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/pdf"
+    assert resp.content.startswith(b"%PDF") and b"/Type /Page" in resp.content
+    assert ines_api.get(f"/payroll/periods/{FIRST}/statements/{gaston['user_id']}.pdf").status_code == 404
+
+    # Billing per establishment and cost center.
+    billing = jget(coord, "/payroll/billing", params={"period": FIRST})
+    assert [(i["establishment"], i["cost_center"], i["total"]) for i in billing["items"]] == [
+        ("HC", "7301110", "360.78")]
+
+    # Pay policy: viewable by coordinators, only admins add versions.
+    versions = jget(coord, "/payroll/policies")["items"]
+    assert [v["version"] for v in versions] == ["BI-legacy", "BI-2024-11-04"]
+    assert versions[-1]["hourly_rate"] == "41.00"
+    assert coord.post("/payroll/policies", {"version": "X", "effective_from": "2099-01-01"}).status_code == 403
+
+    # payroll published each computation on payroll.events (its store's events_since shows them).
+    with ClusterRpcProxy({"AMQP_URI": system.amqp_uri}) as rpc:
+        calculated = [ev for ev in rpc.payroll.events_since(0, 1000) if ev["type"] == "RemunerationCalculated"]
+        assert {"provisional", "final", "adjustment"} <= {ev["data"]["kind"] for ev in calculated}
+        for ev in calculated:
+            no_float(ev["data"])
+        live = rpc.payroll.totals()
+
+    # Rebuild from zero, on a copy of payroll's store, through booking's and auth's events_since.
+    copy = tmp_path / "payroll-copy.sqlite3"
+    with sqlite3.connect(system.data_dir / "payroll.sqlite3") as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    env = dict(os.environ, AMQP_URI=system.amqp_uri, PAYROLL_STORE_URL=f"sqlite:///{copy}",
+               PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-m", "services.payroll.cli", "rebuild"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["identical"] is True
+    assert result["after"] == live
+    assert result["after"]["periods"][FIRST][gaston["user_id"]]["total"] == "94.28"
