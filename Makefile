@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test demo venv clean
+.PHONY: run test demo venv clean fault bench
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,13 @@ run: venv
 
 test: venv
 	$(PY) -m pytest
+
+fault: venv
+	IMS_FAULT_BROKER_RESTART=1 $(PY) -m pytest tests/fault
+
+# SCALE=full for five years of history (~400,000 bookings, ~4 million events; hours)
+bench: venv
+	$(PY) -m bench.run --scale $(or $(SCALE),default)
 
 demo: venv
 	PORT=$(PORT) $(PY) scripts/demo.py

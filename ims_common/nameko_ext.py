@@ -7,12 +7,37 @@ import logging
 import eventlet
 from eventlet.event import Event
 from nameko.extensions import DependencyProvider
+from amqp.exceptions import AMQPError
+from kombu.exceptions import KombuError
+from nameko import rpc as nameko_rpc
+from nameko.amqp.publish import Publisher
 
 from ims_common import config
 from ims_common.relay import KombuPublisher, OutboxRelay
 from ims_common.stores import open_blob_store, open_document_store, open_event_store
 
 log = logging.getLogger(__name__)
+
+
+class _PatientReplyPublisher(Publisher):
+    """RPC replies retried through a broker restart (about a minute): nameko's default policy
+    (3 quick retries) gives up while RabbitMQ restarts, and a reply that cannot be sent kills the
+    whole container, i.e. the service process (found by tests/fault/test_broker_restart.py)."""
+    retry_policy = {"max_retries": 25, "interval_start": 0.5, "interval_step": 0.5, "interval_max": 3}
+
+
+class _PatientResponder(nameko_rpc.Responder):
+    publisher_cls = _PatientReplyPublisher
+
+    def send_response(self, result, exc_info):
+        try:
+            return super().send_response(result, exc_info)
+        except (OSError, KombuError, AMQPError):  # broker still away: the caller times out instead
+            log.warning("RPC reply lost (broker unreachable); the service goes on", exc_info=True)
+            return result, exc_info
+
+
+nameko_rpc.Responder = _PatientResponder  # what RpcConsumer.handle_result builds for each reply
 
 
 class Stores:
