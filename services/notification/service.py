@@ -1,7 +1,16 @@
-"""The notification nameko service: a thin shell over NotificationApp."""
+"""The notification nameko service: a thin shell over NotificationApp.
+
+Settings (environment): the senders' (services/notification/adapters/senders.py), IMS_PUBLIC_URL
+(links in messages), NOTIFICATION_MAX_ATTEMPTS (5), NOTIFICATION_RETRY_BASE_SECONDS (30; the n-th
+retry waits base * 2**(n-1)), NOTIFICATION_DIGEST_AT (07:00, America/Montreal).
+NOTIFICATION_CLOCK_OFFSET_SECONDS: for tests only — shifts the service's clock so a test can run
+reminders without waiting a day. Leave it unset in production.
+"""
 from __future__ import annotations
 
 import logging
+import os
+from datetime import datetime, timedelta, timezone
 
 import eventlet
 
@@ -9,18 +18,34 @@ from nameko.events import SERVICE_POOL, event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
+from ims_common import config
 from ims_common.nameko_ext import Runtime
+from services.notification.adapters.senders import senders_from_env
 from services.notification.app import NotificationApp
 
 log = logging.getLogger(__name__)
 CATCH_UP_TIMEOUT = 60
 
 
+def _clock():
+    offset = timedelta(seconds=float(os.environ.get("NOTIFICATION_CLOCK_OFFSET_SECONDS") or 0))
+    return lambda: datetime.now(timezone.utc) + offset
+
+
+def build_app(stores) -> NotificationApp:
+    return NotificationApp(
+        stores.doc_store, senders=senders_from_env(), clock=_clock(), public_url=config.public_url(),
+        max_attempts=int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS") or 5),
+        retry_base_seconds=float(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS") or 30),
+        digest_at=os.environ.get("NOTIFICATION_DIGEST_AT") or "07:00")
+
+
 class NotificationService:
     name = "notification"
 
-    app = Runtime("notification", lambda stores: NotificationApp(stores.doc_store), publishes=False)
+    app = Runtime("notification", build_app, publishes=False)
     booking = RpcProxy("booking")
+    auth = RpcProxy("auth")
 
     # A durable queue bound to every booking event; failures leave the checkpoint behind, and the
     # catch-up below retries from the event store, so nothing is lost.
@@ -28,15 +53,43 @@ class NotificationService:
     def on_booking_event(self, envelope):
         self.app.on_booking_event(envelope, self.booking.events_since)
 
+    @event_handler("auth", "#", handler_type=SERVICE_POOL, reliable_delivery=True)
+    def on_auth_event(self, envelope):
+        self.app.on_auth_event(envelope, self.auth.events_since)
+
+    # payroll.events is being built: taken defensively (the app logs and ignores what it cannot read);
+    # deliveries are keyed by event_id, so a redelivery sends nothing twice.
+    @event_handler("payroll", "#", handler_type=SERVICE_POOL, reliable_delivery=True)
+    def on_payroll_event(self, envelope):
+        self.app.on_payroll_event(envelope)
+
     # Catch up soon after start and regularly: events published while this service was down, or
     # lost. Not eager: an RPC sent before the reply queue exists would wait forever for its answer.
     @timer(interval=2)
     def catch_up(self):
+        for source, proxy, catch_up in (("booking", self.booking, self.app.catch_up),
+                                        ("auth", self.auth, self.app.catch_up_auth)):
+            try:
+                with eventlet.Timeout(CATCH_UP_TIMEOUT):
+                    catch_up(proxy.events_since)
+            except (Exception, eventlet.Timeout):
+                log.warning("catch-up from %s failed; will retry", source, exc_info=True)
+
+    # Due timers (reminders, expiries, digest) and due deliveries (first tries and retries).
+    @timer(interval=1)
+    def tick(self):
         try:
-            with eventlet.Timeout(CATCH_UP_TIMEOUT):
-                self.app.catch_up(self.booking.events_since)
-        except (Exception, eventlet.Timeout):
-            log.warning("catch-up from booking failed; will retry", exc_info=True)
+            self.app.tick()
+        except Exception:
+            log.exception("notification tick failed; will retry")
+
+    @rpc
+    def send_account_message(self, kind, recipient, params=None):
+        return self.app.send_account_message(kind, recipient, params)
+
+    @rpc
+    def deliveries(self, query=None):
+        return self.app.deliveries(query)
 
     @rpc
     def received(self, stream_id=None):

@@ -1,0 +1,131 @@
+"""How messages leave: email over SMTP (smtplib), SMS through a provider over HTTP in Twilio's REST
+format (requests), and a local outbox (JSON lines under $IMS_DATA_DIR/outbox/) as the embedded
+default of both. Chosen from the environment (senders_from_env):
+
+  Email: SMTP_HOST (unset: outbox), SMTP_PORT (25), SMTP_TLS (none|starttls|ssl, default none),
+         SMTP_USER, SMTP_PASSWORD, MAIL_FROM (default "IMS <no-reply@localhost>").
+  SMS:   SMS_PROVIDER (twilio|outbox, default outbox), SMS_API_URL (default https://api.twilio.com),
+         SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM.
+
+A sender returns a provider reference (or None) and raises SendFailed; `permanent` failures (an
+address refused, a 4xx other than 429) are not retried.
+"""
+from __future__ import annotations
+
+import json
+import os
+import smtplib
+import ssl
+import threading
+from email.message import EmailMessage
+from pathlib import Path
+
+import requests
+
+from ims_common import config
+from ims_common.envelope import utc_now_iso
+
+
+class SendFailed(Exception):
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class OutboxSender:
+    """Appends one JSON line per message to <dir>/<channel>.jsonl: a file the developer can read."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, directory: Path, channel: str):
+        self.path = Path(directory) / f"{channel}.jsonl"
+
+    def send(self, to: str, subject: str | None, body: str) -> str | None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = {"at": utc_now_iso(), "to": to, "body": body}
+        if subject is not None:
+            line["subject"] = subject
+        with self._lock, open(self.path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        return None
+
+
+class SmtpSender:
+    def __init__(self, host: str, port: int = 25, tls: str = "none", user: str | None = None,
+                 password: str | None = None, mail_from: str = "IMS <no-reply@localhost>", timeout: float = 20):
+        if tls not in ("none", "starttls", "ssl"):
+            raise ValueError(f"SMTP_TLS must be none, starttls or ssl, not {tls!r}")
+        self.host, self.port, self.tls = host, port, tls
+        self.user, self.password, self.mail_from, self.timeout = user, password, mail_from, timeout
+
+    def send(self, to: str, subject: str | None, body: str) -> str | None:
+        msg = EmailMessage()
+        msg["From"] = self.mail_from
+        msg["To"] = to
+        msg["Subject"] = subject or ""
+        msg.set_content(body)
+        try:
+            if self.tls == "ssl":
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                        context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            with smtp:
+                if self.tls == "starttls":
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.user:
+                    smtp.login(self.user, self.password or "")
+                smtp.send_message(msg)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise SendFailed(f"recipient refused: {exc}", permanent=True) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise SendFailed(f"smtp: {type(exc).__name__}: {exc}") from None
+        return msg.get("Message-ID")
+
+
+class TwilioSmsSender:
+    """POST {api_url}/2010-04-01/Accounts/{sid}/Messages.json, form To/From/Body, basic auth."""
+
+    def __init__(self, api_url: str, account_sid: str, auth_token: str, sms_from: str, timeout: float = 15):
+        self.url = f"{api_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        self.auth = (account_sid, auth_token)
+        self.sms_from, self.timeout = sms_from, timeout
+
+    def send(self, to: str, subject: str | None, body: str) -> str | None:
+        try:
+            resp = requests.post(self.url, data={"To": to, "From": self.sms_from, "Body": body},
+                                 auth=self.auth, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise SendFailed(f"sms: {type(exc).__name__}") from None
+        if resp.status_code >= 300:
+            try:
+                detail = resp.json().get("message", "")
+            except ValueError:
+                detail = ""
+            permanent = 400 <= resp.status_code < 500 and resp.status_code != 429
+            raise SendFailed(f"sms: HTTP {resp.status_code} {detail}".strip(), permanent=permanent)
+        try:
+            return resp.json().get("sid")
+        except ValueError:
+            return None
+
+
+def senders_from_env(env=None) -> dict:
+    """{"email": sender, "sms": sender} as the environment configures them."""
+    env = os.environ if env is None else env
+    outbox = Path(env.get("IMS_DATA_DIR") or config.data_dir()) / "outbox"
+    if env.get("SMTP_HOST"):
+        email = SmtpSender(env["SMTP_HOST"], int(env.get("SMTP_PORT") or 25), env.get("SMTP_TLS") or "none",
+                           env.get("SMTP_USER") or None, env.get("SMTP_PASSWORD") or None,
+                           env.get("MAIL_FROM") or "IMS <no-reply@localhost>")
+    else:
+        email = OutboxSender(outbox, "email")
+    provider = (env.get("SMS_PROVIDER") or "outbox").lower()
+    if provider == "twilio":
+        sms = TwilioSmsSender(env.get("SMS_API_URL") or "https://api.twilio.com", env.get("SMS_ACCOUNT_SID", ""),
+                              env.get("SMS_AUTH_TOKEN", ""), env.get("SMS_FROM", ""))
+    elif provider == "outbox":
+        sms = OutboxSender(outbox, "sms")
+    else:
+        raise ValueError(f"SMS_PROVIDER must be twilio or outbox, not {provider!r}")
+    return {"email": email, "sms": sms}

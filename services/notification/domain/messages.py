@@ -1,0 +1,225 @@
+"""The texts people receive, in French and English. Plain Python, no I/O.
+
+Health data never enters a message: the templates only know a booking's number, local date and time,
+languages, mode and a link to the booking (IMS_PUBLIC_URL/bookings/<id>); never its context, context
+details, notes, messages, comments, facility, address, appointment location or video link. The
+booking copy the service keeps (BOOKING_FIELDS in app.py) does not even hold those fields.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+MONTREAL = ZoneInfo("America/Montreal")
+LANGS = ("fr", "en")
+
+MODES = {
+    "in_person": ("en personne", "in person"),
+    "phone": ("téléphone", "phone"),
+    "video": ("vidéo", "video"),
+    "message_transmission": ("transmission de message", "message transmission"),
+    "professional_service": ("service professionnel", "professional service"),
+    "document_translation": ("traduction de document", "document translation"),
+}
+
+BANK_CONTACT = "biq@ssss.gouv.qc.ca"
+
+# kind -> lang -> (email subject, email body, sms body). Bodies are str.format templates.
+TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
+    "booking_offered": {
+        "fr": ("Nouvelle demande {number}",
+               "Bonjour {name},\n\nUne demande vous est offerte : {number}, le {date} à {time} "
+               "({languages}, {mode}).\nPour l'accepter ou la refuser : {link}\n\nBanque d'interprètes du RSSS",
+               "IMS : nouvelle demande {number} le {date} à {time} ({languages}, {mode}). Répondre : {link}"),
+        "en": ("New request {number}",
+               "Hello {name},\n\nA request is offered to you: {number}, on {date} at {time} "
+               "({languages}, {mode}).\nTo accept or decline it: {link}\n\nInterpreter bank (RSSS)",
+               "IMS: new request {number} on {date} at {time} ({languages}, {mode}). Reply: {link}"),
+    },
+    "booking_assigned_interpreter": {
+        "fr": ("Demande {number} assignée",
+               "Bonjour {name},\n\nLa demande {number} du {date} à {time} ({languages}, {mode}) vous a été "
+               "assignée par la Banque d'interprètes.\nDétails : {link}",
+               "IMS : la demande {number} du {date} à {time} vous est assignée. Détails : {link}"),
+        "en": ("Request {number} assigned",
+               "Hello {name},\n\nRequest {number} on {date} at {time} ({languages}, {mode}) was assigned "
+               "to you by the interpreter bank.\nDetails: {link}",
+               "IMS: request {number} on {date} at {time} is assigned to you. Details: {link}"),
+    },
+    "booking_accepted": {
+        "fr": ("Demande {number} réservée",
+               "Bonjour {name},\n\nVotre demande {number} du {date} à {time} ({languages}, {mode}) est "
+               "réservée.\nInterprète : {interpreter_name}\nPour le joindre : {interpreter_contact}\n"
+               "Détails : {link}",
+               "IMS : demande {number} du {date} à {time} réservée. Interprète : {interpreter_name}, "
+               "{interpreter_contact}. {link}"),
+        "en": ("Request {number} booked",
+               "Hello {name},\n\nYour request {number} on {date} at {time} ({languages}, {mode}) is "
+               "booked.\nInterpreter: {interpreter_name}\nHow to reach them: {interpreter_contact}\n"
+               "Details: {link}",
+               "IMS: request {number} on {date} at {time} booked. Interpreter: {interpreter_name}, "
+               "{interpreter_contact}. {link}"),
+    },
+    "booking_modified": {
+        "fr": ("Demande {number} modifiée",
+               "Bonjour {name},\n\nLa demande {number} qui vous est assignée a été modifiée (maintenant "
+               "le {date} à {time}, {languages}, {mode}).\nVérifiez-la et confirmez-la : {link}",
+               "IMS : la demande {number} a été modifiée (le {date} à {time}). Vérifiez : {link}"),
+        "en": ("Request {number} modified",
+               "Hello {name},\n\nRequest {number} assigned to you was modified (now on {date} at {time}, "
+               "{languages}, {mode}).\nPlease review and confirm it: {link}",
+               "IMS: request {number} was modified (on {date} at {time}). Review: {link}"),
+    },
+    "booking_cancelled": {
+        "fr": ("Demande {number} annulée",
+               "Bonjour {name},\n\nLa demande {number} du {date} à {time} a été annulée.\n"
+               "Si vous avez fait des communications avant l'annulation, inscrivez-les sur la demande : "
+               "{link}",
+               "IMS : la demande {number} du {date} à {time} est annulée. {link}"),
+        "en": ("Request {number} cancelled",
+               "Hello {name},\n\nRequest {number} on {date} at {time} was cancelled.\n"
+               "If you made communications before the cancellation, record them on the request: {link}",
+               "IMS: request {number} on {date} at {time} is cancelled. {link}"),
+    },
+    "booking_withdrawn": {
+        "fr": ("Demande {number} à réassigner",
+               "Bonjour {name},\n\n{interpreter_name} s'est retiré(e) de la demande {number} du {date} à "
+               "{time} ({languages}, {mode}). Elle est de nouveau en attente.\n{link}",
+               "IMS : {interpreter_name} s'est retiré(e) de la demande {number} du {date} à {time}. {link}"),
+        "en": ("Request {number} to reassign",
+               "Hello {name},\n\n{interpreter_name} withdrew from request {number} on {date} at {time} "
+               "({languages}, {mode}). It is pending again.\n{link}",
+               "IMS: {interpreter_name} withdrew from request {number} on {date} at {time}. {link}"),
+    },
+    "booking_reminder": {
+        "fr": ("Rappel : demande {number} le {date} à {time}",
+               "Bonjour {name},\n\nRappel : vous avez la demande {number} le {date} à {time} "
+               "({languages}, {mode}).\nDétails : {link}",
+               "IMS : rappel, demande {number} le {date} à {time}. {link}"),
+        "en": ("Reminder: request {number} on {date} at {time}",
+               "Hello {name},\n\nReminder: you have request {number} on {date} at {time} "
+               "({languages}, {mode}).\nDetails: {link}",
+               "IMS: reminder, request {number} on {date} at {time}. {link}"),
+    },
+    "remuneration_final": {
+        "fr": ("Rémunération finalisée : demande {number}",
+               "Bonjour {name},\n\nLa rémunération de la demande {number} est finalisée{amount}.\n"
+               "Détails : {link}",
+               "IMS : rémunération de la demande {number} finalisée{amount}. {link}"),
+        "en": ("Remuneration finalised: request {number}",
+               "Hello {name},\n\nThe remuneration of request {number} is finalised{amount}.\n"
+               "Details: {link}",
+               "IMS: remuneration of request {number} finalised{amount}. {link}"),
+    },
+    "document_expiring": {
+        "fr": ("Document « {document} » : expiration le {expires_on}",
+               "Bonjour {name},\n\nLe document « {document} » de {person} expire le {expires_on}.\n"
+               "Profil : {link}",
+               "IMS : le document « {document} » de {person} expire le {expires_on}. {link}"),
+        "en": ("Document \"{document}\": expires on {expires_on}",
+               "Hello {name},\n\nThe document \"{document}\" of {person} expires on {expires_on}.\n"
+               "Profile: {link}",
+               "IMS: the document \"{document}\" of {person} expires on {expires_on}. {link}"),
+    },
+    "unfilled_digest": {
+        "fr": ("{count} demande(s) non pourvue(s) dans les 48 heures",
+               "Bonjour {name},\n\nDemandes encore sans interprète qui commencent dans les 48 prochaines "
+               "heures :\n{lines}\n",
+               "IMS : {count} demande(s) non pourvue(s) dans les 48 heures. {link}"),
+        "en": ("{count} request(s) unfilled within 48 hours",
+               "Hello {name},\n\nRequests still without an interpreter that start within the next 48 "
+               "hours:\n{lines}\n",
+               "IMS: {count} request(s) unfilled within 48 hours. {link}"),
+    },
+    "temporary_password": {
+        "fr": ("Votre accès à IMS",
+               "Bonjour,\n\nVotre identifiant IMS : {user_id}\nVotre mot de passe temporaire : {password}\n"
+               "Copiez-le sans espace; vous le changerez à la première connexion : {link}",
+               "IMS : identifiant {user_id}, mot de passe temporaire {password}. {link}"),
+        "en": ("Your IMS access",
+               "Hello,\n\nYour IMS user id: {user_id}\nYour temporary password: {password}\n"
+               "Copy it without spaces; you will change it when you first sign in: {link}",
+               "IMS: user id {user_id}, temporary password {password}. {link}"),
+    },
+    "reset_link": {
+        "fr": ("Réinitialisation de votre mot de passe IMS",
+               "Bonjour,\n\nPour choisir un nouveau mot de passe : {url}\nSi vous n'avez rien demandé, "
+               "ignorez ce message.",
+               "IMS : pour réinitialiser votre mot de passe : {url}"),
+        "en": ("Reset your IMS password",
+               "Hello,\n\nTo choose a new password: {url}\nIf you did not ask for this, ignore this message.",
+               "IMS: to reset your password: {url}"),
+    },
+    "mfa_code": {
+        "fr": ("Votre code de vérification IMS",
+               "Votre code de vérification IMS : {code}\nNe le communiquez à personne.",
+               "IMS : votre code de vérification est {code}. Ne le communiquez à personne."),
+        "en": ("Your IMS verification code",
+               "Your IMS verification code: {code}\nDo not share it with anyone.",
+               "IMS: your verification code is {code}. Do not share it with anyone."),
+    },
+    "password_changed": {
+        "fr": ("Votre mot de passe IMS a été changé",
+               "Bonjour,\n\nLe mot de passe de votre compte IMS vient d'être changé. Si ce n'est pas vous, "
+               "écrivez sans tarder à " + BANK_CONTACT + ".",
+               "IMS : votre mot de passe a été changé. Si ce n'est pas vous : " + BANK_CONTACT),
+        "en": ("Your IMS password was changed",
+               "Hello,\n\nThe password of your IMS account was just changed. If it was not you, write at "
+               "once to " + BANK_CONTACT + ".",
+               "IMS: your password was changed. If it was not you: " + BANK_CONTACT),
+    },
+}
+
+ACCOUNT_KINDS = ("temporary_password", "reset_link", "mfa_code", "password_changed")
+# Sent whatever the person's switches say (issue 6): without them one cannot sign in safely.
+SECURITY_KINDS = frozenset({"reset_link", "mfa_code"})
+# Their text holds a secret: scrubbed from the store once sent or failed.
+SECRET_KINDS = frozenset({"temporary_password", "reset_link", "mfa_code"})
+
+
+def lang_of(value) -> str:
+    return value if value in LANGS else "fr"
+
+
+def local_date_time(iso: str | None) -> tuple[str, str]:
+    if not iso:
+        return "", ""
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(MONTREAL)
+    return moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M")
+
+
+def booking_params(booking: dict, lang: str, public_url: str) -> dict:
+    """What a message may say about a booking: nothing about the person served or their health."""
+    date, time = local_date_time(booking.get("start_at"))
+    mode = MODES.get(booking.get("mode") or "", (booking.get("mode") or "", booking.get("mode") or ""))
+    return {
+        "number": booking.get("number") or booking.get("id"),
+        "date": date, "time": time,
+        "languages": f"{booking.get('source_language') or '?'} → {booking.get('target_language') or '?'}",
+        "mode": mode[0 if lang == "fr" else 1],
+        "link": booking_link(public_url, booking.get("id") or booking.get("number")),
+    }
+
+
+def booking_link(public_url: str, booking_id: str) -> str:
+    return f"{public_url.rstrip('/')}/bookings/{booking_id}"
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def render(kind: str, lang: str, channel: str, params: dict) -> tuple[str | None, str]:
+    """(subject, body) for email; (None, body) for sms."""
+    subject, body, sms = TEMPLATES[kind][lang_of(lang)]
+    values = _Blank(params)
+    if channel == "sms":
+        return None, sms.format_map(values)
+    return subject.format_map(values), body.format_map(values)
+
+
+def person_name(profile: dict | None) -> str:
+    if not profile:
+        return ""
+    return " ".join(p for p in (profile.get("first_name"), profile.get("last_name")) if p)

@@ -1,0 +1,333 @@
+"""NotificationApp with a clock the test moves, a real SMTP server (aiosmtpd) and a real HTTP server in
+Twilio's format on loopback."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from services.notification.adapters.senders import OutboxSender, SmtpSender, TwilioSmsSender, senders_from_env
+from services.notification.app import NotificationApp
+from services.notification.tests.helpers import NO_FETCH, PUBLIC, SENSITIVE, Feed, make_app, profile
+
+INTERP, REQ, COORD = "UBIPN0002", "UBIRQ0001", "UBICB0001"
+
+MARKERS = {  # kind -> (French, English): a word each language's text has
+    "booking_offered": ("nouvelle demande", "new request"),
+    "booking_accepted": ("réservée", "booked"),
+    "booking_assigned_interpreter": ("vous est assignée", "assigned to you"),
+    "booking_modified": ("modifiée", "modified"),
+    "booking_cancelled": ("annulée", "cancelled"),
+    "booking_withdrawn": ("retiré", "withdrew"),
+    "booking_reminder": ("rappel", "reminder"),
+    "remuneration_final": ("finalisée", "finalised"),
+    "document_expiring": ("expire le", "expires on"),
+    "unfilled_digest": ("non pourvue", "unfilled"),
+    "temporary_password": ("mot de passe temporaire", "temporary password"),
+    "reset_link": ("réinitialis", "reset"),
+    "mfa_code": ("code de vérification", "verification code"),
+    "password_changed": ("a été changé", "was changed"),
+}
+
+
+@pytest.fixture
+def app(tmp_path, clock, smtp, sms_provider):
+    return make_app(tmp_path, clock, smtp, sms_provider, retry_base_seconds=10)
+
+
+def people(feed, lang="fr", **interp):
+    feed.profile(profile(INTERP, "interpreter", lang, first_name="Pepe", last_name="Interprète",
+                         mobile="+15145550002", **interp))
+    feed.profile(profile(REQ, "requester", lang, first_name="Rita", last_name="Demandeuse",
+                         mobile="+15145550101", establishment="HC"))
+    feed.profile(profile(COORD, "coordinator", lang, first_name="Coco", last_name="Coordonne",
+                         mobile="+15145550201"))
+
+
+def texts(smtp, sms_provider):
+    mails = [("email", m["to"][0], (m["subject"] + "\n" + m["body"])) for m in smtp.messages]
+    sms = [("sms", s["to"], s["body"]) for s in sms_provider.messages]
+    return mails + sms
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_row_of_the_matrix_sends_the_right_message_in_the_right_language_without_health_data(
+        lang, app, clock, feed_factory, smtp, sms_provider):
+    feed = feed_factory(app)
+    # The interpreter's eligibility document expires in 30 days (Montreal date of the clock: 2025-09-01).
+    people(feed, lang, eligibility_documents=[{"id": "d1", "name": "Antécédents judiciaires",
+                                               "expires_on": "2025-10-01", "inactive_if_invalid": True}])
+    # B1: offered, accepted, modified, cancelled.
+    feed.create("HC-25244001", "2025-09-04T14:00:00Z")
+    feed.booking("HC-25244001", "BookingOffered", {"interpreter_ids": [INTERP]})
+    feed.booking("HC-25244001", "BookingAccepted", {"interpreter_id": INTERP}, {"user_id": INTERP, "role": "interpreter"})
+    feed.booking("HC-25244001", "BookingModified", {"changes": {"start_at": "2025-09-05T14:00:00Z",
+                                                                "start_time": "10:00"}, "status": "modified"})
+    feed.booking("HC-25244001", "BookingCancelled", {"cancelled_at": "2025-09-01T16:00:00Z", "reason": "Usager absent",
+                                                     "previous_status": "modified"})
+    # B2: assigned, then withdrawn: pending within 48 hours, so in the digest.
+    feed.create("HC-25244002", "2025-09-02T18:00:00Z")
+    feed.booking("HC-25244002", "BookingAssigned", {"interpreter_id": INTERP})
+    feed.booking("HC-25244002", "BookingWithdrawn", {"interpreter_id": INTERP, "reason": "Malade"})
+    # B3: assigned, reminded 24 hours before, remuneration finalised.
+    feed.create("HC-25244003", "2025-09-03T16:00:00Z")
+    feed.booking("HC-25244003", "BookingAssigned", {"interpreter_id": INTERP})
+    app.tick()                              # document expiry and today's digest are due
+    clock.advance(days=1, minutes=30)       # 2025-09-02 16:30Z: B3's reminder is due
+    app.tick()
+    app.on_payroll_event({"event_id": "pay-1", "type": "RemunerationCalculated",
+                          "data": {"kind": "provisional", "booking_id": "HC-25244003", "interpreter_id": INTERP,
+                                   "total": "82.00"}})
+    app.on_payroll_event({"event_id": "pay-2", "type": "RemunerationCalculated",
+                          "data": {"kind": "final", "booking_id": "HC-25244003", "interpreter_id": INTERP,
+                                   "remuneration": {"total": "82.00", "policy_version": "2024-11-04"}}})
+    recipient = {"user_id": "UBIPN0009", "email": "new@example.org", "mobile": "+15145550009", "lang": lang}
+    app.send_account_message("temporary_password", recipient, {"password": "Tmp-Pass-123"})
+    app.send_account_message("reset_link", recipient, {"url": "https://ims.example.org/reset/tok"})
+    app.send_account_message("mfa_code", recipient, {"code": "482913", "channel": "sms"})
+    app.send_account_message("mfa_code", recipient, {"code": "482914", "channel": "email"})
+    app.send_account_message("password_changed", recipient, {})
+    app.process_due()
+
+    interp_email, interp_sms = f"{INTERP.lower()}@example.org", "+15145550002"
+    req_email, req_sms = f"{REQ.lower()}@example.org", "+15145550101"
+    coord_email, coord_sms = f"{COORD.lower()}@example.org", "+15145550201"
+    expected = [
+        ("booking_offered", interp_email, interp_sms), ("booking_accepted", req_email, req_sms),
+        ("booking_accepted", "dr.demandeuse@hopital.example", None),
+        ("booking_modified", interp_email, interp_sms), ("booking_cancelled", interp_email, interp_sms),
+        ("booking_assigned_interpreter", interp_email, interp_sms),
+        ("booking_withdrawn", coord_email, coord_sms), ("booking_reminder", interp_email, interp_sms),
+        ("remuneration_final", interp_email, interp_sms), ("document_expiring", interp_email, interp_sms),
+        ("document_expiring", coord_email, coord_sms), ("unfilled_digest", coord_email, coord_sms),
+        ("temporary_password", "new@example.org", None), ("reset_link", "new@example.org", None),
+        ("mfa_code", "new@example.org", "+15145550009"), ("password_changed", "new@example.org", None),
+    ]
+    sent = texts(smtp, sms_provider)
+    for kind, email, sms in expected:
+        right = MARKERS[kind][0 if lang == "fr" else 1]
+        for channel, address in (("email", email), ("sms", sms)):
+            if address is None:
+                continue
+            hits = [t for c, a, t in sent if c == channel and a == address and right in t.lower()]
+            assert hits, (kind, channel, address, [t for c, a, t in sent if a == address])
+    # Every delivery went through, each once; no provisional remuneration message.
+    log = app.deliveries({})
+    assert log and all(d["status"] == "sent" and d["attempts"] == 1 for d in log)
+    assert all(d["lang"] == lang for d in log), {d["lang"] for d in log}
+    assert len({d["id"] for d in log}) == len(log) == len(smtp.messages) + len(sms_provider.messages)
+    assert not app.deliveries({"event_id": "pay-1"})
+    # Acceptance gives the requester the interpreter's name and how to reach them.
+    paid = [t for c, a, t in sent if a == interp_email and MARKERS["remuneration_final"][lang == "en"] in t.lower()]
+    assert any(("82,00 $" if lang == "fr" else "$82.00") in t for t in paid)
+    accepted = [t for c, a, t in sent if a == req_email and MARKERS["booking_accepted"][lang == "en"] in t.lower()]
+    assert any("Pepe Interprète" in t and "+15145550002" in t for t in accepted)
+    # No health data anywhere; every booking SMS carries the link to the booking instead.
+    for channel, address, text in sent:
+        for field, value in SENSITIVE.items():
+            assert value not in text, (field, channel, text)
+        assert "Dre Demandeuse" not in text
+    for d in log:
+        if d["booking_id"] and d["channel"] == "sms":
+            sms_text = next(s["body"] for s in sms_provider.messages
+                            if s["to"] == d["recipient"]["address"] and f"/bookings/{d['booking_id']}" in s["body"])
+            assert sms_text.count(f"{PUBLIC}/bookings/{d['booking_id']}") == 1
+
+
+@pytest.fixture
+def feed_factory():
+    return Feed
+
+
+def test_switches_are_honoured_but_security_messages_go_regardless(app, smtp, sms_provider):
+    feed = Feed(app)
+    feed.profile(profile("UBIPN0011", "interpreter", sms_disabled=True, mobile="+15145550011"))
+    feed.profile(profile("UBIPN0012", "interpreter", email_disabled=True, mobile="+15145550012"))
+    feed.profile(profile("UBIPN0013", "interpreter", sms_disabled=True, email_disabled=True, mobile="+15145550013"))
+    feed.create("HC-25244010", "2025-09-04T14:00:00Z")
+    feed.booking("HC-25244010", "BookingOffered", {"interpreter_ids": ["UBIPN0011", "UBIPN0012", "UBIPN0013"]})
+    app.process_due()
+    assert [m["to"] for m in smtp.messages] == [["ubipn0011@example.org"]]
+    assert [s["to"] for s in sms_provider.messages] == ["+15145550012"]
+    # Reset link and MFA code reach even the one who switched everything off; a password change notice does not.
+    both_off = {"user_id": "UBIPN0013", "email": "ubipn0013@example.org", "mobile": "+15145550013", "lang": "fr"}
+    assert len(app.send_account_message("reset_link", both_off, {"url": "https://x/reset"})["delivery_ids"]) == 1
+    assert len(app.send_account_message("mfa_code", both_off, {"code": "123456", "channel": "sms"})["delivery_ids"]) == 1
+    assert app.send_account_message("password_changed", both_off, {})["delivery_ids"] == []
+    assert smtp.to("ubipn0013@example.org") and sms_provider.to("+15145550013")
+    # The secret is not kept once sent.
+    assert all("123456" not in str(app.docs.get("deliveries", d["id"])) for d in app.deliveries({"user_id": "UBIPN0013"}))
+
+
+def test_a_provider_failing_twice_then_succeeding_gets_the_message_out_once(app, clock, sms_provider, smtp):
+    feed = Feed(app)
+    feed.profile(profile(INTERP, "interpreter", mobile="+15145550002", email_disabled=True))
+    sms_provider.fail_next = 2
+    feed.create("HC-25244020", "2025-09-04T14:00:00Z")
+    feed.booking("HC-25244020", "BookingOffered", {"interpreter_ids": [INTERP]})
+    app.process_due()
+    [record] = app.deliveries({"booking_id": "HC-25244020"})
+    assert record["status"] == "pending" and record["attempts"] == 1 and "500" in record["error"]
+    app.process_due()                      # not due yet: backoff
+    assert len(sms_provider.requests) == 1
+    clock.advance(seconds=10)
+    app.process_due()
+    clock.advance(seconds=19)
+    app.process_due()
+    assert len(sms_provider.requests) == 2   # the second backoff is 20 s
+    clock.advance(seconds=1)
+    app.process_due()
+    clock.advance(hours=1)
+    app.process_due()
+    assert len(sms_provider.requests) == 3 and len(sms_provider.messages) == 1
+    [record] = app.deliveries({"booking_id": "HC-25244020"})
+    assert record["status"] == "sent" and record["attempts"] == 3 and len(record["attempt_times"]) == 3
+    assert record["attempt_times"] == ["2025-09-01T16:00:00Z", "2025-09-01T16:00:10Z", "2025-09-01T16:00:30Z"]
+
+
+def test_after_the_last_attempt_a_delivery_is_failed_and_listed_for_coordinators(tmp_path, clock, smtp, sms_provider):
+    app = make_app(tmp_path, clock, smtp, sms_provider, max_attempts=3, retry_base_seconds=1)
+    feed = Feed(app)
+    feed.profile(profile(INTERP, "interpreter", mobile="+15145550002", email_disabled=True))
+    sms_provider.fail_next = 99
+    feed.create("HC-25244021", "2025-09-04T14:00:00Z")
+    feed.booking("HC-25244021", "BookingOffered", {"interpreter_ids": [INTERP]})
+    for _ in range(6):
+        app.process_due()
+        clock.advance(seconds=60)
+    assert len(sms_provider.requests) == 3
+    [failed] = app.deliveries({"status": "failed"})
+    assert failed["booking_id"] == "HC-25244021" and failed["attempts"] == 3 and failed["channel"] == "sms"
+
+
+def test_a_permanent_refusal_is_not_retried(app, clock, sms_provider):
+    feed = Feed(app)
+    feed.profile(profile(INTERP, "interpreter", mobile="+15145550002", email_disabled=True))
+    sms_provider.fail_next, sms_provider.fail_status = 1, 400
+    feed.create("HC-25244022", "2025-09-04T14:00:00Z")
+    feed.booking("HC-25244022", "BookingOffered", {"interpreter_ids": [INTERP]})
+    app.process_due()
+    clock.advance(hours=1)
+    app.process_due()
+    assert len(sms_provider.requests) == 1
+    assert app.deliveries({"booking_id": "HC-25244022"})[0]["status"] == "failed"
+
+
+def test_an_event_delivered_twice_or_replayed_sends_once(app, smtp, sms_provider):
+    feed = Feed(app)
+    people(feed)
+    feed.create("HC-25244030", "2025-09-04T14:00:00Z")
+    offered = feed.booking("HC-25244030", "BookingOffered", {"interpreter_ids": [INTERP]})
+    app.on_booking_event(offered, NO_FETCH)          # redelivered by RabbitMQ
+    app.process_due()
+    assert len(smtp.messages) == 1 and len(sms_provider.messages) == 1
+    # A replay from zero (checkpoint reset, catch-up from the source) sends nothing again.
+    app.projector.reset()
+    app.catch_up(lambda position, limit: [e for e in feed.sent if e["position"] > position][:limit])
+    app.on_payroll_event({"event_id": "pay-9", "type": "RemunerationCalculated",
+                          "data": {"kind": "final", "booking_id": "HC-25244030", "interpreter_id": INTERP}})
+    app.on_payroll_event({"event_id": "pay-9", "type": "RemunerationCalculated",
+                          "data": {"kind": "final", "booking_id": "HC-25244030", "interpreter_id": INTERP}})
+    app.process_due()
+    assert len(smtp.messages) == 2 and len(sms_provider.messages) == 2
+    assert len(app.received()) == 2
+
+
+def test_payroll_events_of_unexpected_shape_are_ignored(app):
+    for envelope in (None, "x", {"type": "RemunerationCalculated"}, {"event_id": "e", "type": "Other"},
+                     {"event_id": "e", "type": "RemunerationCalculated", "data": {"kind": "final"}},
+                     {"event_id": "e", "type": "RemunerationCalculated", "data": "nope"}):
+        app.on_payroll_event(envelope)
+    assert app.deliveries({}) == []
+
+
+def test_reminders_move_with_the_booking_are_cancelled_and_survive_a_restart_without_firing_twice(
+        tmp_path, clock, smtp, sms_provider):
+    app = make_app(tmp_path, clock, smtp, sms_provider)
+    feed = Feed(app)
+    people(feed)
+    feed.create("HC-25244040", "2025-09-03T14:00:00Z")
+    feed.booking("HC-25244040", "BookingAssigned", {"interpreter_id": INTERP})
+    feed.booking("HC-25244040", "BookingModified", {"changes": {"start_at": "2025-09-04T14:00:00Z"},
+                                                    "status": "modified"})
+    feed.create("HC-25244041", "2025-09-03T15:00:00Z")
+    feed.booking("HC-25244041", "BookingAssigned", {"interpreter_id": INTERP})
+    feed.booking("HC-25244041", "BookingCancelled", {"cancelled_at": "2025-09-01T16:00:00Z", "reason": "x",
+                                                     "previous_status": "booked"})
+    app.tick()
+    before = len(sms_provider.messages)
+    clock.now = clock.now.replace(day=2, hour=15)      # 2025-09-02 15:00Z: past both original due times
+    app.tick()
+    assert not [s for s in sms_provider.messages[before:] if "rappel" in s["body"].lower()]
+    clock.now = clock.now.replace(day=3, hour=14, minute=1)   # the moved reminder is due
+    app.tick()
+    reminders = [s for s in sms_provider.messages if "rappel" in s["body"].lower()]
+    assert len(reminders) == 1 and "HC-25244040" in reminders[0]["body"] and "2025-09-04" in reminders[0]["body"]
+    app.tick()
+    # Restart: a new application over the same store, later still; nothing fires twice.
+    app.docs.close()
+    restarted = make_app(tmp_path, clock, smtp, sms_provider)
+    clock.advance(minutes=5)
+    restarted.tick()
+    restarted.tick()
+    assert len([s for s in sms_provider.messages if "rappel" in s["body"].lower()]) == 1
+    assert len([m for m in smtp.messages if "rappel" in m["subject"].lower()]) == 1
+
+
+def test_the_digest_runs_once_a_day_and_only_with_unfilled_bookings(app, clock, smtp, sms_provider):
+    feed = Feed(app)
+    people(feed)
+    app.tick()                                    # nothing unfilled: no digest today
+    assert not smtp.to(f"{COORD.lower()}@example.org")
+    feed.create("HC-25244050", "2025-09-02T20:00:00Z")       # unfilled, within 48 h tomorrow
+    feed.create("HC-25244051", "2025-09-06T20:00:00Z")       # unfilled but later
+    clock.now = clock.now.replace(day=2, hour=11, minute=5)  # 07:05 in Montreal
+    app.tick()
+    app.tick()
+    digests = smtp.to(f"{COORD.lower()}@example.org")
+    assert len(digests) == 1 and "HC-25244050" in digests[0]["body"] and "HC-25244051" not in digests[0]["body"]
+    assert f"{PUBLIC}/bookings/HC-25244050" in digests[0]["body"]
+
+
+def test_document_expiry_timers_follow_the_profile(app, clock, smtp):
+    feed = Feed(app)
+    people(feed)
+    doc = {"id": "d1", "name": "Carte RAMQ", "expires_on": "2025-11-15", "inactive_if_invalid": False}
+    feed.profile(profile(INTERP, "interpreter", eligibility_documents=[doc], mobile="+15145550002"))
+    # Renewed before the notice: the old timer is cancelled, a new one is set for the new date.
+    feed.profile(profile(INTERP, "interpreter", eligibility_documents=[dict(doc, expires_on="2026-11-15")],
+                         mobile="+15145550002"))
+    clock.now = clock.now.replace(month=10, day=16, hour=13)
+    app.tick()
+    assert not [m for m in smtp.messages if "Carte RAMQ" in m["subject"]]
+    clock.now = clock.now.replace(year=2026)
+    app.tick()
+    mails = [m for m in smtp.messages if "Carte RAMQ" in m["subject"]]
+    assert sorted(m["to"][0] for m in mails) == [f"{COORD.lower()}@example.org", f"{INTERP.lower()}@example.org"]
+
+
+def test_the_outbox_is_the_default_and_the_environment_picks_the_senders(tmp_path, smtp, sms_provider):
+    senders = senders_from_env({"IMS_DATA_DIR": str(tmp_path)})
+    assert isinstance(senders["email"], OutboxSender) and isinstance(senders["sms"], OutboxSender)
+    senders["sms"].send("+15145550002", None, "IMS : bonjour")
+    senders["email"].send("a@example.org", "Sujet", "Corps")
+    assert json.loads((tmp_path / "outbox" / "sms.jsonl").read_text())["body"] == "IMS : bonjour"
+    assert json.loads((tmp_path / "outbox" / "email.jsonl").read_text())["subject"] == "Sujet"
+    env = {"IMS_DATA_DIR": str(tmp_path), "SMTP_HOST": smtp.host, "SMTP_PORT": str(smtp.port), "SMTP_TLS": "none",
+           "MAIL_FROM": "IMS <ims@example.org>", "SMS_PROVIDER": "twilio", "SMS_API_URL": sms_provider.url,
+           "SMS_ACCOUNT_SID": sms_provider.SID, "SMS_AUTH_TOKEN": sms_provider.TOKEN, "SMS_FROM": "+15140000000"}
+    senders = senders_from_env(env)
+    assert isinstance(senders["email"], SmtpSender) and isinstance(senders["sms"], TwilioSmsSender)
+    senders["email"].send("b@example.org", "Objet", "Texte")
+    assert senders["sms"].send("+15145550003", None, "Texte").startswith("SM")
+    assert smtp.messages[0]["from"] == "ims@example.org" and smtp.messages[0]["subject"] == "Objet"
+    assert sms_provider.requests[0]["form"] == {"To": "+15145550003", "From": "+15140000000", "Body": "Texte"}
+    with pytest.raises(ValueError):
+        senders_from_env({"SMS_PROVIDER": "carrier-pigeon", "IMS_DATA_DIR": str(tmp_path)})
+
+
+def test_unknown_account_message_kind_is_refused(app):
+    from ims_common.errors import ValidationFailed
+    with pytest.raises(ValidationFailed):
+        app.send_account_message("hello", {"user_id": "U", "email": "u@example.org"}, {})
+    assert isinstance(app, NotificationApp)
