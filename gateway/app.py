@@ -40,6 +40,8 @@ def create_app(rpc=None, config: dict | None = None) -> Flask:
     app.register_blueprint(api)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(health.bp)
+    from gateway.web import init_web  # the web pages (gateway/web/), imported here: flask-babel is theirs
+    init_web(app)
 
     proxies = app.config["IMS_TRUSTED_PROXIES"]
     if proxies > 0:  # behind N reverse proxies: the client address (login throttling) is in X-Forwarded-For

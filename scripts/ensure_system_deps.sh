@@ -2,6 +2,8 @@
 # Makes sure RabbitMQ answers on AMQP_URI's host:port (default 127.0.0.1:5672), starting the local
 # server when it is installed but stopped. Used by .ci/run; `make run` does the same in scripts/run.py.
 set -euo pipefail
+# Chromium for the browser tests (tests/browser, Playwright drives /usr/bin/chromium).
+command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
 host=127.0.0.1; port=5672
 answers() { (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; }
 if ! answers; then

@@ -1,0 +1,27 @@
+// Small progressive enhancements; every page works without them.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+  // A request's draft stays in this browser (localStorage) until it is sent.
+  if (document.querySelector("[data-sent]")) localStorage.removeItem("ims-booking-draft");
+  var form = document.querySelector("form[data-draft]");
+  if (!form) return;
+  var key = form.getAttribute("data-draft");
+  try {
+    var saved = JSON.parse(localStorage.getItem(key) || "{}");
+    Object.keys(saved).forEach(function (name) {
+      var el = form.elements[name];
+      if (el && el.type !== "hidden" && !el.value) el.value = saved[name];
+    });
+  } catch (e) { localStorage.removeItem(key); }
+  form.addEventListener("input", function () {
+    var data = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name && el.name !== "csrf_token" && el.value) data[el.name] = el.value;
+    });
+    localStorage.setItem(key, JSON.stringify(data));
+  });
+  var clear = form.querySelector("[data-clear-draft]");
+  if (clear) clear.addEventListener("click", function () { localStorage.removeItem(key); form.reset(); });
+});

@@ -1,0 +1,252 @@
+"""The web pages: server-rendered Jinja pages for interpreters, requesters and coordinators.
+
+A blueprint of its own beside the JSON API. The pages call the services through the same
+ServiceClient as the API (never HTTP to the gateway itself). Security of pages:
+- the access token lives in an HttpOnly, SameSite=Lax cookie, Secure unless the page is served over
+  plain http on a loopback address (local use);
+- every POST carries a CSRF token: an HMAC of a random per-browser nonce (itself in an HttpOnly cookie)
+  under a key derived from the JWT signing key (signed double submit);
+- pages get a CSP allowing only this origin's static files (the API keeps its deny-all CSP);
+- every booking is read through the booking service with the viewer's actor, so a booking the viewer
+  may not see is a 404 page, never its data.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from datetime import datetime, timezone
+
+from flask import Blueprint, Flask, abort, g, redirect, render_template, request, url_for
+from flask_babel import Babel, gettext as _
+
+from gateway.errors import ApiError
+from gateway.rpc import ServiceError
+from gateway.security import actor_from_claims
+from ims_common import config
+from ims_common.errors import IMSError
+from ims_common.messages import translate
+from services.auth.adapters.tokens import verify_token
+
+web = Blueprint("web", __name__)
+
+SESSION_COOKIE = "ims_session"
+CSRF_COOKIE = "ims_csrf"
+LANG_COOKIE = "ims_lang"
+LANGS = ("fr", "en")
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+UPLOAD_LIMIT = 15 * 1024 * 1024
+BANK_EMAIL = "biq@ssss.gouv.qc.ca"
+
+
+def init_web(app: Flask) -> None:
+    """Registers the pages on the app (gateway/app.py calls this once)."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "fr")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    Babel(app, locale_selector=page_lang)
+    from gateway.web import views_account, views_bookings, views_coordinator, ical  # noqa: F401
+    app.register_blueprint(web)
+
+
+# ---- language -------------------------------------------------------------------------------------
+
+def page_lang() -> str:
+    """An explicit choice made in this browser (the switch) wins, else the token's `lang`, else French."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LANGS:
+        return chosen
+    actor = g.get("page_actor")
+    if actor and actor.get("lang") in LANGS:
+        return actor["lang"]
+    return "fr"
+
+
+# ---- session --------------------------------------------------------------------------------------
+
+def cookie_secure() -> bool:
+    """Secure by default; relaxed only for plain http on a loopback address (local use)."""
+    if request.is_secure:
+        return True
+    host = (request.host or "").rsplit(":", 1)[0].strip("[]")
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host != "localhost"
+
+
+def set_cookie(resp, name: str, value: str, max_age: int | None = None) -> None:
+    resp.set_cookie(name, value, max_age=max_age, httponly=True, secure=cookie_secure(), samesite="Lax",
+                    path="/")
+
+
+def current_actor() -> dict | None:
+    if "page_actor" not in g:
+        g.page_actor = None
+        token = request.cookies.get(SESSION_COOKIE, "")
+        if token and len(token) <= 8192:
+            try:
+                claims = verify_token(token, config.jwt_keys())
+                g.page_actor = actor_from_claims(claims)
+            except Exception:  # expired or bad token: signed out
+                g.page_actor = None
+    return g.page_actor
+
+
+def login_required(*roles: str):
+    def decorator(view):
+        import functools
+
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            actor = current_actor()
+            if actor is None:
+                return redirect(url_for("web.login", next=request.full_path if request.method == "GET" else None))
+            if roles and actor["role"] not in roles:
+                abort(404)  # a page the viewer may not use does not exist for them
+            return view(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def rpc(service: str, method: str, *args):
+    from gateway.api import services
+    return services().call(service, method, *args)
+
+
+# ---- CSRF -----------------------------------------------------------------------------------------
+
+def _csrf_key() -> bytes:
+    return hashlib.sha256(b"ims-web-csrf:" + config.jwt_keys()[0][1].encode()).digest()
+
+
+def _nonce() -> str:
+    if "csrf_nonce" not in g:
+        given = request.cookies.get(CSRF_COOKIE, "")
+        g.csrf_nonce = given if 20 <= len(given) <= 100 else secrets.token_urlsafe(32)
+    return g.csrf_nonce
+
+
+def csrf_token() -> str:
+    return hmac.new(_csrf_key(), _nonce().encode(), hashlib.sha256).hexdigest()
+
+
+def _check_csrf() -> None:
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint == "web.ical_feed":
+        return
+    given = request.form.get("csrf_token", "")
+    nonce = request.cookies.get(CSRF_COOKIE, "")
+    expected = hmac.new(_csrf_key(), nonce.encode(), hashlib.sha256).hexdigest()
+    if not nonce or not hmac.compare_digest(given, expected):
+        abort(400, description="csrf")
+
+
+@web.before_request
+def _before():
+    if request.endpoint == "web.booking_attachment":
+        request.max_content_length = UPLOAD_LIMIT
+    current_actor()
+    _check_csrf()
+
+
+@web.after_request
+def _after(resp):
+    resp.headers["Content-Security-Policy"] = PAGE_CSP
+    resp.headers["Permissions-Policy"] = "camera=(self), geolocation=(), microphone=()"
+    if request.cookies.get(CSRF_COOKIE) != _nonce():
+        set_cookie(resp, CSRF_COOKIE, _nonce())
+    return resp
+
+
+@web.app_context_processor
+def _globals():
+    return {"csrf_token": csrf_token, "me": g.get("page_actor"), "lang": page_lang(),
+            "BANK_EMAIL": BANK_EMAIL, "status_label": status_label, "mode_label": mode_label,
+            "local_dt": local_dt}
+
+
+# ---- errors as pages ------------------------------------------------------------------------------
+
+def error_page(status: int, message: str):
+    return render_template("web/error.html", status=status, message=message), status
+
+
+@web.errorhandler(404)
+def _not_found(_exc):
+    return error_page(404, _("Introuvable : cette page n'existe pas ou vous n'y avez pas accès."))
+
+
+@web.errorhandler(400)
+def _bad(_exc):
+    return error_page(400, _("La page a expiré ou la demande est invalide. Rechargez la page et réessayez."))
+
+
+@web.errorhandler(IMSError)
+def _ims_error(exc):
+    if getattr(exc, "http_status", 500) == 404:
+        return _not_found(exc)
+    if getattr(exc, "http_status", 500) == 401:
+        return redirect(url_for("web.login"))
+    return error_page(exc.http_status, translate(exc.code, page_lang(), getattr(exc, "params", None)))
+
+
+@web.errorhandler(ServiceError)
+def _service_error(exc):
+    return error_page(exc.http_status, _("Le service est momentanément indisponible. Réessayez dans un instant."))
+
+
+@web.errorhandler(ApiError)
+def _api_error(exc):
+    return error_page(exc.http_status, translate(exc.code, page_lang(), exc.params))
+
+
+def message_of(exc) -> str:
+    if isinstance(exc, ServiceError):
+        return _("Le service est momentanément indisponible. Réessayez dans un instant.")
+    return translate(getattr(exc, "code", "error"), page_lang(), getattr(exc, "params", None))
+
+
+def field_errors(exc) -> dict:
+    out = {}
+    for name, codes in (getattr(exc, "fields", None) or {}).items():
+        out[name] = [translate(c, page_lang()) if isinstance(c, str) else str(c) for c in codes] \
+            if isinstance(codes, list) else [str(codes)]
+    return out
+
+
+# ---- display helpers ------------------------------------------------------------------------------
+
+STATUSES = ("pending", "booked", "modified", "service_provided", "closed", "cancelled")
+
+
+def status_label(status: str) -> str:
+    return {"pending": _("En attente"), "booked": _("Réservé"), "modified": _("Modifié"),
+            "service_provided": _("Service fourni"), "closed": _("Achevé"),
+            "cancelled": _("Annulé")}.get(status, status or "")
+
+
+MODES = ("in_person", "phone", "video", "message_transmission", "professional_service", "document_translation")
+
+
+def mode_label(mode: str) -> str:
+    return {"in_person": _("En personne"), "phone": _("Téléphone"), "video": _("Vidéo"),
+            "message_transmission": _("Transmission de message"),
+            "professional_service": _("Service professionnel"),
+            "document_translation": _("Traduction de document")}.get(mode, mode or "")
+
+
+def parse_utc(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def local_dt(value: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    from zoneinfo import ZoneInfo
+    moment = parse_utc(value)
+    return moment.astimezone(ZoneInfo("America/Montreal")).strftime(fmt) if moment else ""

@@ -1,0 +1,124 @@
+"""The web pages over the gateway's fake services: session cookie flags, CSRF, page CSP, language,
+visibility (someone else's booking is a 404 page), the iCalendar feed's secret and its revocation."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gateway.app import create_app
+from gateway.tests.conftest import KID, OLD_KID, OLD_SECRET, SECRET, make_token
+from gateway.tests.fake_rpc import FakeServices
+
+PASSWORD = "Motdepasse-Solide-1!"
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch, tmp_path):
+    monkeypatch.setenv("IMS_JWT_KEYS", f"{KID}:{SECRET},{OLD_KID}:{OLD_SECRET}")
+    monkeypatch.setenv("IMS_DATA_DIR", str(tmp_path))
+
+
+@pytest.fixture
+def fake():
+    return FakeServices(token_factory=lambda a: make_token(a["user_id"], a["role"], a.get("establishment"),
+                                                           lang=a.get("display_language")))
+
+
+@pytest.fixture
+def app(fake):
+    app = create_app(rpc=fake)
+    app.config["TESTING"] = True
+    return app
+
+
+def csrf_of(client, path="/connexion", **kw) -> str:
+    html = client.get(path, **kw).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([0-9a-f]+)"', html).group(1)
+
+
+def sign_in(client, identifier, **kw):
+    token = csrf_of(client, **kw)
+    return client.post("/connexion", data={"identifier": identifier, "password": PASSWORD, "csrf_token": token},
+                       **kw)
+
+
+def test_login_page_is_french_with_page_csp_and_the_api_keeps_deny_all(app):
+    client = app.test_client()
+    resp = client.get("/connexion")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert '<html lang="fr">' in html and "Courriel ou identifiant" in html and 'for="f-identifier"' in html
+    assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
+    assert resp.headers["X-Frame-Options"] == "DENY" and resp.headers["Cache-Control"] == "no-store"
+    api = client.get("/api/v1/bookings")
+    assert "sandbox" in api.headers["Content-Security-Policy"]
+
+
+def test_session_cookie_is_httponly_lax_and_secure_except_on_loopback_http(app, fake):
+    fake.add_account("interpreter", user_id="UBIPN0002")
+    resp = sign_in(app.test_client(), "UBIPN0002", base_url="http://127.0.0.1:8000")
+    assert resp.status_code == 302
+    cookie = next(c for c in resp.headers.getlist("Set-Cookie") if c.startswith("ims_session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    resp = sign_in(app.test_client(), "UBIPN0002", base_url="http://ims.example.org")
+    cookie = next(c for c in resp.headers.getlist("Set-Cookie") if c.startswith("ims_session="))
+    assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_a_form_without_its_csrf_token_is_refused(app, fake):
+    fake.add_account("interpreter", user_id="UBIPN0002")
+    client = app.test_client()
+    client.get("/connexion")
+    resp = client.post("/connexion", data={"identifier": "UBIPN0002", "password": PASSWORD})
+    assert resp.status_code == 400
+    resp = client.post("/connexion", data={"identifier": "UBIPN0002", "password": PASSWORD, "csrf_token": "0" * 64})
+    assert resp.status_code == 400
+    assert not any(c.startswith("ims_session=") for c in resp.headers.getlist("Set-Cookie"))
+
+
+def test_wrong_password_shows_the_message_in_french(app, fake):
+    fake.add_account("interpreter", user_id="UBIPN0002")
+    client = app.test_client()
+    resp = client.post("/connexion", data={"identifier": "UBIPN0002", "password": "non", "csrf_token": csrf_of(client)})
+    assert resp.status_code == 400 and 'role="alert"' in resp.get_data(as_text=True)
+
+
+def test_pages_need_a_session_and_someone_elses_booking_is_not_found(app, fake):
+    requester = fake.add_account("requester", establishment="HC")
+    fake.add_account("interpreter", user_id="UBIPN0002")
+    booking = fake.call("booking", "create_booking", {"user_id": requester["user_id"], "role": "requester",
+                                                      "establishment": "HC"},
+                        {"source_language": "Français", "target_language": "Hongrois", "mode": "phone",
+                         "date": "2030-01-07", "start_time": "09:00", "duration_minutes": 60})
+    client = app.test_client()
+    assert client.get(f"/reservations/{booking['id']}").status_code == 302  # to the login page
+    sign_in(client, "UBIPN0002")
+    resp = client.get(f"/reservations/{booking['id']}")
+    assert resp.status_code == 404 and "Introuvable" in resp.get_data(as_text=True)
+    assert "Hongrois" not in resp.get_data(as_text=True)
+    assert client.get("/tableau-de-bord").status_code == 404  # a coordinator's page
+
+
+def test_the_language_switch_gives_english(app, fake):
+    fake.add_account("interpreter", user_id="UBIPN0002")
+    client = app.test_client()
+    token = csrf_of(client)
+    client.post("/langue", data={"lang": "en", "next": "/connexion", "csrf_token": token})
+    html = client.get("/connexion").get_data(as_text=True)
+    assert '<html lang="en">' in html and "Email or user id" in html
+
+
+def test_ical_feed_secret_works_until_revoked(app, fake, monkeypatch):
+    fake.add_account("interpreter", user_id="UBIPN0002")
+    client = app.test_client()
+    sign_in(client, "UBIPN0002")
+    token = csrf_of(client, "/calendrier/abonnement")
+    html = client.post("/calendrier/abonnement", data={"action": "new", "csrf_token": token}).get_data(as_text=True)
+    url = re.search(r"(/cal/[A-Za-z0-9_-]+\.ics)", html).group(1)
+    anonymous = app.test_client()
+    feed = anonymous.get(url)
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    assert feed.get_data(as_text=True).startswith("BEGIN:VCALENDAR")
+    client.post("/calendrier/abonnement", data={"action": "revoke", "csrf_token": csrf_of(client, "/calendrier/abonnement")})
+    assert anonymous.get(url).status_code == 404

@@ -1,0 +1,372 @@
+"""Bookings as pages: the list with status filter and date presets, the calendar (month, week), the
+detail with every command a role may run, the service report (both forms), attachments, the
+remuneration, and the requester's form (create, modify, cancel)."""
+from __future__ import annotations
+
+import base64
+import calendar as cal
+import io
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import abort, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+
+from gateway.rpc import ServiceError
+from gateway.web import (MODES, STATUSES, current_actor, field_errors, login_required, message_of, mode_label, parse_utc,
+                         rpc, web)
+from ims_common.errors import IMSError
+
+MONTREAL = ZoneInfo("America/Montreal")
+STAFF = ("coordinator", "admin")
+FIELDS = ("source_language", "target_language", "mode", "context", "context_details", "establishment",
+          "facility", "address", "appointment_location", "cost_center", "cost_center_description", "date",
+          "start_time", "duration_minutes", "due_date", "video_platform", "video_link", "video_secret",
+          "requester_name", "requester_phone", "requester_email", "note_to_interpreter",
+          "message_to_interpreter", "comments")
+ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/heic", "image/webp", "application/pdf")
+
+
+def today() -> date:
+    return datetime.now(MONTREAL).date()
+
+
+def local_to_utc(value: str) -> str:
+    """'YYYY-MM-DDTHH:MM' in Montreal time -> ISO with offset (what the services take)."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=MONTREAL)
+    return moment.isoformat()
+
+
+def presets() -> list[tuple[str, date, date]]:
+    t = today()
+    week = t - timedelta(days=t.weekday())
+    month = t.replace(day=1)
+    prev_end = month - timedelta(days=1)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    return [(_("Aujourd'hui"), t, t), (_("Demain"), t + timedelta(days=1), t + timedelta(days=1)),
+            (_("Cette semaine"), week, week + timedelta(days=6)),
+            (_("Semaine prochaine"), week + timedelta(days=7), week + timedelta(days=13)),
+            (_("Ce mois-ci"), month, next_month - timedelta(days=1)),
+            (_("Mois précédent"), prev_end.replace(day=1), prev_end),
+            (_("30 prochains jours"), t, t + timedelta(days=30))]
+
+
+def _valid_day(value: str | None) -> str | None:
+    try:
+        return date.fromisoformat(value).isoformat() if value else None
+    except ValueError:
+        return None
+
+
+def fetch_all(actor: dict, query: dict, limit: int = 2000) -> list[dict]:
+    items, page = [], 1
+    while len(items) < limit:
+        result = rpc("booking", "list_bookings", actor, dict(query, page=page, per_page=200))
+        items.extend(result["items"])
+        if page * 200 >= result["total"]:
+            break
+        page += 1
+    return items
+
+
+@web.route("/reservations")
+@login_required()
+def home():
+    actor = current_actor()
+    statuses = [s for s in request.args.getlist("status") if s in STATUSES]
+    query: dict = {}
+    date_from, date_to = _valid_day(request.args.get("date_from")), _valid_day(request.args.get("date_to"))
+    if date_from:
+        query["date_from"] = date_from
+    if date_to:
+        query["date_to"] = date_to
+    if statuses:
+        query["status"] = statuses
+    page = max(1, min(10**5, request.args.get("page", 1, type=int) or 1))
+    result = rpc("booking", "list_bookings", actor, dict(query, page=page, per_page=50))
+    return render_template("web/list.html", result=result, statuses=STATUSES, chosen=statuses,
+                           date_from=date_from or "", date_to=date_to or "", presets=presets(), page=page)
+
+
+@web.route("/calendrier")
+@login_required()
+def calendar_view():
+    actor = current_actor()
+    view = "week" if request.args.get("vue") == "semaine" else "month"
+    anchor = date.fromisoformat(_valid_day(request.args.get("jour")) or today().isoformat())
+    if view == "week":
+        first = anchor - timedelta(days=anchor.weekday())
+        days = [first + timedelta(days=i) for i in range(7)]
+        prev_day, next_day = first - timedelta(days=7), first + timedelta(days=7)
+    else:
+        first_of_month = anchor.replace(day=1)
+        first = first_of_month - timedelta(days=first_of_month.weekday())
+        last_of_month = (first_of_month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        last = last_of_month + timedelta(days=6 - last_of_month.weekday())
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        prev_day = (first_of_month - timedelta(days=1)).replace(day=1)
+        next_day = last_of_month + timedelta(days=1)
+    items = fetch_all(actor, {"date_from": days[0].isoformat(), "date_to": days[-1].isoformat()})
+    by_day: dict[str, list] = {}
+    for item in items:
+        by_day.setdefault(item.get("date") or (item.get("due_date") or ""), []).append(item)
+    weeks = [days[i:i + 7] for i in range(0, len(days), 7)]
+    return render_template("web/calendar.html", view=view, weeks=weeks, by_day=by_day, anchor=anchor,
+                           prev_day=prev_day, next_day=next_day, today=today(),
+                           month_name=anchor.strftime("%Y-%m"))
+
+
+def _booking(booking_id: str) -> dict:
+    return rpc("booking", "get_booking", current_actor(), booking_id)
+
+
+def _remuneration(booking: dict):
+    actor = current_actor()
+    if actor["role"] not in ("interpreter", *STAFF) or booking["status"] not in ("service_provided", "closed", "cancelled"):
+        return None
+    try:
+        return rpc("payroll", "get_remuneration", actor, booking["id"])
+    except (IMSError, ServiceError):
+        return None
+
+
+def report_open(booking: dict, actor: dict) -> bool:
+    if actor["role"] != "interpreter" or booking.get("assigned_interpreter_id") != actor["user_id"] \
+            and booking["status"] != "cancelled":
+        return False
+    if booking.get("report"):
+        return False
+    if booking["status"] == "cancelled":
+        return True
+    start = parse_utc(booking.get("start_at"))
+    return booking["status"] in ("booked", "modified") and (start is None or datetime.now(timezone.utc) >= start)
+
+
+@web.route("/reservations/<booking_id:booking_id>")
+@login_required()
+def booking_detail(booking_id: str):
+    actor = current_actor()
+    booking = _booking(booking_id)
+    correcting = request.args.get("corriger") == "1" and booking.get("report") and (
+        booking["status"] == "service_provided" or actor["role"] in STAFF)
+    return render_template("web/booking.html", b=booking, rem=_remuneration(booking),
+                           report_open=report_open(booking, actor), correcting=correcting,
+                           start_passed=(parse_utc(booking.get("start_at")) or datetime.max.replace(tzinfo=timezone.utc)) <= datetime.now(timezone.utc),
+                           late_cancel=late_cancellation(booking), interpreters=_interpreters(actor),
+                           error=request.args.get("erreur"))
+
+
+def _interpreters(actor: dict) -> list[dict]:
+    if actor["role"] not in STAFF:
+        return []
+    try:
+        return rpc("auth", "list_accounts", actor, {"role": "interpreter", "active": True, "per_page": 200})["items"]
+    except (IMSError, ServiceError):
+        return []
+
+
+def late_cancellation(booking: dict) -> bool:
+    """Inside the 48 business hours before the start: a cancellation is billed."""
+    start = parse_utc(booking.get("start_at"))
+    if start is None:
+        return False
+    from services.payroll.domain.business_hours import business_hours_between
+    now = datetime.now(timezone.utc)
+    return now >= start or business_hours_between(now, start) < 48
+
+
+CONFIRMATIONS = {
+    "withdraw": lambda: _("Vous rendez cette réservation à la Banque d'interprètes : elle redevient « En attente » "
+                          "et sera offerte à d'autres interprètes. À moins de 48 heures du début, appelez plutôt la BI."),
+    "decline": lambda: _("L'offre disparaîtra de votre liste et ne vous sera plus proposée."),
+    "cancel": lambda: _("La demande sera annulée et l'interprète assigné en sera avisé."),
+    "close": lambda: _("Le rapport est validé et la réservation est achevée : seule une correction de la BI "
+                       "pourra encore la modifier (ajustement de paie)."),
+}
+
+
+@web.route("/reservations/<booking_id:booking_id>/confirmer/<command>")
+@login_required()
+def confirm(booking_id: str, command: str):
+    if command not in CONFIRMATIONS:
+        abort(404)
+    booking = _booking(booking_id)
+    return render_template("web/confirm.html", b=booking, command=command, explain=CONFIRMATIONS[command](),
+                           late_cancel=command == "cancel" and late_cancellation(booking))
+
+
+SIMPLE_COMMANDS = {"accept": (), "decline": ("reason",), "withdraw": ("reason",), "cancel": ("reason",),
+                   "close": ("comment",)}
+
+
+@web.post("/reservations/<booking_id:booking_id>/<command>")
+@login_required()
+def command(booking_id: str, command: str):
+    actor = current_actor()
+    if command in SIMPLE_COMMANDS:
+        payload = {k: request.form[k].strip() for k in SIMPLE_COMMANDS[command] if request.form.get(k, "").strip()}
+        if command == "cancel":
+            payload.setdefault("reason", _("Annulée par le demandeur"))
+    elif command == "offer":
+        payload = {"interpreter_ids": request.form.getlist("interpreter_ids")}
+    elif command == "assign":
+        payload = {"interpreter_id": request.form.get("interpreter_id", "")}
+    else:
+        abort(404)
+    try:
+        rpc("booking", "execute", actor, booking_id, command, payload)
+    except IMSError as exc:
+        if exc.http_status == 404:
+            raise
+        return redirect(url_for("web.booking_detail", booking_id=booking_id, erreur=message_of(exc)))
+    if command == "decline":
+        return redirect(url_for("web.home"))
+    return redirect(url_for("web.booking_detail", booking_id=booking_id))
+
+
+def _int(name: str) -> int:
+    try:
+        return int(request.form.get(name) or 0)
+    except ValueError:
+        return -1
+
+
+def _communications() -> list[dict]:
+    out = []
+    for at, purpose in zip(request.form.getlist("comm_at"), request.form.getlist("comm_purpose")):
+        if at and purpose.strip():
+            out.append({"at": local_to_utc(at), "purpose": purpose.strip()})
+    return out
+
+
+def _cents(name: str) -> int:
+    raw = (request.form.get(name) or "0").replace(",", ".").replace("$", "").strip()
+    if not re.fullmatch(r"\d{1,6}(\.\d{1,2})?", raw):
+        return -1
+    whole, _dot, frac = raw.partition(".")
+    return int(whole) * 100 + int((frac + "00")[:2])
+
+
+def report_from_form() -> dict:
+    common = {"wait_minutes": _int("wait_minutes"),
+              "distance_km": (request.form.get("distance_km") or "0").replace(",", "."),
+              "travel_minutes": _int("travel_minutes"), "communications": _communications(),
+              "words": _int("words"), "other_fees_cents": _cents("other_fees"),
+              "comments": request.form.get("comments", "").strip()}
+    if request.form.get("provided") == "yes":
+        report = {"provided": True, "actual_start": local_to_utc(request.form.get("actual_start", "")),
+                  "actual_end": local_to_utc(request.form.get("actual_end", "")),
+                  "additional_service": request.form.get("additional_service") == "on", **common}
+        if request.form.get("overtime_reason", "").strip():
+            report["overtime_reason"] = request.form["overtime_reason"].strip()
+        return report
+    return {"provided": False, "reason": request.form.get("reason", "").strip(),
+            "detailed_reason": request.form.get("detailed_reason", "").strip(),
+            "cancelled_at": local_to_utc(request.form.get("cancelled_at", "")), **common}
+
+
+@web.post("/reservations/<booking_id:booking_id>/rapport")
+@login_required("interpreter", *STAFF)
+def report(booking_id: str):
+    actor = current_actor()
+    booking = _booking(booking_id)
+    command = "correct-report" if booking.get("report") else "report"
+    try:
+        rpc("booking", "execute", actor, booking_id, command, report_from_form())
+    except IMSError as exc:
+        if exc.http_status == 404:
+            raise
+        return render_template("web/booking.html", b=booking, rem=None, report_open=command == "report",
+                               correcting=command == "correct-report", start_passed=True,
+                               late_cancel=False, interpreters=[], error=message_of(exc),
+                               errors=field_errors(exc), form=request.form), 400
+    return redirect(url_for("web.booking_detail", booking_id=booking_id))
+
+
+@web.post("/reservations/<booking_id:booking_id>/pieces-jointes")
+@login_required("interpreter", *STAFF)
+def booking_attachment(booking_id: str):
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return redirect(url_for("web.booking_detail", booking_id=booking_id, erreur=_("Choisissez un fichier.")))
+    content = upload.read()
+    payload = {"filename": upload.filename[:200], "content_type": upload.mimetype or "application/octet-stream",
+               "content_base64": base64.b64encode(content).decode("ascii")}
+    if request.form.get("description", "").strip():
+        payload["description"] = request.form["description"].strip()
+    try:
+        rpc("booking", "execute", current_actor(), booking_id, "attachments", payload)
+    except IMSError as exc:
+        if exc.http_status == 404:
+            raise
+        return redirect(url_for("web.booking_detail", booking_id=booking_id, erreur=message_of(exc)))
+    return redirect(url_for("web.booking_detail", booking_id=booking_id))
+
+
+@web.route("/reservations/<booking_id:booking_id>/pieces-jointes/<attachment_id:attachment_id>")
+@login_required()
+def attachment_file(booking_id: str, attachment_id: str):
+    result = rpc("booking", "get_attachment", current_actor(), booking_id, attachment_id)
+    meta = result.get("meta") or {}
+    mimetype = meta.get("content_type") if meta.get("content_type") in ATTACHMENT_TYPES else "application/octet-stream"
+    name = re.sub(r'[\x00-\x1f\x7f/\\"]', "_", str(meta.get("filename") or attachment_id))[:200]
+    return send_file(io.BytesIO(base64.b64decode(result["content_base64"])), mimetype=mimetype,
+                     as_attachment=True, download_name=name, max_age=0)
+
+
+# ---- requester: create, modify ---------------------------------------------------------------------
+
+def form_fields() -> dict:
+    fields = {}
+    for key in FIELDS:
+        value = request.form.get(key, "").strip()
+        if value:
+            fields[key] = value
+    if "duration_minutes" in fields:
+        try:
+            fields["duration_minutes"] = int(fields["duration_minutes"])
+        except ValueError:
+            pass
+    return fields
+
+
+@web.route("/demandes/nouvelle", methods=["GET", "POST"])
+@login_required("requester", *STAFF)
+def new_booking():
+    actor = current_actor()
+    errors, error, values = {}, None, {}
+    if request.method == "POST":
+        values = form_fields()
+        try:
+            booking = rpc("booking", "create_booking", actor, values)
+            return redirect(url_for("web.booking_detail", booking_id=booking["id"], envoye=1))
+        except IMSError as exc:
+            error, errors = message_of(exc), field_errors(exc)
+    return render_template("web/booking_form.html", values=values, errors=errors, error=error, mode_options=[(m, mode_label(m)) for m in MODES],
+                           editing=None), (400 if error else 200)
+
+
+@web.route("/reservations/<booking_id:booking_id>/modifier", methods=["GET", "POST"])
+@login_required("requester", *STAFF)
+def modify_booking(booking_id: str):
+    booking = _booking(booking_id)
+    errors, error, values = {}, None, {k: booking.get(k) for k in FIELDS if booking.get(k) not in (None, "")}
+    if request.method == "POST":
+        submitted = form_fields()
+        changes = {k: v for k, v in submitted.items() if values.get(k) != v}
+        try:
+            if changes:
+                rpc("booking", "execute", current_actor(), booking_id, "modify", changes)
+            return redirect(url_for("web.booking_detail", booking_id=booking_id))
+        except IMSError as exc:
+            if exc.http_status == 404:
+                raise
+            error, errors, values = message_of(exc), field_errors(exc), dict(values, **submitted)
+    return render_template("web/booking_form.html", values=values, errors=errors, error=error, mode_options=[(m, mode_label(m)) for m in MODES],
+                           editing=booking), (400 if error else 200)

@@ -1,0 +1,92 @@
+"""Coordinators' dashboard: queues, interpreters, pay periods, and indicators drawn as server-side SVG."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from flask import Response, render_template, request
+
+from gateway.rpc import ServiceError
+from gateway.web import current_actor, login_required, rpc, web
+from gateway.web.views_bookings import STAFF, fetch_all, parse_utc, today
+from ims_common.errors import IMSError
+
+
+def _try(service: str, method: str, *args, default=None):
+    try:
+        return rpc(service, method, *args)
+    except (IMSError, ServiceError):
+        return default
+
+
+@web.route("/tableau-de-bord")
+@login_required(*STAFF)
+def dashboard():
+    actor = current_actor()
+    to_assign = rpc("booking", "list_bookings", actor, {"queue": "to_assign", "per_page": 100})["items"]
+    to_validate = rpc("booking", "list_bookings", actor, {"queue": "to_validate", "per_page": 100})["items"]
+    to_assign.sort(key=lambda b: b.get("start_at") or "")  # most urgent first
+    unanswered = [b for b in to_assign if b.get("offered_to")]
+    failed = _try("notification", "deliveries", {"status": "failed"}, default=None)
+    return render_template("web/dashboard.html", to_assign=to_assign, to_validate=to_validate,
+                           unanswered=unanswered, failed=failed)
+
+
+@web.route("/interpretes")
+@login_required(*STAFF)
+def interpreters():
+    actor = current_actor()
+    query = {"role": "interpreter", "per_page": 200}
+    if request.args.get("q", "").strip():
+        query["q"] = request.args["q"].strip()[:100]
+    accounts = rpc("auth", "list_accounts", actor, query)["items"]
+    return render_template("web/interpreters.html", accounts=accounts, q=request.args.get("q", ""))
+
+
+@web.route("/paie")
+@login_required(*STAFF)
+def pay():
+    actor = current_actor()
+    return render_template("web/pay.html", periods=_try("payroll", "list_periods", actor, default=None),
+                           policies=_try("payroll", "list_policies", actor, default=None))
+
+
+@web.route("/paie/<period_id>.csv")
+@login_required(*STAFF)
+def pay_export(period_id: str):
+    result = rpc("payroll", "export_csv", current_actor(), period_id[:40])
+    text = result if isinstance(result, str) else (result or {}).get("csv", "")
+    return Response(text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="paie-{period_id[:40]}.csv"'})
+
+
+def bars(counter: Counter, limit: int = 12) -> list[dict]:
+    rows = counter.most_common(limit)
+    top = max((n for _k, n in rows), default=1) or 1
+    return [{"label": k or "—", "value": n, "width": round(300 * n / top)} for k, n in rows]
+
+
+@web.route("/indicateurs")
+@login_required(*STAFF)
+def indicators():
+    actor = current_actor()
+    start = today() - timedelta(days=90)
+    items = fetch_all(actor, {"date_from": start.isoformat(), "date_to": (today() + timedelta(days=90)).isoformat()})
+    live = [b for b in items if b.get("status") != "cancelled"]
+    filled = [b for b in live if b.get("status") != "pending"]
+    fill_rate = round(100 * len(filled) / len(live)) if live else 0
+    hours = []
+    for b in filled:
+        created, start_at = parse_utc(b.get("created_at")), parse_utc(b.get("start_at"))
+        if created and start_at:
+            hours.append(max(0.0, (start_at - created).total_seconds() / 3600))
+    by_week = Counter()
+    for b in items:
+        if b.get("date"):
+            by_week[b["date"][:7]] += 1
+    return render_template("web/indicators.html", total=len(items), fill_rate=fill_rate,
+                           lead_hours=round(sum(hours) / len(hours), 1) if hours else None,
+                           by_language=bars(Counter(b.get("target_language") for b in items)),
+                           by_establishment=bars(Counter(b.get("establishment") for b in items)),
+                           by_status=bars(Counter(b.get("status") for b in items)),
+                           by_month=bars(by_week))

@@ -1,0 +1,132 @@
+"""The whole journey of one request through the web pages, in French: requester creates it, the
+coordinator offers it, the interpreter accepts and reports with a receipt photo, the coordinator
+validates and closes, the interpreter sees it closed; another interpreter gets "Introuvable"."""
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ims_common.testing.wait import wait_until
+from tests.api_client import ApiClient
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "Correct-Horse-Battery-9!"
+MONTREAL = ZoneInfo("America/Montreal")
+# A 1x1 PNG: the "photo" of a parking receipt.
+PAYROLL_PRICES = "def get_remuneration" in (Path(__file__).resolve().parents[2] / "services/payroll/service.py").read_text()
+RECEIPT = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+
+
+@pytest.fixture(scope="module")
+def people(system):
+    email, password = system.coordinator_credentials()
+    coord = ApiClient.login(system.url, email, password)
+
+    def make(role, first, last, **extra):
+        body = {"email": f"{first.lower()}.{last.lower()}@example.org", "first_name": first, "last_name": last,
+                "role": role, "password": PASSWORD, **extra}
+        return coord.ok(coord.post("/accounts", body), 201)
+
+    return {"coordinator": (email, password),
+            "requester": make("requester", "Rita", "Web", establishment="HC"),
+            "alice": make("interpreter", "Alice", "Web"),
+            "bruno": make("interpreter", "Bruno", "Web")}
+
+
+def login(browser, system, identifier, password):
+    context = browser.new_context(locale="fr-CA", viewport={"width": 412, "height": 900})  # a phone
+    page = context.new_page()
+    page.goto(system.url + "/connexion")
+    page.get_by_label("Courriel ou identifiant", exact=True).fill(identifier)
+    page.get_by_label("Mot de passe", exact=True).fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_selector("h1:has-text('Réservations')")
+    return page
+
+
+def started_slot():
+    now = datetime.now(MONTREAL)
+    start = max(now.replace(hour=0, minute=0, second=0, microsecond=0),
+                (now - timedelta(minutes=5)).replace(second=0, microsecond=0))
+    return start.date().isoformat(), start.strftime("%H:%M")
+
+
+def test_request_to_closed_booking_through_the_pages(system, people, browser, shots):
+    # Requester creates a request.
+    req = login(browser, system, people["requester"]["email"], PASSWORD)
+    shots(req, "demandeur-accueil")
+    req.get_by_role("link", name="Nouvelle demande").first.click()
+    day, start = started_slot()
+    req.get_by_label("Langue d'arrivée", exact=True).fill("Hongrois")
+    req.get_by_label("Type de demande", exact=True).select_option("video")
+    req.get_by_label("Contexte", exact=True).fill("Santé physique")
+    req.get_by_label("Date", exact=True).fill(day)
+    req.get_by_label("Heure de début", exact=True).fill(start)
+    req.get_by_label("Durée prévue (minutes)", exact=True).fill("120")
+    req.get_by_label("Centre de coût", exact=True).fill("7301110")
+    req.get_by_label("Lien vidéo", exact=True).fill("https://example.org/meet/abc")
+    req.get_by_label("Courriel du demandeur", exact=True).fill("rita.web@example.org")
+    shots(req, "demandeur-formulaire")
+    req.get_by_role("button", name="Envoyer la demande").click()
+    req.wait_for_selector("[data-sent]")
+    bid = re.search(r"/reservations/([A-Z]{2,6}-\d{8})", req.url).group(1)
+    assert "En attente" in req.inner_text("h1")
+    shots(req, "demandeur-demande-envoyee")
+
+    # Coordinator offers it to Alice.
+    email, password = people["coordinator"]
+    coord = login(browser, system, email, password)
+    coord.goto(f"{system.url}/tableau-de-bord")
+    coord.wait_for_selector(f"a:has-text('{bid}')")
+    shots(coord, "coordonnateur-tableau-de-bord")
+    coord.get_by_role("link", name=bid).first.click()
+    coord.get_by_label(re.compile(people["alice"]["user_id"])).check()
+    coord.get_by_role("button", name="Offrir").click()
+    coord.wait_for_selector(f"dd:has-text('{people['alice']['user_id']}')")
+    shots(coord, "coordonnateur-offre")
+
+    # Alice accepts, reports the service (it started five minutes ago) and joins a receipt photo.
+    alice = login(browser, system, people["alice"]["user_id"], PASSWORD)
+    alice.get_by_role("link", name=bid).click()
+    alice.get_by_role("button", name="Accepter").click()
+    alice.wait_for_selector("h1:has-text('Réservé')")
+    shots(alice, "interprete-accepte")
+    alice.get_by_label("Commentaires", exact=True).fill("RAS")
+    alice.get_by_role("button", name="Enregistrer le rapport").click()
+    alice.wait_for_selector("h1:has-text('Service fourni')")
+    alice.get_by_label("Reçu ou document (photo ou PDF)", exact=True).set_input_files(
+        {"name": "recu-stationnement.png", "mimeType": "image/png", "buffer": RECEIPT})
+    alice.get_by_label("Description", exact=True).fill("Stationnement")
+    alice.get_by_role("button", name="Joindre").click()
+    alice.wait_for_selector("a:has-text('recu-stationnement.png')")
+    shots(alice, "interprete-rapport-et-recu")
+
+    # The coordinator validates and closes.
+    coord.goto(f"{system.url}/reservations/{bid}")
+    coord.get_by_role("link", name="Valider et achever").click()
+    coord.get_by_role("button", name="Oui, confirmer").click()
+    coord.wait_for_selector("h1:has-text('Achevé')")
+    shots(coord, "coordonnateur-acheve")
+
+    # Alice sees it closed, and its remuneration once payroll has priced it.
+    def priced():
+        alice.goto(f"{system.url}/reservations/{bid}")
+        return alice.locator("#remuneration").count() > 0
+    alice.goto(f"{system.url}/reservations/{bid}")
+    alice.wait_for_selector("h1:has-text('Achevé')")
+    if PAYROLL_PRICES:  # payroll's get_remuneration (issue 5) is there: the amounts must show
+        wait_until(priced, timeout=30)
+        assert "Total" in alice.inner_text("#remuneration")
+    shots(alice, "interprete-acheve-remuneration")
+
+    # Bruno, never offered it, gets "not found".
+    bruno = login(browser, system, people["bruno"]["user_id"], PASSWORD)
+    response = bruno.goto(f"{system.url}/reservations/{bid}")
+    assert response.status == 404
+    assert "Introuvable" in bruno.inner_text("h1")
+    shots(bruno, "autre-interprete-introuvable")
