@@ -44,7 +44,9 @@ def actor_from_claims(claims: dict) -> dict:
     }
 
 
-def authenticate() -> dict:
+def authenticate(allow_restricted: bool = False) -> dict:
+    """The actor of a valid Bearer token. A restricted token (claim `mcp`: the account signed in
+    with a temporary password) serves only the routes that allow it (changing the password)."""
     header = request.headers.get("Authorization", "")
     if not header.strip():
         raise ApiError(401, "auth.token_missing", headers=_CHALLENGE)
@@ -62,6 +64,8 @@ def authenticate() -> dict:
     if not isinstance(claims, dict):
         raise ApiError(401, "auth.token_invalid", headers=_INVALID)
     g.actor = actor_from_claims(claims)
+    if claims.get("mcp") is not False and claims.get("mcp") is not None and not allow_restricted:
+        raise ApiError(403, "auth.password_change_required")
     return g.actor
 
 
@@ -79,13 +83,13 @@ def token_lang() -> str | None:
     return g.token_lang
 
 
-def require(*roles: str, code: str = "auth.forbidden"):
+def require(*roles: str, code: str = "auth.forbidden", allow_restricted: bool = False):
     """The view needs a valid token and, when roles are given, one of them (else 403 `code`)."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            actor = authenticate()
+            actor = authenticate(allow_restricted)
             if roles and actor["role"] not in roles:
                 raise ApiError(403, code)
             return view(*args, **kwargs)

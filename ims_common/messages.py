@@ -41,6 +41,83 @@ MESSAGES: dict[str, dict[str, str]] = {
     "account.email_taken": {
         "fr": "Un compte existe déjà avec ce courriel.",
         "en": "An account already exists with this email."},
+    # Account security (services/auth/security.py)
+    "auth.throttled": {
+        "fr": "Trop de tentatives de connexion : réessayez dans {retry_after} secondes.",
+        "en": "Too many sign-in attempts: try again in {retry_after} seconds."},
+    "auth.locked": {
+        "fr": "Votre compte est verrouillé après trop de tentatives : utilisez « J'ai oublié mon mot de "
+              "passe » ou communiquez avec la Banque d'interprètes au 514 597-3284.",
+        "en": "Your account is locked after too many attempts: use \"I forgot my password\" or contact "
+              "the interpreter bank at 514 597-3284."},
+    "auth.password_surrounding_spaces": {
+        "fr": "Le mot de passe saisi commence ou finit par une espace : retirez les espaces (par exemple "
+              "après un copier-coller) et réessayez.",
+        "en": "The password entered starts or ends with a space: remove the spaces (e.g. after copy and "
+              "paste) and try again."},
+    "auth.wrong_current_password": {
+        "fr": "Le mot de passe actuel est incorrect.",
+        "en": "The current password is incorrect."},
+    "auth.refresh_invalid": {
+        "fr": "Session expirée ou révoquée : veuillez vous reconnecter.",
+        "en": "Session expired or revoked: please sign in again."},
+    "auth.mfa_token_invalid": {
+        "fr": "Étape de vérification expirée : veuillez vous reconnecter.",
+        "en": "Verification step expired: please sign in again."},
+    "auth.reset_link_invalid": {
+        "fr": "Ce lien de réinitialisation est invalide, expiré ou déjà utilisé : demandez-en un nouveau.",
+        "en": "This reset link is invalid, expired or already used: ask for a new one."},
+    "password.too_short": {
+        "fr": "Au moins 12 caractères.",
+        "en": "At least 12 characters."},
+    "password.too_long": {
+        "fr": "Au plus 128 caractères.",
+        "en": "At most 128 characters."},
+    "password.needs_uppercase": {
+        "fr": "Au moins une lettre majuscule.",
+        "en": "At least one uppercase letter."},
+    "password.needs_digit": {
+        "fr": "Au moins un chiffre.",
+        "en": "At least one digit."},
+    "password.needs_special": {
+        "fr": "Au moins un caractère spécial (par exemple ! - _ @ #).",
+        "en": "At least one special character (e.g. ! - _ @ #)."},
+    "password.surrounding_spaces": {
+        "fr": "Pas d'espace au début ni à la fin.",
+        "en": "No space at the start or the end."},
+    "password.too_guessable": {
+        "fr": "Trop facile à deviner : allongez-le, évitez les mots courants, les noms et les dates.",
+        "en": "Too easy to guess: make it longer, avoid common words, names and dates."},
+    "password.same_as_current": {
+        "fr": "Le nouveau mot de passe doit différer de l'actuel.",
+        "en": "The new password must differ from the current one."},
+    "password.mismatch": {
+        "fr": "La confirmation ne correspond pas au nouveau mot de passe.",
+        "en": "The confirmation does not match the new password."},
+    "mfa.no_code": {
+        "fr": "Aucun code n'a été envoyé : demandez un code.",
+        "en": "No code was sent: ask for a code."},
+    "mfa.invalid_code": {
+        "fr": "Code de vérification incorrect.",
+        "en": "Incorrect verification code."},
+    "mfa.code_expired": {
+        "fr": "Ce code a expiré : demandez-en un nouveau.",
+        "en": "This code has expired: ask for a new one."},
+    "mfa.code_used": {
+        "fr": "Ce code a déjà servi : demandez-en un nouveau.",
+        "en": "This code was already used: ask for a new one."},
+    "mfa.too_many_attempts": {
+        "fr": "Trop d'essais pour ce code : demandez-en un nouveau.",
+        "en": "Too many tries for this code: ask for a new one."},
+    "mfa.channel_unavailable": {
+        "fr": "Ce moyen de vérification n'est pas configuré pour votre compte.",
+        "en": "This verification method is not set up for your account."},
+    "mfa.setup_required": {
+        "fr": "Activez d'abord l'authentification multifacteur (code par SMS).",
+        "en": "Set up multi-factor authentication first (code by SMS)."},
+    "account.cannot_deactivate_self": {
+        "fr": "Vous ne pouvez pas désactiver votre propre compte.",
+        "en": "You cannot deactivate your own account."},
     # Bookings
     "booking.not_found": {
         "fr": "Demande introuvable.",
@@ -216,6 +293,8 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 # Used instead when the raiser gave no params (the services send bare codes for fields).
 PLAIN: dict[str, dict[str, str]] = {
+    "auth.throttled": {"fr": "Trop de tentatives de connexion : réessayez plus tard.",
+                       "en": "Too many sign-in attempts: try again later."},
     "auth.throttled": {"fr": "Trop de tentatives de connexion : réessayez plus tard.",
                        "en": "Too many sign-in attempts: try again later."},
     "payroll.invalid_policy": {"fr": "Politique de rémunération invalide.", "en": "Invalid pay policy."},

@@ -1,5 +1,6 @@
 """The nameko service in a ServiceContainer on the real RabbitMQ (a vhost of its own), called the way
 the gateway calls it, and its events published on auth.events."""
+import json
 import os
 import subprocess
 import sys
@@ -49,7 +50,9 @@ def service(amqp_uri, published, tmp_path_factory):
     events.close()
     docs.close()
     env = dict(os.environ, AUTH_STORE_URL=url, IMS_DATA_DIR=str(data), AMQP_URI=amqp_uri,
-               IMS_JWT_KEYS=",".join(f"{kid}:{secret}" for kid, secret in KEYS), PYTHONPATH=str(ROOT))
+               IMS_JWT_KEYS=",".join(f"{kid}:{secret}" for kid, secret in KEYS), PYTHONPATH=str(ROOT),
+               # the recording fake of notification.send_account_message: a JSON line per message
+               IMS_AUTH_MESSENGER=f"file:{data / 'messages.jsonl'}")
     out = data / "container.out"
     with open(out, "wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "services.auth.tests.container_main", amqp_uri],
@@ -57,6 +60,7 @@ def service(amqp_uri, published, tmp_path_factory):
     try:
         wait_until(lambda: b"auth container started" in out.read_bytes() or proc.poll() is not None, timeout=60)
         assert proc.poll() is None, out.read_text()
+        proc.messages = data / "messages.jsonl"
         yield proc
     finally:
         proc.terminate()
@@ -71,6 +75,10 @@ def service(amqp_uri, published, tmp_path_factory):
 def rpc(amqp_uri, service):
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as proxy:
         yield proxy
+
+
+def sent_messages(service) -> list[dict]:
+    return [json.loads(line) for line in service.messages.read_text().splitlines()]
 
 
 def remote_error(call, *args) -> IMSError:
@@ -93,11 +101,16 @@ def test_login_refusals_look_the_same_over_rpc(rpc):
     assert (wrong.code, wrong.fields) == (unknown.code, unknown.fields) == ("auth.invalid_credentials", {})
 
 
-def test_accounts_over_rpc_and_events_published(rpc, published):
+def test_accounts_over_rpc_and_events_published(rpc, published, service):
     actor = {"user_id": "UBICO0001", "role": "coordinator"}
     created = rpc.auth.create_account(actor, {"email": "pepe@example.org", "first_name": "Pepe",
                                               "last_name": "Nomme", "role": "interpreter"})
-    assert created["user_id"] == "UBIPN0002" and created["temporary_password"]
+    assert created["user_id"] == "UBIPN0002" and "temporary_password" not in created
+    messages = sent_messages(service)
+    temporary = [m for m in messages if m["kind"] == "temporary_password"][-1]
+    assert temporary["recipient"]["email"] == "pepe@example.org" and temporary["params"]["password"]
+    restricted = rpc.auth.login("pepe@example.org", temporary["params"]["password"], "127.0.0.1")
+    assert restricted["password_change_required"] is True and "refresh_token" not in restricted
     assert rpc.auth.get_account(actor, "UBIPN0002")["must_change_password"] is True
     page = rpc.auth.list_accounts(actor, {"role": "interpreter"})
     assert [a["user_id"] for a in page["items"]] == ["UBIPN0002"]

@@ -1,0 +1,146 @@
+"""Account security routes: login steps (MFA), tokens, passwords, and coordinators' user
+management. The auth service decides; the gateway validates the shape and passes the caller's
+address along for throttling."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from gateway.api import api, services
+from gateway.errors import error_response
+from gateway.openapi import documented
+from gateway.schemas.auth_security import (EmptySchema, ForgotSchema, MfaSendSchema, MfaSetupSchema,
+                                           MfaVerifySchema, PasswordChangeSchema, RefreshSchema,
+                                           ResetSchema, ResultSchema, SessionSchema, TotpSchema)
+from gateway.schemas.responses import AccountSchema
+from gateway.security import STAFF, actor, authenticate, require
+from gateway.validation import load_body
+from ims_common.errors import IMSError
+
+
+def throttled_response(exc: IMSError):
+    """auth.throttled leaves as 429 with Retry-After and retry_after in the body."""
+    retry_after = int((exc.params or {}).get("retry_after") or 1)
+    resp = error_response(429, exc.code, exc.params, exc.fields, {"Retry-After": str(retry_after)})
+    body = resp.get_json()
+    body["error"]["retry_after"] = retry_after
+    resp.set_data(jsonify(body).get_data())
+    return resp
+
+
+@api.post("/auth/mfa/setup")
+@require()
+@documented("Multi-factor set-up at login: now (a code by SMS to the mobile) or later (24 hours)", "auth",
+            body=MfaSetupSchema, response=ResultSchema)
+def mfa_setup():
+    data = load_body(MfaSetupSchema())
+    return jsonify(services().call("auth", "mfa_setup", actor(), data["choice"], data.get("mobile")))
+
+
+@api.post("/auth/mfa/send")
+@documented("Send a login code by SMS or email (second step of a login)", "auth", body=MfaSendSchema,
+            response=ResultSchema, public=True)
+def mfa_send():
+    data = load_body(MfaSendSchema())
+    return jsonify(services().call("auth", "mfa_send", data["mfa_token"], data["channel"]))
+
+
+@api.post("/auth/mfa/verify")
+@documented("Check a code: with mfa_token, the second step of a login (tokens); signed in without it, "
+            "confirms the SMS set-up (recovery codes)", "auth", body=MfaVerifySchema, response=SessionSchema,
+            public=True)
+def mfa_verify():
+    data = load_body(MfaVerifySchema())
+    if data.get("mfa_token"):
+        return jsonify(services().call("auth", "mfa_verify", data["mfa_token"], data["code"], data.get("channel")))
+    who = authenticate()
+    return jsonify(services().call("auth", "mfa_confirm", who, data["code"]))
+
+
+@api.post("/auth/mfa/totp")
+@require()
+@documented("Authenticator app: without code, a new secret and its otpauth URI; with code, confirms it",
+            "auth", body=TotpSchema, response=ResultSchema)
+def mfa_totp():
+    data = load_body(TotpSchema())
+    if data.get("code"):
+        return jsonify(services().call("auth", "totp_confirm", actor(), data["code"]))
+    return jsonify(services().call("auth", "totp_enrol", actor()))
+
+
+@api.post("/auth/refresh")
+@documented("New access and refresh tokens for a refresh token (rotates; an old one revokes its family)",
+            "auth", body=RefreshSchema, response=SessionSchema, public=True)
+def refresh():
+    data = load_body(RefreshSchema())
+    return jsonify(services().call("auth", "refresh", data["refresh_token"]))
+
+
+@api.post("/auth/logout")
+@documented("End the session of a refresh token", "auth", body=RefreshSchema, response=ResultSchema,
+            public=True)
+def logout():
+    data = load_body(RefreshSchema())
+    return jsonify(services().call("auth", "logout", data["refresh_token"]))
+
+
+@api.post("/auth/password")
+@require(allow_restricted=True)
+@documented("Change one's password (also the temporary one); ends every session", "auth",
+            body=PasswordChangeSchema, response=ResultSchema)
+def change_password():
+    data = load_body(PasswordChangeSchema())
+    return jsonify(services().call("auth", "change_password", actor(), data["current_password"],
+                                   data["new_password"], data["confirm_password"]))
+
+
+@api.post("/auth/password/forgot")
+@documented("Email a single-use reset link (same answer whether or not the address is known)", "auth",
+            body=ForgotSchema, response=ResultSchema, public=True)
+def forgot_password():
+    data = load_body(ForgotSchema())
+    return jsonify(services().call("auth", "forgot_password", data["email"], request.remote_addr or ""))
+
+
+@api.post("/auth/password/reset")
+@documented("Choose a new password with the emailed link's token (once, within the hour)", "auth",
+            body=ResetSchema, response=ResultSchema, public=True)
+def reset_password():
+    data = load_body(ResetSchema())
+    return jsonify(services().call("auth", "reset_password", data["token"], data["new_password"],
+                                   data["confirm_password"]))
+
+
+def _manage(user_id: str, action: str):
+    load_body(EmptySchema())
+    return jsonify(services().call("auth", "manage_account", actor(), user_id, action))
+
+
+@api.post("/accounts/<user_id:user_id>/deactivate")
+@require(*STAFF)
+@documented("Deactivate an account (coordinators); its sessions end", "accounts", body=EmptySchema,
+            response=AccountSchema)
+def deactivate_account(user_id: str):
+    return _manage(user_id, "deactivate")
+
+
+@api.post("/accounts/<user_id:user_id>/reactivate")
+@require(*STAFF)
+@documented("Reactivate an account (coordinators)", "accounts", body=EmptySchema, response=AccountSchema)
+def reactivate_account(user_id: str):
+    return _manage(user_id, "reactivate")
+
+
+@api.post("/accounts/<user_id:user_id>/unlock")
+@require(*STAFF)
+@documented("Lift the lock of an account after failed sign-ins (coordinators)", "accounts",
+            body=EmptySchema, response=AccountSchema)
+def unlock_account(user_id: str):
+    return _manage(user_id, "unlock")
+
+
+@api.post("/accounts/<user_id:user_id>/reset-mfa")
+@require(*STAFF)
+@documented("Reset an account's multi-factor authentication (coordinators)", "accounts", body=EmptySchema,
+            response=AccountSchema)
+def reset_mfa(user_id: str):
+    return _manage(user_id, "reset-mfa")

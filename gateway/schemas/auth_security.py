@@ -1,0 +1,75 @@
+"""Request and response schemas of account security (login steps, MFA, tokens, passwords, user
+management). Strict: unknown fields are refused, and every field is a string or a choice, so an
+operator object such as {"$gt": ""} is a 400 before anything reaches a service."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from gateway.schemas.fields import Choice, EmailStr, StrictSchema, Text
+
+SECRET = 256     # passwords are checked by the auth service (12..128); a little room for the reasons
+
+
+class MfaSetupSchema(StrictSchema):
+    choice = Choice(("now", "later"), required=True)
+    mobile = Text(32, min_length=1)          # the mobile number for the first SMS code
+
+
+class MfaSendSchema(StrictSchema):
+    mfa_token = Text(2048, min_length=1, required=True)
+    channel = Choice(("sms", "email"), required=True)
+
+
+class MfaVerifySchema(StrictSchema):
+    """With mfa_token: the second step of a login. Without (signed in): confirms the SMS set-up."""
+    mfa_token = Text(2048, min_length=1)
+    code = Text(32, min_length=1, required=True)
+    channel = Choice(("sms", "email", "totp", "recovery"))
+
+
+class TotpSchema(StrictSchema):
+    code = Text(16, min_length=1)            # absent: enrol (a new secret); present: confirm it
+
+
+class RefreshSchema(StrictSchema):
+    refresh_token = Text(512, min_length=1, required=True)
+
+
+class PasswordChangeSchema(StrictSchema):
+    current_password = Text(SECRET, min_length=1, required=True)
+    new_password = Text(SECRET, min_length=1, required=True)
+    confirm_password = Text(SECRET, min_length=1, required=True)
+
+
+class ForgotSchema(StrictSchema):
+    email = EmailStr(required=True)
+
+
+class ResetSchema(StrictSchema):
+    token = Text(512, min_length=1, required=True)
+    new_password = Text(SECRET, min_length=1, required=True)
+    confirm_password = Text(SECRET, min_length=1, required=True)
+
+
+class EmptySchema(StrictSchema):
+    pass
+
+
+# ---- responses (documentation) ----
+
+class SessionSchema(Schema):
+    access_token = fields.String()
+    token_type = fields.String(metadata={"example": "Bearer"})
+    expires_in = fields.Integer()
+    refresh_token = fields.String()
+    refresh_expires_in = fields.Integer()
+    mfa_setup_offered = fields.Boolean()
+    password_change_required = fields.Boolean()
+    mfa_required = fields.Boolean()
+    mfa_token = fields.String()
+    channels = fields.List(fields.String())
+    user = fields.Dict()
+
+
+class ResultSchema(Schema):
+    ok = fields.Boolean()

@@ -1,0 +1,75 @@
+"""Account security through the real system (started as `make run` starts it): failed sign-ins slow
+down (429 with Retry-After), the coordinator sees the failures and lifts them; a change of password
+ends the sessions (the refresh token no longer works); an operator object is a 400."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.api_client import ApiClient
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "Correct-Horse-Battery-9!"
+NEW_PASSWORD = "Grenouille-Violette-Montagne-42"
+
+
+def login(system, identifier, password):
+    return requests.post(system.url + "/api/v1/auth/login", json={"identifier": identifier, "password": password},
+                         timeout=15)
+
+
+@pytest.fixture(scope="module")
+def coord(system):
+    email, password = system.coordinator_credentials()
+    return ApiClient.login(system.url, email, password)
+
+
+@pytest.fixture(scope="module")
+def lena(coord):
+    return coord.ok(coord.post("/accounts", {"email": "lena.securite@example.org", "first_name": "Lena",
+                                             "last_name": "Securite", "role": "interpreter",
+                                             "password": PASSWORD}), 201)
+
+
+def test_failed_logins_slow_down_and_the_coordinator_lifts_them(system, coord, lena):
+    for _ in range(3):
+        resp = login(system, lena["email"], "Wrong-Password-123!")
+        assert resp.status_code == 401 and resp.json()["error"]["code"] == "auth.invalid_credentials"
+    resp = login(system, lena["email"], PASSWORD)          # too soon, even with the right password
+    assert resp.status_code == 429, resp.text
+    assert resp.json()["error"]["code"] == "auth.throttled" and int(resp.headers["Retry-After"]) >= 1
+    # an identifier that names nobody answers the same way
+    for _ in range(3):
+        assert login(system, "nobody.here@example.org", "Wrong-Password-123!").status_code == 401
+    assert login(system, "nobody.here@example.org", "Wrong-Password-123!").status_code == 429
+
+    seen = coord.ok(coord.get(f"/accounts/{lena['user_id']}"))
+    assert seen["failed_attempts"] == 3 and seen["locked"] is False
+    unlocked = coord.ok(coord.post(f"/accounts/{lena['user_id']}/unlock", {}))
+    assert unlocked["failed_attempts"] == 0
+    resp = login(system, lena["user_id"], PASSWORD)
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["mfa_setup_offered"] is True and resp.json()["refresh_token"]
+
+    trailing = login(system, lena["email"], PASSWORD + " ")
+    assert trailing.status_code == 401 and trailing.json()["error"]["fields"]["password"]
+
+
+def test_change_of_password_revokes_the_refresh_token(system, lena):
+    session = login(system, lena["email"], PASSWORD).json()
+    client = ApiClient(system.url, session["access_token"])
+    rotated = client.ok(client.post("/auth/refresh", {"refresh_token": session["refresh_token"]}))
+    assert rotated["refresh_token"] != session["refresh_token"]
+
+    weak = client.post("/auth/password", {"current_password": PASSWORD, "new_password": "Password123!",
+                                          "confirm_password": "Password123!"})
+    assert weak.status_code == 400 and weak.json()["error"]["fields"]["new_password"]
+    assert client.post("/auth/password", {"current_password": {"$gt": ""}, "new_password": NEW_PASSWORD,
+                                          "confirm_password": NEW_PASSWORD}).status_code == 400
+
+    client.ok(client.post("/auth/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD,
+                                             "confirm_password": NEW_PASSWORD}))
+    resp = client.post("/auth/refresh", {"refresh_token": rotated["refresh_token"]})
+    assert resp.status_code == 401 and resp.json()["error"]["code"] == "auth.refresh_invalid"
+    assert login(system, lena["email"], PASSWORD).status_code == 401
+    assert login(system, lena["email"], NEW_PASSWORD).status_code == 200
