@@ -47,6 +47,6 @@ def test_no_5xx_and_every_response_matches_its_schema(system):
 
         try:
             fuzz()
-        except Exception as exc:  # keep going: report every operation that fails
+        except (Exception, BaseExceptionGroup) as exc:  # keep going: report every failing operation
             found.append(f"{operation.method.upper()} {operation.path}: {exc}"[:3000])
     assert not found, "\n\n".join(found) + "\n\n" + system.logs()
