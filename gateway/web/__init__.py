@@ -32,6 +32,7 @@ from services.auth.adapters.tokens import verify_token
 web = Blueprint("web", __name__)
 
 SESSION_COOKIE = "ims_session"
+REFRESH_COOKIE = "ims_refresh"
 CSRF_COOKIE = "ims_csrf"
 LANG_COOKIE = "ims_lang"
 LANGS = ("fr", "en")
@@ -81,17 +82,40 @@ def set_cookie(resp, name: str, value: str, max_age: int | None = None) -> None:
                     path="/")
 
 
+def _actor_of(token: str) -> dict | None:
+    if not token or len(token) > 8192:
+        return None
+    try:
+        claims = verify_token(token, config.jwt_keys())
+        actor = actor_from_claims(claims)
+    except Exception:  # expired or bad token: signed out
+        return None
+    actor["must_change_password"] = bool(claims.get("mcp"))
+    return actor
+
+
 def current_actor() -> dict | None:
+    """The signed-in person: the access token of the session cookie, renewed through the refresh token
+    (its own HttpOnly cookie) when it has expired, if auth offers refresh."""
     if "page_actor" not in g:
-        g.page_actor = None
-        token = request.cookies.get(SESSION_COOKIE, "")
-        if token and len(token) <= 8192:
+        g.page_actor = _actor_of(request.cookies.get(SESSION_COOKIE, ""))
+        refresh = request.cookies.get(REFRESH_COOKIE, "")
+        if g.page_actor is None and refresh and len(refresh) <= 512:
             try:
-                claims = verify_token(token, config.jwt_keys())
-                g.page_actor = actor_from_claims(claims)
-            except Exception:  # expired or bad token: signed out
-                g.page_actor = None
+                result = rpc("auth", "refresh", refresh)
+            except Exception:  # refused, revoked or not offered: signed out
+                g.drop_session = True
+            else:
+                g.new_session = result
+                g.page_actor = _actor_of(result.get("access_token", ""))
     return g.page_actor
+
+
+def store_session(resp, result: dict) -> None:
+    set_cookie(resp, SESSION_COOKIE, result["access_token"], max_age=int(result.get("expires_in") or 900))
+    if result.get("refresh_token"):
+        set_cookie(resp, REFRESH_COOKIE, result["refresh_token"],
+                   max_age=int(result.get("refresh_expires_in") or 8 * 3600))
 
 
 def login_required(*roles: str):
@@ -103,6 +127,8 @@ def login_required(*roles: str):
             actor = current_actor()
             if actor is None:
                 return redirect(url_for("web.login", next=request.full_path if request.method == "GET" else None))
+            if actor.get("must_change_password") and request.endpoint != "web.change_password":
+                return redirect(url_for("web.change_password"))
             if roles and actor["role"] not in roles:
                 abort(404)  # a page the viewer may not use does not exist for them
             return view(*args, **kwargs)
@@ -154,6 +180,11 @@ def _before():
 def _after(resp):
     resp.headers["Content-Security-Policy"] = PAGE_CSP
     resp.headers["Permissions-Policy"] = "camera=(self), geolocation=(), microphone=()"
+    if g.get("new_session"):
+        store_session(resp, g.new_session)
+    elif g.get("drop_session"):
+        resp.delete_cookie(SESSION_COOKIE, path="/")
+        resp.delete_cookie(REFRESH_COOKIE, path="/")
     if request.cookies.get(CSRF_COOKIE) != _nonce():
         set_cookie(resp, CSRF_COOKIE, _nonce())
     return resp
@@ -163,7 +194,7 @@ def _after(resp):
 def _globals():
     return {"csrf_token": csrf_token, "me": g.get("page_actor"), "lang": page_lang(),
             "BANK_EMAIL": BANK_EMAIL, "status_label": status_label, "mode_label": mode_label,
-            "local_dt": local_dt}
+            "local_dt": local_dt, "money": money, "pay_label": pay_label}
 
 
 # ---- errors as pages ------------------------------------------------------------------------------
@@ -250,3 +281,22 @@ def local_dt(value: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     from zoneinfo import ZoneInfo
     moment = parse_utc(value)
     return moment.astimezone(ZoneInfo("America/Montreal")).strftime(fmt) if moment else ""
+
+
+def money(amount) -> str:
+    """'82.00' -> '82,00 $' in French, '$82.00' in English (amounts arrive as decimal strings)."""
+    from decimal import Decimal, InvalidOperation
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        return str(amount or "")
+    text = f"{value:,.2f}"
+    if page_lang() == "fr":
+        return text.replace(",", "\u00a0").replace(".", ",") + "\u00a0$"
+    return "$" + text
+
+
+def pay_label(key: str) -> str:
+    from services.payroll.domain.remuneration import LABELS
+    french, english = LABELS.get(key, (key, key))
+    return french if page_lang() == "fr" else english

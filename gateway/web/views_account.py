@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from flask import redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
-from gateway.web import (LANG_COOKIE, LANGS, SESSION_COOKIE, current_actor, field_errors, login_required,
-                         message_of, rpc, set_cookie, web)
+from gateway.web import (LANG_COOKIE, LANGS, REFRESH_COOKIE, SESSION_COOKIE, current_actor, field_errors,
+                         login_required, message_of, rpc, set_cookie, store_session, web)
 from ims_common.errors import IMSError
 
 NOT_YET = "not_yet"
+MFA_COOKIE = "ims_mfa"
 
 
 def _safe_next(target: str | None) -> str:
@@ -27,8 +28,17 @@ def _unavailable(exc) -> bool:
 
 
 def _signed_in(result: dict, next_url: str):
-    resp = redirect(_safe_next(next_url))
-    set_cookie(resp, SESSION_COOKIE, result["access_token"], max_age=int(result.get("expires_in") or 3600))
+    """Cookies for a new session, then: the forced password change, else the offer to set up MFA
+    (the deck's first sign-in), else where the person was going."""
+    if result.get("password_change_required"):
+        target = url_for("web.change_password", premiere=1)
+    elif result.get("mfa_setup_offered"):
+        target = url_for("web.mfa_setup", next=_safe_next(next_url))
+    else:
+        target = _safe_next(next_url)
+    resp = redirect(target)
+    store_session(resp, result)
+    resp.delete_cookie(MFA_COOKIE, path="/")
     return resp
 
 
@@ -50,35 +60,80 @@ def login():
             error = message_of(exc)
         else:
             if result.get("mfa_required"):
-                resp = redirect(url_for("web.login_mfa", next=next_url))
-                set_cookie(resp, "ims_mfa", str(result.get("mfa_token") or ""), max_age=600)
+                channels = [c for c in result.get("channels") or [] if c in CHANNELS]
+                resp = redirect(url_for("web.login_mfa", next=next_url, canaux=",".join(channels)))
+                set_cookie(resp, MFA_COOKIE, str(result.get("mfa_token") or ""),
+                           max_age=int(result.get("expires_in") or 600))
                 return resp
             return _signed_in(result, next_url)
     return render_template("web/login.html", error=error, next=next_url), (400 if error else 200)
 
 
+CHANNELS = ("sms", "email", "totp", "recovery")
+
+
 @web.route("/connexion/code", methods=["GET", "POST"])
 def login_mfa():
-    error = None
+    """Second factor: send a code by text or email (or use the authenticator app or a recovery code),
+    then type it."""
+    error = sent = None
     next_url = request.values.get("next", "")
-    mfa_token = request.cookies.get("ims_mfa", "")
+    channels = [c for c in request.values.get("canaux", "sms,email").split(",") if c in CHANNELS]
+    mfa_token = request.cookies.get(MFA_COOKIE, "")
+    if not mfa_token:
+        return redirect(url_for("web.login", next=next_url))
     if request.method == "POST":
+        channel = request.form.get("channel") if request.form.get("channel") in CHANNELS else None
         try:
-            result = rpc("auth", "verify_mfa", mfa_token, request.form.get("code", "").strip(),
-                         request.remote_addr or "")
+            if request.form.get("action") == "send":
+                rpc("auth", "mfa_send", mfa_token, channel)
+                sent = channel
+            else:
+                result = rpc("auth", "mfa_verify", mfa_token, request.form.get("code", "").strip(), channel)
+                return _signed_in(result, next_url)
         except (IMSError, ServiceError) as exc:
             error = message_of(exc)
-        else:
-            resp = _signed_in(result, next_url)
-            resp.delete_cookie("ims_mfa", path="/")
-            return resp
-    return render_template("web/mfa.html", error=error, next=next_url)
+    return render_template("web/mfa.html", error=error, next=next_url, channels=channels, sent=sent,
+                           canaux=",".join(channels))
+
+
+@web.route("/securite/double-authentification", methods=["GET", "POST"])
+@login_required()
+def mfa_setup():
+    """The offer after sign-in: set up the second factor now (first code by SMS) or later (24 h)."""
+    actor = current_actor()
+    next_url = _safe_next(request.values.get("next"))
+    error, step, codes = None, "offer", None
+    if request.method == "POST":
+        action = request.form.get("action")
+        try:
+            if action == "later":
+                rpc("auth", "mfa_setup", actor, "later", None)
+                return redirect(next_url)
+            if action == "now":
+                rpc("auth", "mfa_setup", actor, "now", request.form.get("mobile", "").strip() or None)
+                step = "code"
+            elif action == "confirm":
+                step = "code"
+                codes = rpc("auth", "mfa_confirm", actor, request.form.get("code", "").strip()).get("recovery_codes")
+                step = "done"
+        except (IMSError, ServiceError) as exc:
+            error = message_of(exc)
+    return render_template("web/mfa_setup.html", error=error, step=step, codes=codes, next=next_url)
 
 
 @web.post("/deconnexion")
 def logout():
+    refresh = request.cookies.get(REFRESH_COOKIE, "")
+    if refresh:
+        try:
+            rpc("auth", "logout", refresh)   # the refresh token dies with the session
+        except (IMSError, ServiceError):
+            pass
     resp = redirect(url_for("web.login"))
-    resp.delete_cookie(SESSION_COOKIE, path="/")
+    for name in (SESSION_COOKIE, REFRESH_COOKIE, MFA_COOKIE):
+        resp.delete_cookie(name, path="/")
+    g.new_session = None
     return resp
 
 
@@ -96,14 +151,28 @@ def forgot_password():
     state = None
     if request.method == "POST":
         try:
-            rpc("auth", "request_password_reset", request.form.get("identifier", "").strip(),
-                request.remote_addr or "")
+            rpc("auth", "forgot_password", request.form.get("email", "").strip(), request.remote_addr or "")
             state = "sent"
         except ServiceError as exc:
             state = NOT_YET if _unavailable(exc) else "error"
-        except IMSError:
-            state = "sent"  # same answer whether or not the account exists
+        except IMSError as exc:
+            state = "sent" if exc.http_status in (401, 404) else "error"  # same answer, account or not
     return render_template("web/forgot.html", state=state)
+
+
+@web.route("/reset-password", methods=["GET", "POST"])
+def reset_password():
+    """Where the emailed single-use link lands (auth builds it as <public url>/reset-password?token=…)."""
+    token = request.values.get("token", "")[:512]
+    error = done = None
+    if request.method == "POST":
+        try:
+            rpc("auth", "reset_password", token, request.form.get("new_password", ""),
+                request.form.get("new_password_again", ""))
+            done = True
+        except (IMSError, ServiceError) as exc:
+            error = message_of(exc)
+    return render_template("web/reset.html", token=token, error=error, done=done)
 
 
 @web.route("/mot-de-passe", methods=["GET", "POST"])
@@ -116,14 +185,20 @@ def change_password():
             error = _("Les deux nouveaux mots de passe ne sont pas identiques.")
         else:
             try:
-                rpc("auth", "change_password", current_actor(), request.form.get("current_password", ""), new)
+                rpc("auth", "change_password", current_actor(), request.form.get("current_password", ""), new, again)
                 done = True
             except ServiceError as exc:
                 error = _("Cette fonction n'est pas encore offerte ici : communiquez avec la BI.") \
                     if _unavailable(exc) else message_of(exc)
             except IMSError as exc:
                 error = message_of(exc)
-    return render_template("web/password.html", error=error, done=done)
+        if done:  # every session ended with the change: sign in again with the new password
+            resp = redirect(url_for("web.login", change=1))
+            for name in (SESSION_COOKIE, REFRESH_COOKIE):
+                resp.delete_cookie(name, path="/")
+            return resp
+    return render_template("web/password.html", error=error, done=done,
+                           first=request.args.get("premiere") == "1")
 
 
 def _profile():

@@ -14,9 +14,10 @@ from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
-from gateway.web import (MODES, STATUSES, current_actor, field_errors, login_required, message_of, mode_label, parse_utc,
+from gateway.web import (MODES, page_lang, STATUSES, current_actor, field_errors, login_required, message_of, mode_label, parse_utc,
                          rpc, web)
 from ims_common.errors import IMSError
+from ims_common.messages import translate
 
 MONTREAL = ZoneInfo("America/Montreal")
 STAFF = ("coordinator", "admin")
@@ -157,9 +158,42 @@ def booking_detail(booking_id: str):
         booking["status"] == "service_provided" or actor["role"] in STAFF)
     return render_template("web/booking.html", b=booking, rem=_remuneration(booking),
                            report_open=report_open(booking, actor), correcting=correcting,
+                           form=report_as_form(booking["report"]) if correcting else None,
                            start_passed=(parse_utc(booking.get("start_at")) or datetime.max.replace(tzinfo=timezone.utc)) <= datetime.now(timezone.utc),
-                           late_cancel=late_cancellation(booking), interpreters=_interpreters(actor),
+                           late_cancel=late_cancellation(booking), choices=offer_choices(actor, booking),
                            error=request.args.get("erreur"))
+
+
+def _reason_text(reason) -> str:
+    if isinstance(reason, dict):
+        code = reason.get("code") or reason.get("reason") or ""
+        return translate(code, page_lang(), reason.get("params")) if code and "." in code else \
+            ", ".join(f"{k}: {v}" for k, v in reason.items())
+    return translate(reason, page_lang()) if isinstance(reason, str) and "." in reason else str(reason)
+
+
+def offer_choices(actor: dict, booking: dict) -> list[dict]:
+    """Whom a coordinator may offer a pending booking to: the matching's candidates first (with their
+    reasons), then every other active interpreter (with why matching left them out, if it says)."""
+    if actor["role"] not in STAFF or booking["status"] != "pending":
+        return []
+    try:
+        match = rpc("booking", "candidates", actor, booking["id"])
+    except (IMSError, ServiceError):
+        match = {}
+    rows, seen = [], set()
+    for kind, items in (("candidate", match.get("candidates") or []), ("excluded", match.get("excluded") or [])):
+        for c in items:
+            uid = c.get("interpreter_id")
+            if uid and uid not in seen:
+                seen.add(uid)
+                rows.append({"user_id": uid, "name": c.get("name") or "", "kind": kind, "score": c.get("score"),
+                             "reasons": [_reason_text(r) for r in c.get("reasons") or []]})
+    for a in _interpreters(actor):
+        if a["user_id"] not in seen:
+            rows.append({"user_id": a["user_id"], "name": f"{a.get('first_name', '')} {a.get('last_name', '')}".strip(),
+                         "kind": "other", "score": None, "reasons": []})
+    return rows
 
 
 def _interpreters(actor: dict) -> list[dict]:
@@ -253,6 +287,21 @@ def _cents(name: str) -> int:
     return int(whole) * 100 + int((frac + "00")[:2])
 
 
+def report_as_form(report: dict) -> dict:
+    """A saved report as the form's values, for its correction."""
+    from gateway.web import local_dt
+    form = {k: report.get(k) for k in ("overtime_reason", "reason", "detailed_reason", "wait_minutes",
+                                       "distance_km", "travel_minutes", "words", "comments")
+            if report.get(k) is not None}
+    form["provided"] = "yes" if report.get("provided") else "no"
+    for key in ("actual_start", "actual_end", "cancelled_at"):
+        if report.get(key):
+            form[key] = local_dt(report[key], "%Y-%m-%dT%H:%M")
+    cents = report.get("other_fees_cents") or 0
+    form["other_fees"] = f"{cents // 100}.{cents % 100:02d}"
+    return form
+
+
 def report_from_form() -> dict:
     common = {"wait_minutes": _int("wait_minutes"),
               "distance_km": (request.form.get("distance_km") or "0").replace(",", "."),
@@ -284,7 +333,7 @@ def report(booking_id: str):
             raise
         return render_template("web/booking.html", b=booking, rem=None, report_open=command == "report",
                                correcting=command == "correct-report", start_passed=True,
-                               late_cancel=False, interpreters=[], error=message_of(exc),
+                               late_cancel=False, choices=[], error=message_of(exc),
                                errors=field_errors(exc), form=request.form), 400
     return redirect(url_for("web.booking_detail", booking_id=booking_id))
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from flask import Response, render_template, request
+from flask import Response, redirect, render_template, request, url_for
 
 from gateway.rpc import ServiceError
-from gateway.web import current_actor, login_required, rpc, web
+from gateway.web import current_actor, login_required, message_of, rpc, web
 from gateway.web.views_bookings import STAFF, fetch_all, parse_utc, today
 from ims_common.errors import IMSError
 
@@ -23,10 +23,15 @@ def _try(service: str, method: str, *args, default=None):
 @login_required(*STAFF)
 def dashboard():
     actor = current_actor()
-    to_assign = rpc("booking", "list_bookings", actor, {"queue": "to_assign", "per_page": 100})["items"]
+    # Matching's queue (urgency, flagged unfilled first, open offers) when booking offers it; then
+    # whatever else is pending (e.g. its start has passed), by start time.
+    ranked = _try("booking", "to_assign", actor, {"per_page": 200}, default=None)
+    ranked = ranked["items"] if ranked else []
+    pending = rpc("booking", "list_bookings", actor, {"queue": "to_assign", "per_page": 200})["items"]
+    seen = {b["id"] for b in ranked}
+    to_assign = ranked + sorted((b for b in pending if b["id"] not in seen), key=lambda b: b.get("start_at") or "")
     to_validate = rpc("booking", "list_bookings", actor, {"queue": "to_validate", "per_page": 100})["items"]
-    to_assign.sort(key=lambda b: b.get("start_at") or "")  # most urgent first
-    unanswered = [b for b in to_assign if b.get("offered_to")]
+    unanswered = [b for b in to_assign if b.get("open_offers")]
     failed = _try("notification", "deliveries", {"status": "failed"}, default=None)
     return render_template("web/dashboard.html", to_assign=to_assign, to_validate=to_validate,
                            unanswered=unanswered, failed=failed)
@@ -48,7 +53,18 @@ def interpreters():
 def pay():
     actor = current_actor()
     return render_template("web/pay.html", periods=_try("payroll", "list_periods", actor, default=None),
-                           policies=_try("payroll", "list_policies", actor, default=None))
+                           policies=_try("payroll", "list_policies", actor, default=None),
+                           error=request.args.get("erreur"))
+
+
+@web.post("/paie/<period_id>/fermer")
+@login_required(*STAFF)
+def pay_close(period_id: str):
+    try:
+        rpc("payroll", "close_period", current_actor(), period_id[:40])
+    except (IMSError, ServiceError) as exc:
+        return redirect(url_for("web.pay", erreur=message_of(exc)))
+    return redirect(url_for("web.pay"))
 
 
 @web.route("/paie/<period_id>.csv")

@@ -122,3 +122,64 @@ def test_ical_feed_secret_works_until_revoked(app, fake, monkeypatch):
     assert feed.get_data(as_text=True).startswith("BEGIN:VCALENDAR")
     client.post("/calendrier/abonnement", data={"action": "revoke", "csrf_token": csrf_of(client, "/calendrier/abonnement")})
     assert anonymous.get(url).status_code == 404
+
+
+def test_sign_in_with_a_second_factor(app, fake):
+    fake.add_account("interpreter", user_id="UBIPN0002")
+    signed = fake.auth__login
+    fake.auth__login = lambda identifier, password, ip: {"mfa_required": True, "mfa_token": "mfa-tok",
+                                                         "expires_in": 600, "channels": ["sms", "email"]}
+    fake.auth__mfa_send = lambda token, channel: {"sent": True, "channel": channel}
+    fake.auth__mfa_verify = lambda token, code, channel: (
+        signed("UBIPN0002", PASSWORD, "") if (token, code) == ("mfa-tok", "123456") else (_ for _ in ()).throw(
+            __import__("ims_common.errors", fromlist=["Unauthorized"]).Unauthorized("mfa.invalid_code")))
+    client = app.test_client()
+    resp = sign_in(client, "UBIPN0002")
+    assert resp.status_code == 302 and "/connexion/code" in resp.location
+    page = client.get(resp.location)
+    html = page.get_data(as_text=True)
+    assert "Recevoir un code" in html and "par texto" in html
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html).group(1)
+    sent = client.post(resp.location, data={"action": "send", "channel": "sms", "csrf_token": token})
+    assert "Un code vient d" in sent.get_data(as_text=True)
+    assert fake.last_call("mfa_send")[2] == ("mfa-tok", "sms")
+    wrong = client.post(resp.location, data={"action": "verify", "channel": "sms", "code": "000000", "csrf_token": token})
+    assert 'role="alert"' in wrong.get_data(as_text=True)
+    ok = client.post(resp.location, data={"action": "verify", "channel": "sms", "code": "123456", "csrf_token": token})
+    assert ok.status_code == 302 and ok.location.endswith("/reservations")
+    assert client.get("/reservations").status_code == 200
+
+
+def test_coordinator_pages_render_and_a_requester_form_shows_field_errors(app, fake):
+    fake.add_account("coordinator", user_id="UCOOR0001")
+    fake.add_account("requester", user_id="UREQU0001", establishment="HC")
+    coord = app.test_client()
+    sign_in(coord, "UCOOR0001")
+    for path in ("/tableau-de-bord", "/interpretes", "/paie", "/indicateurs", "/calendrier",
+                 "/calendrier?vue=semaine", "/reservations?date_from=2025-01-01&date_to=2025-12-31&status=pending"):
+        assert coord.get(path).status_code == 200, path
+    assert "<svg" in coord.get("/indicateurs").get_data(as_text=True)
+    requester = app.test_client()
+    sign_in(requester, "UREQU0001")
+    form = requester.get("/demandes/nouvelle").get_data(as_text=True)
+    assert 'data-draft="ims-booking-draft"' in form and 'for="f-target_language"' in form
+    from ims_common.errors import ValidationFailed
+    fake.failures[("booking", "create_booking")] = __import__("nameko.exceptions", fromlist=["RemoteError"]).RemoteError(
+        "ValidationFailed", str(ValidationFailed("validation.failed", fields={"duration_minutes": ["field.out_of_range"]})))
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form).group(1)
+    resp = requester.post("/demandes/nouvelle", data={"source_language": "Français", "target_language": "Hongrois",
+                                                      "mode": "phone", "duration_minutes": "5", "csrf_token": token})
+    assert resp.status_code == 400
+    assert re.search(r'class="field invalid">\s*<label for="f-duration_minutes"', resp.get_data(as_text=True))
+
+
+def test_every_page_text_has_its_english_translation_compiled():
+    from pathlib import Path
+
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+    root = Path(__file__).resolve().parents[2] / "translations"
+    template = read_po(open(root / "messages.pot", "rb"))
+    compiled = read_mo(open(root / "en" / "LC_MESSAGES" / "messages.mo", "rb"))
+    missing = [m.id for m in template if m.id and not (compiled.get(m.id) and compiled[m.id].string)]
+    assert missing == []
