@@ -1,0 +1,276 @@
+"""`make bench`: every figure of issue 9 next to a baseline measured in the same run, on the
+embedded defaults (SQLite), printed and written to bench/RESULTS.md.
+
+    python -m bench.run [--scale default|full] [--seconds 8]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import requests
+
+from bench.generate import generate
+from ims_common.envelope import NewEvent
+from ims_common.stores import open_document_store, open_event_store
+from ims_common.testing.rabbit import isolated_vhost
+from ims_common.testing.system import free_port, running_system
+from ims_common.testing.wait import wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS: list[dict] = []
+
+
+def p95(values):
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else (values[0] if values else 0)
+
+
+def row(figure, value, baseline, unit, target, higher_is_better=True):
+    ratio = (value / baseline) if baseline else float("nan")
+    ROWS.append({"figure": figure, "value": f"{value:,.1f} {unit}", "baseline": baseline_text(baseline, unit),
+                 "ratio": f"{ratio:.2f}" if baseline else "–", "target": target})
+    print(f"{figure:<60} {value:>12,.1f} {unit:<8} baseline {baseline_text(baseline, unit):<18} "
+          f"ratio {ROWS[-1]['ratio']:<6} target {target}", flush=True)
+
+
+def baseline_text(baseline, unit):
+    return f"{baseline:,.1f} {unit}" if baseline else "–"
+
+
+def load(fn, clients: int, seconds: float):
+    """fn() called in a loop by `clients` threads for `seconds`: (calls per second, latencies ms)."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker():
+        mine = []
+        state = {}
+        while time.monotonic() < stop:
+            t = time.perf_counter()
+            fn(state)
+            mine.append((time.perf_counter() - t) * 1000)
+        with lock:
+            latencies.extend(mine)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        for f in [pool.submit(worker) for _ in range(clients)]:
+            f.result()
+    return len(latencies) / (time.perf_counter() - started), latencies
+
+
+# --- event store appends vs eventsourcing ---------------------------------------------------------
+
+def bench_appends(work: Path, n: int = 2000):
+    store = open_event_store(f"sqlite:///{work / 'appends.sqlite3'}")
+    data = {"interpreter_id": "UBIBN0001", "note": "x" * 200}
+    t = time.perf_counter()
+    for i in range(n):
+        store.append(f"booking-B{i}", 0, [NewEvent("BookingAccepted", data)])
+    ims_rate = n / (time.perf_counter() - t)
+    store.close()
+
+    os.environ.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=str(work / "es.sqlite3"))
+    from eventsourcing.application import Application
+    from eventsourcing.domain import Aggregate, event
+
+    class Booking(Aggregate):
+        @event("Accepted")
+        def __init__(self, interpreter_id: str, note: str):
+            self.interpreter_id = interpreter_id
+            self.note = note
+
+    es_app = Application()
+    t = time.perf_counter()
+    for _ in range(n):
+        es_app.save(Booking(**data))
+    es_rate = n / (time.perf_counter() - t)
+    row("event store appends, one command per append (SQLite WAL)", ims_rate, es_rate, "appends/s",
+        "≥ eventsourcing's rate")
+
+
+# --- read-model rebuild ------------------------------------------------------------------------------
+
+def bench_rebuild(data: Path):
+    from ims_common.nameko_ext import Stores
+    from services.booking.app import BookingApp
+    stores = Stores(f"sqlite:///{data / 'booking.sqlite3'}")
+    events = stores.event_store.last_position()
+    t = time.perf_counter()
+    position, scanned = 0, 0
+    while page := stores.event_store.read_all(position, 1000):
+        scanned += len(page)
+        position = page[-1].position
+    scan_rate = scanned / (time.perf_counter() - t)
+    app = BookingApp(stores.event_store, stores.doc_store, stores.blob_store)
+    t = time.perf_counter()
+    replayed = app.rebuild_read_models()
+    rate = replayed / (time.perf_counter() - t)
+    stores.close()
+    row(f"read-model rebuild ({events:,} events; baseline: bare event scan)", rate, scan_rate, "events/s",
+        "≥ 50,000 events/s")
+
+
+# --- the running system: month list, accept, propagation ----------------------------------------------
+
+def bench_system(work: Path, seconds: float):
+    from nameko.standalone.rpc import ClusterRpcProxy
+    from tests.fault.conftest import Service, started_slot
+
+    (work / "sys").mkdir()
+    with isolated_vhost() as amqp, running_system(work / "sys", amqp) as system:
+        email, password = system.coordinator_credentials()
+        api = system.url + "/api/v1"
+        coord = requests.Session()
+        coord.headers["Authorization"] = "Bearer " + requests.post(
+            api + "/auth/login", json={"identifier": email, "password": password}, timeout=15).json()["access_token"]
+        password_i = "Correct-Horse-Battery-9!"
+        acc = coord.post(api + "/accounts", json={"email": "bench.interp@example.org", "first_name": "Bench",
+                                                  "last_name": "Interp", "role": "interpreter",
+                                                  "password": password_i}, timeout=15).json()
+        interp = requests.Session()
+        interp.headers["Authorization"] = "Bearer " + requests.post(
+            api + "/auth/login", json={"identifier": acc["user_id"], "password": password_i},
+            timeout=15).json()["access_token"]
+        date, start_time = started_slot()
+        fields = {"source_language": "Français", "target_language": "Arménien", "mode": "phone",
+                  "establishment": "HC", "date": date, "start_time": start_time, "duration_minutes": 60}
+
+        def new_offered():
+            bid = coord.post(api + "/bookings", json=fields, timeout=15).json()["id"]
+            coord.post(api + f"/bookings/{bid}/offer", json={"interpreter_ids": [acc["user_id"]]}, timeout=15)
+            return bid
+
+        with ThreadPoolExecutor(8) as pool:
+            offered = list(pool.map(lambda _: new_offered(), range(400)))
+
+        # month list through the gateway vs a bare Flask route on the same gunicorn settings
+        month = {"date_from": date[:8] + "01", "date_to": (datetime.fromisoformat(date[:8] + "28")
+                                                          + timedelta(days=4)).date().isoformat()}
+        local = threading.local()
+
+        def month_list(state):
+            interp.get(api + "/bookings", params=month, timeout=15).raise_for_status()
+
+        port = free_port()
+        bare = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
+                                 "bench.bare_app:app"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=dict(os.environ, PORT=str(port),
+                                                                    GATEWAY_ACCESS_LOG="/dev/null"))
+        try:
+            bare_url = f"http://127.0.0.1:{port}/bare"
+
+            def up():
+                try:
+                    return requests.get(bare_url, timeout=1).ok
+                except OSError:
+                    return False
+            wait_until(up, timeout=30)
+            session = requests.Session()
+            bare_rate, bare_lat = load(lambda s: session.get(bare_url, timeout=15), 16, seconds)
+        finally:
+            bare.send_signal(signal.SIGTERM)
+            bare.wait(15)
+        rate, lat = load(month_list, 16, seconds)
+        row("interpreter's month list via gateway, 16 clients (baseline: bare Flask)", rate, bare_rate,
+            "req/s", "≥ 30 % of bare")
+        row("  its p95 (baseline: bare Flask p95)", p95(lat), p95(bare_lat), "ms", "< 50 ms")
+
+        # accept through the gateway vs bare nameko RPC round trips, 16 concurrent clients
+        echo = Service("bench.echo_service", "bench_echo", amqp, work).start()
+        try:
+            def ping(state):
+                if "rpc" not in state:
+                    state["ctx"] = ClusterRpcProxy({"AMQP_URI": amqp}, timeout=30)
+                    state["rpc"] = state["ctx"].start()
+                state["rpc"].bench_echo.ping(1)
+            rpc_rate, rpc_lat = load(ping, 16, seconds)
+        finally:
+            echo.stop()
+        queue = list(offered)
+        qlock = threading.Lock()
+
+        done_lat: list[float] = []
+        last = [0.0]
+
+        def accept(state):
+            with qlock:
+                bid = queue.pop() if queue else None
+            if bid is None:
+                return
+            t1 = time.perf_counter()
+            interp.post(api + f"/bookings/{bid}/accept", json={}, timeout=15).raise_for_status()
+            with qlock:
+                done_lat.append((time.perf_counter() - t1) * 1000)
+                last[0] = time.perf_counter()
+
+        t = time.perf_counter()
+        load(accept, 16, seconds)
+        acc_rate = len(done_lat) / ((last[0] or time.perf_counter()) - t)  # until the offers ran out
+        acc_lat = done_lat
+        row("accept via gateway, 16 clients (baseline: bare nameko RPC)", acc_rate, rpc_rate, "req/s",
+            "≥ 80 % of bare RPC")
+        row("  its p95 (baseline: bare RPC p95)", p95(acc_lat), p95(rpc_lat), "ms", "< 100 ms")
+
+        # propagation: append -> payroll / notification recorded
+        from ims_common.envelope import StoredEvent  # noqa: F401
+        with ClusterRpcProxy({"AMQP_URI": amqp}) as rpc:
+            delays = {"payroll": [], "notification": []}
+            for _ in range(40):
+                t0 = time.perf_counter()
+                bid = coord.post(api + "/bookings", json=fields, timeout=15).json()["id"]
+                stream = f"booking-{bid}"
+                for name in delays:
+                    service = getattr(rpc, name)
+                    wait_until(lambda: service.received(stream), timeout=30, interval=0.005)
+                    delays[name].append((time.perf_counter() - t0) * 1000)
+        row("propagation p95, command → payroll recorded (incl. HTTP command)", p95(delays["payroll"]), 0,
+            "ms", "< 200 ms")
+        row("propagation p95, command → notification recorded", p95(delays["notification"]), 0, "ms",
+            "< 200 ms")
+
+
+def write_results(scale: str, history: dict):
+    machine = (f"{platform.platform()}, {platform.processor() or platform.machine()}, "
+               f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
+    lines = ["# Benchmark results", "", f"Written by `make bench` (scale `{scale}`) on "
+             f"{datetime.now().strftime('%Y-%m-%d %H:%M')}.", "", f"Machine: {machine}.", "",
+             f"History: {history['bookings']:,} bookings, {history['events']:,} events, generated through "
+             f"BookingApp in {history['seconds']:.0f} s.", "",
+             "| figure | value | baseline | ratio | target |", "|---|---|---|---|---|"]
+    lines += [f"| {r['figure']} | {r['value']} | {r['baseline']} | {r['ratio']} | {r['target']} |" for r in ROWS]
+    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.run")
+    parser.add_argument("--scale", choices=["default", "full"], default="default")
+    parser.add_argument("--seconds", type=float, default=8)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="ims-bench-") as tmp:
+        work = Path(tmp)
+        print(f"generating history ({args.scale})…", flush=True)
+        history = generate(work, args.scale)
+        print(history, flush=True)
+        bench_appends(work)
+        bench_rebuild(work)
+        bench_system(work, args.seconds)
+    write_results(args.scale, history)
+    print("wrote bench/RESULTS.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
