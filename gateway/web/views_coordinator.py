@@ -40,12 +40,27 @@ def dashboard():
 @web.route("/interpretes")
 @login_required(*STAFF)
 def interpreters():
+    """Interpreters with their languages, region, documents expiring and availability (auth's
+    profiles); falls back to the accounts list when profiles are not offered."""
     actor = current_actor()
-    query = {"role": "interpreter", "per_page": 200}
-    if request.args.get("q", "").strip():
-        query["q"] = request.args["q"].strip()[:100]
-    accounts = rpc("auth", "list_accounts", actor, query)["items"]
-    return render_template("web/interpreters.html", accounts=accounts, q=request.args.get("q", ""))
+    query: dict = {"role": "interpreter", "per_page": 200}
+    q = request.args.get("q", "").strip()[:100]
+    language = request.args.get("langue", "").strip()[:100]
+    expiring = request.args.get("expire") == "1"
+    if q:
+        query["q"] = q
+    if language:
+        query["language"] = language
+    if expiring:
+        query["document_expiring_within_days"] = 30
+    profiles = _try("auth", "list_profiles", actor, query, default=None)
+    if profiles is None:
+        accounts = rpc("auth", "list_accounts", actor, {k: v for k, v in query.items() if k in ("role", "per_page", "q")})
+        rows, limited = accounts["items"], True
+    else:
+        rows, limited = profiles["items"], False
+    return render_template("web/interpreters.html", rows=rows, limited=limited, q=q, language=language,
+                           expiring=expiring, soon=(today() + timedelta(days=30)).isoformat())
 
 
 @web.route("/paie")
