@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 
 from ims_common.testing.wait import wait_until
 from tests.api_client import ApiClient
@@ -193,3 +194,49 @@ def test_request_to_closed_booking_through_the_pages(system, people, browser, sh
     assert response.status == 404
     assert "Introuvable" in bruno.inner_text("h1")
     shots(bruno, "autre-interprete-introuvable")
+
+
+def test_requester_draft_modify_and_cancel_and_interpreter_calendar_feed(system, people, browser, shots):
+    req = login(browser, system, people["requester"]["email"], PASSWORD)
+    req.get_by_role("link", name="Nouvelle demande").first.click()
+    req.get_by_label("Langue d'arrivée", exact=True).fill("Tigrigna")
+    req.get_by_label("Type de demande", exact=True).select_option("phone")
+    req.reload()  # the draft is kept in this browser until it is sent
+    assert req.get_by_label("Langue d'arrivée", exact=True).input_value() == "Tigrigna"
+    req.get_by_label("Date", exact=True).fill((datetime.now(MONTREAL) + timedelta(days=1)).date().isoformat())
+    req.get_by_label("Heure de début", exact=True).fill("10:00")
+    req.get_by_label("Durée prévue (minutes)", exact=True).fill("60")
+    req.get_by_role("button", name="Envoyer la demande").click()
+    req.wait_for_selector("[data-sent]")
+    bid = re.search(r"/reservations/([A-Z]{2,6}-\d{8})", req.url).group(1)
+
+    req.get_by_role("link", name="Modifier").click()
+    req.get_by_label("Durée prévue (minutes)", exact=True).fill("90")
+    req.get_by_role("button", name="Enregistrer").click()
+    req.wait_for_selector("text=90 min")
+    req.get_by_role("link", name="Annuler la demande").click()
+    req.wait_for_selector("text=La demande sera annulée")
+    shots(req, "demandeur-confirmation-annulation")
+    req.get_by_role("button", name="Oui, confirmer").click()
+    req.wait_for_selector("h1:has-text('Annulé')")
+    req.goto(f"{system.url}/reservations?status=cancelled")
+    req.wait_for_selector(f"a:has-text('{bid}')")
+    shots(req, "demandeur-liste-annulees")
+
+    # An interpreter's inactivity period and personal calendar feed (no cookie needed to read it).
+    bruno = login(browser, system, people["bruno"]["user_id"], PASSWORD)
+    bruno.get_by_role("link", name="Profil").click()
+    bruno.get_by_label("Début", exact=True).fill("2031-07-01T00:00")
+    bruno.get_by_label("Fin", exact=True).fill("2031-07-15T00:00")
+    bruno.get_by_label("Raison", exact=True).fill("Vacances")
+    bruno.get_by_role("button", name="Ajouter").click()
+    bruno.wait_for_selector("li:has-text('Vacances')")
+    bruno.goto(f"{system.url}/calendrier/abonnement")
+    bruno.get_by_role("button", name="Créer mon adresse").click()
+    url = bruno.locator("code.wrap").inner_text().strip()
+    feed = requests.get(url, timeout=15)
+    assert feed.status_code == 200 and feed.text.startswith("BEGIN:VCALENDAR")
+    bruno.get_by_role("button", name="Révoquer l'adresse").click()
+    bruno.wait_for_selector("button:has-text('Créer mon adresse')")
+    assert requests.get(url, timeout=15).status_code == 404
+    shots(bruno, "interprete-abonnement-revoque")
