@@ -106,11 +106,11 @@ def indicators():
     live = [b for b in items if b.get("status") != "cancelled"]
     filled = [b for b in live if b.get("status") != "pending"]
     fill_rate = round(100 * len(filled) / len(live)) if live else 0
-    hours = []
+    hours = []   # created -> first accepted/assigned, when the list carries both times
     for b in filled:
-        created, start_at = parse_utc(b.get("created_at")), parse_utc(b.get("start_at"))
-        if created and start_at:
-            hours.append(max(0.0, (start_at - created).total_seconds() / 3600))
+        created, assigned = parse_utc(b.get("created_at")), parse_utc(b.get("assigned_at"))
+        if created and assigned:
+            hours.append(max(0.0, (assigned - created).total_seconds() / 3600))
     by_week = Counter()
     for b in items:
         if b.get("date"):
