@@ -171,6 +171,54 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Plus aucun numéro de demande disponible aujourd'hui pour cet établissement : communiquez "
               "avec la Banque d'interprètes.",
         "en": "No booking number is left today for this establishment: contact the interpreter bank."},
+    # Matching: why an interpreter is not a candidate ("why not X?") and why one is
+    "booking.no_qualified_candidates": {
+        "fr": "Aucun interprète qualifié n'est disponible pour la demande {id}.",
+        "en": "No qualified interpreter is available for booking {id}."},
+    "booking.interpreter_excluded": {
+        "fr": "L'interprète {interpreter_id} ne peut pas recevoir d'offre pour le moment.",
+        "en": "Interpreter {interpreter_id} cannot receive offers at this time."},
+    "matching.language_pair": {
+        "fr": "Ne traduit pas la paire {source} – {target}.",
+        "en": "Does not work in the pair {source} – {target}."},
+    "matching.account_inactive": {"fr": "Compte inactif.", "en": "Account inactive."},
+    "matching.not_available_for_offers": {
+        "fr": "Ne souhaite pas recevoir d'offres.", "en": "Not available for offers."},
+    "matching.mode_not_accepted": {
+        "fr": "N'accepte pas ce type de demande ({mode}).", "en": "Does not accept this request type ({mode})."},
+    "matching.context_missing": {
+        "fr": "N'a pas la compétence requise pour le contexte « {context} ».",
+        "en": "Lacks the competency the context \"{context}\" requires."},
+    "matching.blocked_for_establishment": {
+        "fr": "Bloqué pour l'établissement {establishment}.", "en": "Blocked for establishment {establishment}."},
+    "matching.inactivity_period": {
+        "fr": "Période d'inactivité du {start} au {end}.", "en": "Inactivity period from {start} to {end}."},
+    "matching.document_invalid": {
+        "fr": "Document d'admissibilité « {document} » non valide (échéance : {expires_on}).",
+        "en": "Eligibility document \"{document}\" not valid (expires on: {expires_on})."},
+    "matching.unavailable": {
+        "fr": "Non disponible le {date} à {start} selon ses disponibilités.",
+        "en": "Not available on {date} at {start} according to their availability."},
+    "matching.overlapping_booking": {
+        "fr": "Déjà réservé : demande {booking_id} à {start_at} (marge de déplacement {margin_minutes} min).",
+        "en": "Already booked: booking {booking_id} at {start_at} (travel margin {margin_minutes} min)."},
+    "matching.too_far": {
+        "fr": "Trop loin : {km} km (maximum {max_km} km).", "en": "Too far: {km} km (maximum {max_km} km)."},
+    "matching.declined": {"fr": "A refusé cette demande.", "en": "Declined this booking."},
+    "matching.already_assigned": {"fr": "Déjà assigné à cette demande.", "en": "Already assigned to this booking."},
+    "matching.ok.language": {
+        "fr": "Parle la paire de langues (sens : {direction}).", "en": "Works in the language pair ({direction})."},
+    "matching.ok.context": {
+        "fr": "Compétent pour le contexte « {context} ».", "en": "Competent for the context \"{context}\"."},
+    "matching.ok.distance": {"fr": "À {km} km.", "en": "{km} km away."},
+    "matching.ok.same_area": {
+        "fr": "Même secteur postal ({area}).", "en": "Same postal area ({area})."},
+    "matching.ok.same_region": {
+        "fr": "Même région postale ({region}).", "en": "Same postal region ({region})."},
+    "matching.ok.distance_unknown": {
+        "fr": "Distance inconnue (pas de coordonnées).", "en": "Distance unknown (no coordinates)."},
+    "matching.ok.workload": {
+        "fr": "{bookings} autre(s) demande(s) dans la semaine.", "en": "{bookings} other booking(s) that week."},
     # Payroll
     "payroll.not_found": {
         "fr": "Aucune rémunération trouvée.",
@@ -216,6 +264,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "Only the coordination may give this field."},
     "field.future": {"fr": "Ce moment ne peut pas être dans le futur.", "en": "This time cannot be in the future."},
     "field.invalid": {"fr": "Valeur invalide.", "en": "Invalid value."},
+    "field.exclusive": {"fr": "Ne se combine pas avec les autres champs donnés.",
+                        "en": "Cannot be combined with the other fields given."},
     "field.repeated": {"fr": "Ce paramètre ne peut être donné qu'une fois.",
                        "en": "This parameter may be given only once."},
     "field.too_long": {"fr": "Trop long : {max} caractères au maximum.",
@@ -313,6 +363,27 @@ PLAIN: dict[str, dict[str, str]] = {
     "validation.failed": {"fr": "Données invalides.", "en": "Invalid data."},
     "booking.too_many_attachments": {"fr": "Trop de pièces jointes pour cette demande.",
                                      "en": "Too many attachments for this booking."},
+    "booking.interpreter_excluded": {"fr": "Cet interprète ne peut pas recevoir d'offre pour le moment.",
+                                     "en": "This interpreter cannot receive offers at this time."},
+    "booking.no_qualified_candidates": {"fr": "Aucun interprète qualifié n'est disponible pour cette demande.",
+                                        "en": "No qualified interpreter is available for this booking."},
+    "matching.blocked_for_establishment": {"fr": "Bloqué pour cet établissement.", "en": "Blocked for this establishment."},
+    "matching.context_missing": {"fr": "N'a pas la compétence requise pour ce contexte.",
+                                 "en": "Lacks the competency this context requires."},
+    "matching.document_invalid": {"fr": "Document d'admissibilité non valide.", "en": "Eligibility document not valid."},
+    "matching.inactivity_period": {"fr": "En période d'inactivité.", "en": "In an inactivity period."},
+    "matching.language_pair": {"fr": "Ne traduit pas cette paire de langues.", "en": "Does not work in this language pair."},
+    "matching.mode_not_accepted": {"fr": "N'accepte pas ce type de demande.", "en": "Does not accept this request type."},
+    "matching.ok.context": {"fr": "Compétent pour ce contexte.", "en": "Competent for this context."},
+    "matching.ok.distance": {"fr": "Distance connue.", "en": "Distance known."},
+    "matching.ok.language": {"fr": "Parle la paire de langues.", "en": "Works in the language pair."},
+    "matching.ok.same_area": {"fr": "Même secteur postal.", "en": "Same postal area."},
+    "matching.ok.same_region": {"fr": "Même région postale.", "en": "Same postal region."},
+    "matching.ok.workload": {"fr": "A d'autres demandes dans la semaine.", "en": "Has other bookings that week."},
+    "matching.overlapping_booking": {"fr": "Déjà réservé à ce moment.", "en": "Already booked at that time."},
+    "matching.too_far": {"fr": "Trop loin.", "en": "Too far."},
+    "matching.unavailable": {"fr": "Non disponible à ce moment selon ses disponibilités.",
+                             "en": "Not available at that time according to their availability."},
     "service.unavailable": {"fr": "Un service est momentanément indisponible : réessayez dans quelques instants.",
                             "en": "A service is temporarily unavailable: try again in a moment."},
     "service.timeout": {"fr": "Un service n'a pas répondu à temps : réessayez dans quelques instants.",

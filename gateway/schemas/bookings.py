@@ -88,7 +88,18 @@ class BookingQuerySchema(StrictSchema):
 # ---- command payloads ----
 
 class OfferSchema(StrictSchema):
-    interpreter_ids = ListOf(Pattern(USER_ID), min_items=1, max_items=100, required=True)
+    """Either chosen interpreters, or {"all_qualified": true}: every current candidate at once."""
+    interpreter_ids = ListOf(Pattern(USER_ID), min_items=1, max_items=100)
+    all_qualified = Bool()
+
+    @validates_schema
+    def one_of_both(self, data, **kwargs):
+        if data.get("all_qualified") is True and data.get("interpreter_ids"):
+            raise ValidationError({"all_qualified": [Msg("field.exclusive")]})
+        if data.get("all_qualified") is not True and not data.get("interpreter_ids"):
+            raise ValidationError({"interpreter_ids": [Msg("field.required")]})
+        if data.get("all_qualified") is False:
+            raise ValidationError({"all_qualified": [Msg("field.invalid")]})
 
 
 class DeclineSchema(StrictSchema):

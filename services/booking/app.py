@@ -19,6 +19,7 @@ from services.booking.domain.booking import created_event, decide, prepare_creat
 from services.booking.domain.events import fold
 from services.booking.domain.listing import parse_query
 from services.booking.domain.validation import invalid
+from services.booking.matching_app import MatchingMixin
 from services.booking.readmodel import BookingReadModel
 
 NUMBER_HINTS = "booking_numbers"   # next sequence per prefix and day: a hint, the stream decides
@@ -30,7 +31,7 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class BookingApp:
+class BookingApp(MatchingMixin):   # candidates, offers to all qualified, escalation, queue
     def __init__(self, event_store, doc_store, blob_store,
                  clock: Optional[Callable[[], datetime]] = None):
         self.events = event_store
@@ -83,6 +84,8 @@ class BookingApp:
 
     def execute(self, actor: dict, booking_id, command, payload) -> dict:
         attachment_id = str(uuid.uuid4())   # the same across retries: a retried blob put replaces
+        if command == "offer":
+            payload = self._prepare_offer(actor, booking_id, payload)
         for _ in range(ATTEMPTS):
             now = self._now()
             state = self._load(booking_id)

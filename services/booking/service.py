@@ -58,6 +58,26 @@ class BookingService:
     def health(self):
         return self.app.health()
 
+    # ---- matching (services/booking/matching_app.py) ----
+
+    @rpc
+    def candidates(self, actor, booking_id):
+        return self.app.candidates(actor, booking_id)
+
+    @rpc
+    def to_assign(self, actor, query=None):
+        return self.app.to_assign(actor, query)
+
+    @timer(interval=60)
+    def escalate(self):
+        """Widen stale offers to the next tier, flag bookings still unfilled (the app's clock)."""
+        try:
+            done = self.app.escalate()
+            if done["escalated"] or done["flagged"]:
+                log.info("escalation: %s", done)
+        except Exception:
+            log.warning("escalation pass failed; the next one retries", exc_info=True)
+
     # ---- the copy of auth's profiles (services/booking/profiles.py) ----
 
     auth = RpcProxy("auth")

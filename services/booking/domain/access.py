@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from ims_common.errors import Forbidden, NotFound
 
-ROLES = ("requester", "interpreter", "coordinator", "admin")
+ROLES = ("requester", "interpreter", "coordinator", "admin", "system")
 STAFF = ("coordinator", "admin")     # an admin may do all a coordinator may
+SYSTEM = "system"                    # automatic matching (escalation timer); never from a token
 
 SUMMARY_FIELDS = ("id", "number", "status", "start_at", "end_at", "date", "start_time",
                   "duration_minutes", "due_date", "mode", "source_language", "target_language",
                   "establishment", "facility", "context", "assigned_interpreter_id", "version")
-INTERNAL = ("withdrawals", "cancel_reason", "close_comment", "reported_by")
+INTERNAL = ("withdrawals", "cancel_reason", "close_comment", "reported_by", "offer_rounds",
+            "offers_withdrawn", "flagged_unfilled_at")
 
 
 def role_of(actor) -> str:
@@ -34,13 +36,14 @@ def can_see(actor: dict, state: dict | None) -> bool:
     if state is None:
         return False
     role = role_of(actor)
-    if role in STAFF:
+    if role in STAFF or role == SYSTEM:
         return True
     if role == "requester":
         return bool(actor.get("establishment")) and \
             str(actor["establishment"]).upper() == state["establishment"]
     uid = actor["user_id"]
-    return state["assigned_interpreter_id"] == uid or holds_offer(uid, state)
+    return state["assigned_interpreter_id"] == uid or holds_offer(uid, state) \
+        or uid in state.get("offers_withdrawn", ())   # to learn it was taken (409), not in lists
 
 
 def visible_to(state: dict) -> list[str]:
@@ -74,6 +77,8 @@ def view(actor: dict, state: dict) -> dict:
         detail["withdrawals"] = list(state["withdrawals"])
         detail["cancel_reason"] = state["cancel_reason"]
         detail["close_comment"] = state["close_comment"]
+        for name in ("offer_rounds", "offers_withdrawn", "flagged_unfilled_at"):
+            detail[name] = state.get(name)
     else:
         del detail["declined_by"]
     if actor.get("role") == "interpreter":

@@ -13,7 +13,7 @@ from typing import Callable, Optional
 from ims_common.errors import Conflict, Forbidden
 
 from . import attachments, events as ev, validation as v
-from .access import STAFF, holds_offer, require_visible, role_of
+from .access import STAFF, SYSTEM, holds_offer, require_visible, role_of
 from .fields import TIMED_MODES, check_booking, check_changes, establishment_code
 from .montreal import iso_z, parse_iso
 from .report import check_communications, check_report
@@ -72,15 +72,31 @@ def _payload(payload: dict, allowed: tuple) -> v.Errors:
 
 def _offer(state, actor, p, now, new_id):
     _status(state, "offer", "pending")
-    errors = _payload(p, ("interpreter_ids",))
+    errors = _payload(p, ("interpreter_ids", "broadcast", "tier"))
     ids = p.get("interpreter_ids")
+    broadcast, tier = p.get("broadcast", False), p.get("tier")
+    if not isinstance(broadcast, bool):
+        errors.add("broadcast", "field.invalid")
+    if tier is not None and (isinstance(tier, bool) or not isinstance(tier, int) or not 1 <= tier <= 1000):
+        errors.add("tier", "field.invalid")
     if not isinstance(ids, list) or not ids or len(ids) > 100:
         errors.add("interpreter_ids", "field.required" if not ids else "field.not_a_list")
     elif not all(isinstance(i, str) and 0 < len(i.strip()) <= ID_MAX for i in ids):
         errors.add("interpreter_ids", "field.invalid")
     errors.raise_if_any()
     unique = list(dict.fromkeys(i.strip() for i in ids))
-    return Decision([ev.Event(ev.OFFERED, {"interpreter_ids": unique})])
+    data = {"interpreter_ids": unique}
+    if broadcast:
+        data["broadcast"] = True      # to all qualified at once: first accept wins
+    if tier is not None:
+        data["tier"] = tier           # automatic escalation widened the offer to this tier
+    return Decision([ev.Event(ev.OFFERED, data)])
+
+
+def _others_withdrawn(state: dict, winner: str) -> list:
+    """Once one interpreter has the booking, every other open offer is withdrawn (they are told)."""
+    others = [uid for uid in state["offered_to"] if uid != winner and holds_offer(uid, state)]
+    return [ev.Event(ev.OFFERS_WITHDRAWN, {"interpreter_ids": others, "reason": "taken"})] if others else []
 
 
 def _decline(state, actor, p, now, new_id):
@@ -103,7 +119,7 @@ def _accept(state, actor, p, now, new_id):
     elif status != "modified":                             # the assigned one re-confirms a change
         _status(state, "accept", "pending", "modified")
     _payload(p, ()).raise_if_any()
-    return Decision([ev.Event(ev.ACCEPTED, {"interpreter_id": uid})])
+    return Decision([ev.Event(ev.ACCEPTED, {"interpreter_id": uid})] + _others_withdrawn(state, uid))
 
 
 def _assign(state, actor, p, now, new_id):
@@ -111,7 +127,7 @@ def _assign(state, actor, p, now, new_id):
     errors = _payload(p, ("interpreter_id",))
     uid = v.text(p.get("interpreter_id"), "interpreter_id", errors, ID_MAX, required=True)
     errors.raise_if_any()
-    return Decision([ev.Event(ev.ASSIGNED, {"interpreter_id": uid})])
+    return Decision([ev.Event(ev.ASSIGNED, {"interpreter_id": uid})] + _others_withdrawn(state, uid))
 
 
 def _modify(state, actor, p, now, new_id):
@@ -202,9 +218,19 @@ def _close(state, actor, p, now, new_id):
     return Decision([ev.Event(ev.CLOSED, {"comment": comment})])
 
 
+def _flag_unfilled(state, actor, p, now, new_id):
+    _status(state, "flag-unfilled", "pending")
+    errors = _payload(p, ("hours_before",))
+    hours = v.integer(p.get("hours_before"), "hours_before", errors, 0, 10_000)
+    errors.raise_if_any()
+    if state.get("flagged_unfilled_at"):
+        return Decision()             # flagged once until it is filled (a withdrawal clears it)
+    return Decision([ev.Event(ev.FLAGGED_UNFILLED, {"start_at": state["start_at"], "hours_before": hours})])
+
+
 # command -> (roles allowed, handler)
 COMMANDS: dict[str, tuple[tuple, Callable]] = {
-    "offer": (STAFF, _offer),
+    "offer": (STAFF + (SYSTEM,), _offer),
     "decline": (INTERPRETER, _decline),
     "accept": (INTERPRETER, _accept),
     "assign": (STAFF, _assign),
@@ -215,6 +241,7 @@ COMMANDS: dict[str, tuple[tuple, Callable]] = {
     "correct-report": (INTERPRETER + STAFF, _correct_report),
     "attachments": (INTERPRETER + STAFF, _attach),
     "close": (STAFF, _close),
+    "flag-unfilled": ((SYSTEM,), _flag_unfilled),
 }
 
 

@@ -22,9 +22,11 @@ SERVICE_PROVIDED = "ServiceProvided"
 REPORT_CORRECTED = "ServiceReportCorrected"
 ATTACHMENT_ADDED = "AttachmentAdded"
 CLOSED = "BookingClosed"
+OFFERS_WITHDRAWN = "OffersWithdrawn"            # the others' offers once one is taken (they are told)
+FLAGGED_UNFILLED = "BookingFlaggedUnfilled"     # still unfilled close to the start (coordinators)
 
 TYPES = (CREATED, OFFERED, DECLINED, ACCEPTED, ASSIGNED, MODIFIED, WITHDRAWN, CANCELLED,
-         SERVICE_PROVIDED, REPORT_CORRECTED, ATTACHMENT_ADDED, CLOSED)
+         SERVICE_PROVIDED, REPORT_CORRECTED, ATTACHMENT_ADDED, CLOSED, OFFERS_WITHDRAWN, FLAGGED_UNFILLED)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ def evolve(state: dict | None, type: str, data: dict, *, actor: dict, occurred_a
             assigned_interpreter_id=None, offered_to=[], declined_by=[], withdrawals=[],
             report=None, reported_by=None, attachments=[],
             cancelled_at=None, cancel_reason=None, previous_status=None,
-            closed_at=None, close_comment=None)
+            closed_at=None, close_comment=None,
+            offer_rounds=[], offers_withdrawn=[], flagged_unfilled_at=None)
     else:
         if state is None:
             raise ValueError(f"{type} before {CREATED}")
@@ -68,6 +71,24 @@ def _offered(s, d, a, t):
     for uid in d["interpreter_ids"]:
         s["offered_to"] = _add(s["offered_to"], uid)
     s["declined_by"] = _without(s["declined_by"], d["interpreter_ids"])   # an offer again is a new chance
+
+
+def _offer_round(s, d, a, t):
+    s["offer_rounds"] = s.get("offer_rounds", []) + [{
+        "at": t, "by": a.get("user_id"), "interpreter_ids": list(d["interpreter_ids"]),
+        "broadcast": bool(d.get("broadcast")), "tier": d.get("tier")}]
+    s["offers_withdrawn"] = _without(s.get("offers_withdrawn", []), d["interpreter_ids"])
+
+
+def _offers_withdrawn(s, d, a, t):
+    # Their offer is gone: the booking leaves their lists (they may still open it and learn it is taken).
+    s["offered_to"] = _without(s["offered_to"], d["interpreter_ids"])
+    for uid in d["interpreter_ids"]:
+        s["offers_withdrawn"] = _add(s.get("offers_withdrawn", []), uid)
+
+
+def _flagged(s, d, a, t):
+    s["flagged_unfilled_at"] = t
 
 
 def _declined(s, d, a, t):
@@ -86,7 +107,7 @@ def _modified(s, d, a, t):
 
 def _withdrawn(s, d, a, t):
     # The booking leaves the interpreter's list (FAQ: "ne sera plus visible pour vous").
-    s.update(status="pending", assigned_interpreter_id=None)
+    s.update(status="pending", assigned_interpreter_id=None, flagged_unfilled_at=None)
     s["declined_by"] = _add(s["declined_by"], d["interpreter_id"])
     s["withdrawals"] = s["withdrawals"] + [{
         "interpreter_id": d["interpreter_id"], "reason": d.get("reason"),
@@ -116,7 +137,8 @@ def _closed(s, d, a, t):
     s.update(status="closed", closed_at=t, close_comment=d.get("comment"))
 
 
-_APPLY = {OFFERED: _offered, DECLINED: _declined, ACCEPTED: _taken, ASSIGNED: _taken,
+_APPLY = {OFFERED: lambda s, d, a, t: (_offered(s, d, a, t), _offer_round(s, d, a, t)),
+          OFFERS_WITHDRAWN: _offers_withdrawn, FLAGGED_UNFILLED: _flagged, DECLINED: _declined, ACCEPTED: _taken, ASSIGNED: _taken,
           MODIFIED: _modified, WITHDRAWN: _withdrawn, CANCELLED: _cancelled,
           SERVICE_PROVIDED: _provided, REPORT_CORRECTED: _corrected,
           ATTACHMENT_ADDED: _attachment, CLOSED: _closed}

@@ -63,7 +63,9 @@ def test_declined_offer_disappears_for_that_interpreter_until_offered_again():
     refused(NotFound, "booking.not_found", booking, BRUNO, "decline")
     booking.given(offered(BRUNO))
     assert can_see(BRUNO, booking.state) and booking.state["declined_by"] == []
-    assert booking.when(BRUNO, "accept") == [("BookingAccepted", {"interpreter_id": BRUNO["user_id"]})]
+    assert booking.when(BRUNO, "accept") == [  # ALICE's open offer is withdrawn: she is told
+        ("BookingAccepted", {"interpreter_id": BRUNO["user_id"]}),
+        ("OffersWithdrawn", {"interpreter_ids": [ALICE["user_id"]], "reason": "taken"})]
 
 
 def test_first_accept_wins():
@@ -85,7 +87,8 @@ def test_only_interpreters_accept_and_only_offered_ones_see_it():
 def test_coordinator_assigns_any_interpreter_who_then_sees_it():
     booking = Booking().given(offered(ALICE))
     assert booking.when(COORD, "assign", {"interpreter_id": CLARA["user_id"]}) == [
-        ("BookingAssigned", {"interpreter_id": CLARA["user_id"]})]
+        ("BookingAssigned", {"interpreter_id": CLARA["user_id"]}),
+        ("OffersWithdrawn", {"interpreter_ids": [ALICE["user_id"]], "reason": "taken"})]
     assert booking.status == "booked" and can_see(CLARA, booking.state)
     refused(Conflict, "booking.wrong_status", booking, COORD, "assign", {"interpreter_id": "X"})
     refused(Forbidden, "booking.forbidden_role", Booking(), REQUESTER, "assign", {"interpreter_id": "X"})
@@ -305,5 +308,6 @@ def test_views_hide_what_a_role_must_not_see():
     assert view(REQUESTER, booking.state)["video_secret"] == "1234"
     bruno_view = view(BRUNO, booking.state)
     assert "video_secret" not in bruno_view and "report" not in bruno_view
-    assert bruno_view["offered_to"] == [BRUNO["user_id"]]
+    assert bruno_view["offered_to"] == []   # his offer was withdrawn when ALICE accepted
+    assert "offer_rounds" not in bruno_view and "offers_withdrawn" not in bruno_view
     assert view(REQUESTER, booking.state)["assigned_interpreter_id"] == ALICE["user_id"]

@@ -27,6 +27,7 @@ TRANSITIONS = {
                                "cancelled": "cancelled"},
     "AttachmentAdded": {s: s for s in STATUSES if s != "closed"},
     "BookingClosed": {"service_provided": "closed"},
+    "OffersWithdrawn": {"booked": "booked"},       # right after an accept or assign, same decision
 }
 ROLES = {
     "BookingOffered": {"coordinator", "admin"}, "BookingDeclined": {"interpreter"},
@@ -36,6 +37,7 @@ ROLES = {
     "BookingCancelled": {"requester", "coordinator", "admin"}, "ServiceProvided": {"interpreter"},
     "ServiceReportCorrected": {"interpreter", "coordinator", "admin"},
     "AttachmentAdded": {"interpreter", "coordinator", "admin"}, "BookingClosed": {"coordinator", "admin"},
+    "OffersWithdrawn": {"interpreter", "coordinator", "admin"},
 }
 ACTORS = [REQUESTER, OTHER_REQUESTER, COORD, ADMIN, ALICE, BRUNO, CLARA]
 INTERPRETERS = [ALICE, BRUNO, CLARA]
