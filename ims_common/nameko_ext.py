@@ -9,6 +9,7 @@ from eventlet.event import Event
 from nameko.extensions import DependencyProvider
 from amqp.exceptions import AMQPError
 from kombu.exceptions import KombuError
+from nameko import messaging as nameko_messaging
 from nameko import rpc as nameko_rpc
 from nameko.amqp.publish import Publisher
 
@@ -38,6 +39,23 @@ class _PatientResponder(nameko_rpc.Responder):
 
 
 nameko_rpc.Responder = _PatientResponder  # what RpcConsumer.handle_result builds for each reply
+
+
+def _tolerate_dead_socket(method):
+    """nameko's QueueConsumer ignores amqp's ConnectionError on ack/requeue but not a socket error
+    (ConnectionResetError while RabbitMQ restarts), which then kills the container. The broker
+    requeues an unacknowledged message of a dead connection anyway; handlers are idempotent."""
+    def guarded(self, message):
+        try:
+            return method(self, message)
+        except OSError:
+            log.warning("ack/requeue lost with the broker connection; the broker redelivers")
+    return guarded
+
+
+nameko_messaging.QueueConsumer.ack_message = _tolerate_dead_socket(nameko_messaging.QueueConsumer.ack_message)
+nameko_messaging.QueueConsumer.requeue_message = _tolerate_dead_socket(
+    nameko_messaging.QueueConsumer.requeue_message)
 
 
 class Stores:
