@@ -15,8 +15,8 @@ Decisions (documented in docs/contracts.md, "Matching"):
   booking must be covered (merged slots, across midnight too). No availability on record = always.
   Due-date modes (message transmission, translation) have no slot: availability and overlaps do not
   apply, inactivity periods do over the due day.
-- Eligibility documents marked "inactive if not valid" must not be expired today nor on the
-  booking's last day.
+- Eligibility documents marked "inactive if not valid" must still be valid today and on the
+  booking's last day (as auth counts it: invalid from 00:00 on the expiry date).
 - Overlap: an assigned booking (booked, modified, service provided) overlapping the slot, widened by
   the travel margin (policy, 60 min) when either booking is in person.
 - Distance (in person only): from the closer of home (home_coordinates) and the main work region's
@@ -405,7 +405,7 @@ def evaluate(interpreter: Interpreter, booking: dict, busy, now: datetime,
             out.append(reason("matching.inactivity_period", start=_iso(p_start), end=_iso(p_end)))
             break
     for name, expires_on in interpreter.documents:
-        if expires_on is None or expires_on < max(q.today, q.last_day):
+        if expires_on is None or expires_on <= max(q.today, q.last_day):   # auth: invalid from that day
             out.append(reason("matching.document_invalid", document=name,
                               expires_on=expires_on.isoformat() if expires_on else None))
             break
