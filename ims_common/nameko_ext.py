@@ -131,7 +131,12 @@ class Runtime(DependencyProvider):
 
     def _relay_loop(self):
         amqp_uri = self.container.config.get("AMQP_URI", config.amqp_uri())
-        relay = OutboxRelay(self.stores.event_store, KombuPublisher(amqp_uri, f"{self.service}.events"))
+        # An app with `public_event(envelope) -> dict | None` also publishes that public projection
+        # on "<service>.public" (booking: services/booking/contract/public.py).
+        project = getattr(self.app, "public_event", None)
+        public = (f"{self.service}.public", project) if callable(project) else None
+        relay = OutboxRelay(self.stores.event_store,
+                            KombuPublisher(amqp_uri, f"{self.service}.events", public=public))
         while self._running:
             try:
                 published = relay.publish_pending()

@@ -8,7 +8,7 @@ On the happy path each event is published exactly once.
 from __future__ import annotations
 
 import threading
-from typing import Protocol
+from typing import Callable, Optional, Protocol
 
 from kombu import Connection, Exchange, Producer
 
@@ -56,9 +56,15 @@ class KombuPublisher:
 
     RETRY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 2}
 
-    def __init__(self, amqp_uri: str, exchange_name: str, connect_timeout: float = 5):
+    def __init__(self, amqp_uri: str, exchange_name: str, connect_timeout: float = 5,
+                 public: Optional[tuple[str, Callable[[dict], Optional[dict]]]] = None):
         self.exchange = Exchange(exchange_name, type="topic", durable=True, auto_delete=False,
                                  delivery_mode=2)
+        # (exchange name, projection): each event's public projection (None: not published there)
+        # goes to a second topic exchange for outside subscribers (docs/events/README.md).
+        self.public_exchange = None if public is None else Exchange(
+            public[0], type="topic", durable=True, auto_delete=False, delivery_mode=2)
+        self._project = None if public is None else public[1]
         self._uri = amqp_uri
         self._connect_timeout = connect_timeout
         self._connection = None
@@ -74,6 +80,14 @@ class KombuPublisher:
             event.to_dict(), exchange=self.exchange, routing_key=event.type, serializer="json",
             delivery_mode=2, message_id=event.event_id, headers=headers, declare=[self.exchange],
             retry=True, retry_policy=self.RETRY)
+        if self.public_exchange is not None:
+            body = self._project(event.to_dict())
+            if body is not None:
+                plain = {k: v for k, v in headers.items() if not k.startswith("nameko.")}
+                self._get_producer().publish(
+                    body, exchange=self.public_exchange, routing_key=body["type"], serializer="json",
+                    delivery_mode=2, message_id=event.event_id, headers=plain,
+                    declare=[self.public_exchange], retry=True, retry_policy=self.RETRY)
 
     def _get_producer(self) -> Producer:
         if self._producer is None:

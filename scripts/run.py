@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from ims_common import config  # noqa: E402
 
-SERVICES = ("auth", "booking", "payroll", "notification")
+SERVICES = ("auth", "booking", "payroll", "notification", "webhooks")
 COORDINATOR_EMAIL = "coordination@ims.local"
 
 

@@ -152,4 +152,4 @@ def test_health_reports_every_service_reachable(system):
     import requests
     body = requests.get(system.url + "/healthz", timeout=10).json()
     assert {name for name, s in body["services"].items() if s["reachable"]} == {
-        "auth", "booking", "payroll", "notification"}
+        "auth", "booking", "payroll", "notification", "webhooks"}

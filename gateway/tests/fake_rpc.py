@@ -189,6 +189,9 @@ class FakeServices:
     def notification__health(self):
         return {"service": "notification", "ok": True, "checkpoint": 0}
 
+    def webhooks__health(self):
+        return {"service": "webhooks", "ok": True, "checkpoint": 0, "pending": 0}
+
 
 def _page(items, query):
     page, per_page = query.get("page", 1), query.get("per_page", 50)

@@ -7,6 +7,9 @@
       any account (demo data); without a password a temporary one is made and printed.
   python -m services.auth.cli rebuild-read-models
       replays every event into the accounts read model.
+  python -m services.auth.cli create-system-token --name N --scope events:read [--scope webhooks:manage] [--days D]
+      a long-lived token (role "system") for an outside system; printed once (services/auth/system_tokens.py).
+  python -m services.auth.cli revoke-system-token --jti J      /   list-system-tokens
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from ims_common import config
 from ims_common.errors import IMSError
 from ims_common.messages import translate
 from ims_common.stores import open_document_store, open_event_store
+from services.auth import system_tokens
 from services.auth.app import AuthApp
 from services.auth.domain.roles import ROLES
 
@@ -39,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     account.add_argument("--establishment")
     account.add_argument("--display-language", choices=("fr", "en"))
     commands.add_parser("rebuild-read-models")
+    system = commands.add_parser("create-system-token")
+    system.add_argument("--name", required=True)
+    system.add_argument("--scope", action="append", required=True, choices=system_tokens.SCOPES)
+    system.add_argument("--days", type=int, default=system_tokens.DEFAULT_DAYS)
+    commands.add_parser("revoke-system-token").add_argument("--jti", required=True)
+    commands.add_parser("list-system-tokens")
     return parser
 
 
@@ -53,6 +63,19 @@ def _bootstrap_password(args) -> str | None:
             raise SystemExit("The two passwords differ.")
         return first
     return None
+
+
+def _system_tokens(docs, args) -> str:
+    try:
+        if args.command == "create-system-token":
+            made = system_tokens.create(docs, args.name, args.scope, args.days)
+            return f"{made['token']}\njti: {made['jti']}"
+        if args.command == "revoke-system-token":
+            return f"revoked {system_tokens.revoke(docs, args.jti)['jti']}"
+    except (ValueError, KeyError) as exc:
+        raise SystemExit(f"{args.command}: {exc}") from None
+    return "\n".join(f"{t['jti']} {t['name']} {','.join(t['scopes'])} expires_at={t['expires_at']} "
+                     f"revoked_at={t.get('revoked_at')}" for t in system_tokens.listing(docs))
 
 
 def _run(app: AuthApp, args) -> str:
@@ -84,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     url = config.store_url("auth")
     events, docs = open_event_store(url), open_document_store(url)
     try:
+        if args.command.endswith("system-token") or args.command == "list-system-tokens":
+            print(_system_tokens(docs, args))
+            return 0
         print(_run(AuthApp(events, docs), args))
     except IMSError as error:
         print(_explain(error), file=sys.stderr)

@@ -10,9 +10,11 @@ import uuid
 from datetime import datetime, timezone
 from typing import Callable, Optional
 
-from ims_common.envelope import NewEvent
+from ims_common.envelope import NewEvent, StoredEvent
 from ims_common.errors import Conflict, NotFound
 from ims_common.eventstore.port import ConcurrencyError
+from services.booking.contract.public import public_event
+from services.booking.contract.versions import current_version, upcast
 from services.booking.domain import numbering
 from services.booking.domain.access import is_staff, require_visible, role_of, summary, view
 from services.booking.domain.booking import created_event, decide, prepare_create
@@ -27,6 +29,27 @@ ATTEMPTS = 3
 MAX_EVENTS_PAGE = 1000
 
 
+class UpcastingEventStore:
+    """The event store, with every event read brought to its type's current schema version."""
+
+    def __init__(self, inner):
+        self._inner = inner
+
+    def load_stream(self, stream_id):
+        return [_upcast(e) for e in self._inner.load_stream(stream_id)]
+
+    def read_all(self, after_position: int = 0, limit: int = 1000):
+        return [_upcast(e) for e in self._inner.read_all(after_position, limit)]
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def _upcast(event: StoredEvent) -> StoredEvent:
+    current = upcast(event.to_dict())
+    return event if current["schema_version"] == event.schema_version else StoredEvent.from_dict(current)
+
+
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -34,7 +57,7 @@ def _utc_now() -> datetime:
 class BookingApp(MatchingMixin):   # candidates, offers to all qualified, escalation, queue
     def __init__(self, event_store, doc_store, blob_store,
                  clock: Optional[Callable[[], datetime]] = None):
-        self.events = event_store
+        self.events = UpcastingEventStore(event_store)   # older schema versions read as current
         self.docs = doc_store
         self.blobs = blob_store
         self.clock = clock or _utc_now
@@ -57,7 +80,7 @@ class BookingApp(MatchingMixin):   # candidates, offers to all qualified, escala
     def _envelope(actor: dict, event, now: datetime) -> NewEvent:
         correlation = actor.get("correlation_id")
         return NewEvent(
-            type=event.type, data=event.data,
+            type=event.type, data=event.data, schema_version=current_version(event.type),
             actor={"user_id": actor["user_id"], "role": actor["role"]},
             correlation_id=correlation if isinstance(correlation, str) and len(correlation) <= 200 else None,
             occurred_at=now.isoformat(timespec="microseconds").replace("+00:00", "Z"))
@@ -137,6 +160,19 @@ class BookingApp(MatchingMixin):   # candidates, offers to all qualified, escala
                 raise invalid({name: ["field.not_an_integer"]})
         limit = max(1, min(limit, MAX_EVENTS_PAGE))
         return [e.to_dict() for e in self.events.read_all(position, limit)]
+
+    def public_events_since(self, position, limit=500) -> dict:
+        """{"items": the public projection (docs/events/) of the events after position, "next_after":
+        the position to ask after next}. Types outside the contract are left out, so a page may hold
+        fewer than limit items (even none) while more follow: resume after `next_after`."""
+        events = self.events_since(position, limit)
+        page = [p for p in map(public_event, events) if p is not None]
+        return {"items": page, "next_after": events[-1]["position"] if events else position}
+
+    @staticmethod
+    def public_event(envelope: dict) -> dict | None:
+        """What the relay publishes on `booking.public` (ims_common.nameko_ext.Runtime)."""
+        return public_event(envelope)
 
     # --- read model and health ----------------------------------------------------------------
 

@@ -55,6 +55,11 @@ class BookingService:
         return self.app.events_since(position, limit)
 
     @rpc
+    def public_events_since(self, position, limit=500):
+        """The public projection of events_since (docs/events/): {"items", "next_after"}."""
+        return self.app.public_events_since(position, limit)
+
+    @rpc
     def health(self):
         return self.app.health()
 

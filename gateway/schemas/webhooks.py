@@ -1,0 +1,56 @@
+"""Schemas of the webhook subscriptions (services/webhooks, docs/events/README.md)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from gateway.schemas.fields import Choice, Int, ListOf, StrictSchema, Text
+from services.booking.contract.versions import CURRENT
+
+EVENT_TYPES = tuple(sorted(CURRENT))
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
+
+
+class WebhookCreateSchema(StrictSchema):
+    url = Text(2000, min_length=8, required=True,
+               metadata={"description": "https://…; http:// only on loopback (127.0.0.1, ::1, localhost)"})
+    event_types = ListOf(Choice(EVENT_TYPES), max_items=len(EVENT_TYPES), min_items=1,
+                         metadata={"description": "absent: every event type"})
+    description = Text(200)
+
+
+class DeliveryQuerySchema(StrictSchema):
+    status = Choice(DELIVERY_STATUSES)
+    limit = Int(1, 1000, strict=False, load_default=100)
+
+
+class WebhookSchema(Schema):
+    id = fields.String()
+    url = fields.String()
+    event_types = fields.List(fields.String())
+    description = fields.String(allow_none=True)
+    owner = fields.String()
+    active = fields.Boolean()
+    created_at = fields.String()
+    secret = fields.String(metadata={"description": "only in the answer to POST: keep it to verify IMS-Signature"})
+
+
+class WebhookListSchema(Schema):
+    items = fields.List(fields.Nested(WebhookSchema))
+
+
+class DeliverySchema(Schema):
+    id = fields.String()
+    subscription_id = fields.String()
+    event_id = fields.String()
+    type = fields.String()
+    position = fields.Integer()
+    status = fields.String()
+    attempts = fields.Integer()
+    next_attempt_at = fields.String(allow_none=True)
+    last_status_code = fields.Integer(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    delivered_at = fields.String(allow_none=True)
+
+
+class DeliveryListSchema(Schema):
+    items = fields.List(fields.Nested(DeliverySchema))

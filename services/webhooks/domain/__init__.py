@@ -1,0 +1,1 @@
+"""The webhooks domain: signing, subscription rules, retry schedule (plain Python)."""

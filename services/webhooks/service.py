@@ -1,0 +1,67 @@
+"""The webhooks nameko service: a thin shell over WebhooksApp (services/webhooks/app.py)."""
+from __future__ import annotations
+
+import logging
+
+import eventlet
+from nameko.events import SERVICE_POOL, event_handler
+from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
+
+from ims_common.nameko_ext import Runtime
+from services.webhooks.app import WebhooksApp
+
+log = logging.getLogger(__name__)
+CATCH_UP_TIMEOUT = 60
+DELIVERY_TIMEOUT = 120
+
+
+class WebhooksService:
+    name = "webhooks"
+
+    app = Runtime("webhooks", lambda stores: WebhooksApp(stores.doc_store), publishes=False)
+    booking = RpcProxy("booking")
+
+    # Every booking event (internal exchange); the app keeps only the public projection. Failures
+    # leave the checkpoint behind and the catch-up below retries from booking's event store.
+    @event_handler("booking", "#", handler_type=SERVICE_POOL, reliable_delivery=True)
+    def on_booking_event(self, envelope):
+        self.app.on_booking_event(envelope, self.booking.events_since)
+        self.app.deliver_due()
+
+    # Not eager: an RPC sent before the reply queue exists would wait forever for its answer.
+    @timer(interval=2)
+    def catch_up(self):
+        try:
+            with eventlet.Timeout(CATCH_UP_TIMEOUT):
+                self.app.catch_up(self.booking.events_since)
+        except (Exception, eventlet.Timeout):
+            log.warning("catch-up from booking failed; will retry", exc_info=True)
+
+    @timer(interval=1)
+    def deliver(self):
+        try:
+            with eventlet.Timeout(DELIVERY_TIMEOUT):
+                self.app.deliver_due()
+        except (Exception, eventlet.Timeout):
+            log.warning("webhook deliveries failed; will retry", exc_info=True)
+
+    @rpc
+    def create_subscription(self, actor, fields):
+        return self.app.create_subscription(actor, fields)
+
+    @rpc
+    def list_subscriptions(self, actor):
+        return self.app.list_subscriptions(actor)
+
+    @rpc
+    def delete_subscription(self, actor, subscription_id):
+        return self.app.delete_subscription(actor, subscription_id)
+
+    @rpc
+    def deliveries(self, actor, subscription_id, query=None):
+        return self.app.deliveries(actor, subscription_id, query)
+
+    @rpc
+    def health(self):
+        return self.app.health()
