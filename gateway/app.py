@@ -14,7 +14,7 @@ from gateway.security import assign_request_id
 
 MB = 1024 * 1024
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox"
-UPLOAD_ENDPOINTS = {"api.booking_attachments"}
+UPLOAD_ENDPOINTS = {"api.booking_attachments", "api.add_profile_file"}
 
 
 def create_app(rpc=None, config: dict | None = None) -> Flask:

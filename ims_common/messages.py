@@ -41,6 +41,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     "account.email_taken": {
         "fr": "Un compte existe déjà avec ce courriel.",
         "en": "An account already exists with this email."},
+    # Profiles (services/auth/profiles.py)
+    "profile.not_found": {"fr": "Profil introuvable.", "en": "Profile not found."},
+    "profile.file_not_found": {"fr": "Fichier introuvable.", "en": "File not found."},
+    "profile.field_forbidden": {
+        "fr": "Seuls les coordonnateurs de la Banque d'interprètes peuvent modifier ce champ : "
+              "communiquez avec eux.",
+        "en": "Only the interpreter bank's coordinators may change this field: contact them."},
+    "profile.field_not_applicable": {"fr": "Ce champ ne s'applique pas à ce type de compte.",
+                                     "en": "This field does not apply to this kind of account."},
+    "profile.notifications_all_disabled": {
+        "fr": "Attention : les notifications par texto et par courriel sont désactivées ; suivez vos "
+              "demandes régulièrement sur la plateforme, car vous ne serez pas avisé des nouvelles demandes.",
+        "en": "Warning: text and email notifications are both off; check your requests regularly on the "
+              "platform, as you will not be told about new requests."},
+    "field.read_only": {"fr": "Ce champ ne peut pas être modifié ici.", "en": "This field cannot be changed here."},
+    "field.invalid_phone": {"fr": "Numéro de téléphone invalide (10 à 15 chiffres).",
+                            "en": "Invalid phone number (10 to 15 digits)."},
+    "field.invalid_postal_code": {"fr": "Code postal canadien invalide (ex. J9P 0J7).",
+                                  "en": "Invalid Canadian postal code (e.g. J9P 0J7)."},
+    "field.not_a_number": {"fr": "Doit être un nombre.", "en": "Must be a number."},
     # Account security (services/auth/security.py)
     "auth.throttled": {
         "fr": "Trop de tentatives de connexion : réessayez dans {retry_after} secondes.",

@@ -60,6 +60,12 @@ class Api:
             raise RuntimeError(f"POST {path}: {resp.status_code} {resp.text}")
         return resp.json()
 
+    def send(self, method: str, path: str, body: dict | None = None) -> dict:
+        resp = self.session.request(method, self.base + path, json=body, timeout=30)
+        if resp.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {resp.status_code} {resp.text}")
+        return resp.json()
+
 
 def login(base: str, identifier: str, password: str) -> Api:
     resp = requests.post(base + "/api/v1/auth/login", json={"identifier": identifier, "password": password},
@@ -127,6 +133,7 @@ def main() -> int:
                             display_language=rng.choice(["fr", "fr", "en"]))
                     for i in range(50)]
     today = datetime.now(MONTREAL).date()
+    load_profiles(rng, coord, requesters, interpreters, today)
     counts: dict[str, int] = {}
     for offset in range(-21, 22):
         day = today + timedelta(days=offset)
@@ -142,6 +149,45 @@ def main() -> int:
     print(f"Demo accounts (password {DEMO_PASSWORD}): demandeur.<code>@example.org for "
           f"{', '.join(ESTABLISHMENTS)}; interprete00@example.org … interprete49@example.org")
     return 0
+
+
+REGIONS = {"HC": "06-Montréal", "CD": "03-Capitale-Nationale", "CO": "06-Montréal",
+           "AT": "08-Abitibi-Témiscamingue", "MO": "16-Montérégie"}
+POSTAL = {"06-Montréal": "H1T 2M4", "03-Capitale-Nationale": "G1J 1Z4", "08-Abitibi-Témiscamingue": "J9X 2B2",
+          "16-Montérégie": "J4V 2H1"}
+REQUEST_TYPES = ["in_person", "phone", "video", "message_transmission", "professional_service",
+                 "document_translation"]
+
+
+def load_profiles(rng: random.Random, coord: Api, requesters: dict, interpreters: list, today: date) -> None:
+    """Profiles (services/auth/profiles.py): what interpreters enter themselves, then what only the
+    bank enters (language pairs, contexts, financial record, documents that lock the account)."""
+    for code, requester in requesters.items():
+        _, facilities, (cost_code, cost_label) = ESTABLISHMENTS[code]
+        requester.send("PATCH", "/me/profile", {"facility": facilities[0], "phone": "514 555-0199",
+                                                "cost_centers": [{"code": cost_code, "description": cost_label}]})
+    for i, (_, interpreter) in enumerate(interpreters):
+        region = REGIONS[rng.choice(list(REGIONS))]
+        user_id = interpreter.send("PATCH", "/me/profile", {
+            "mobile": f"514 555 {1000 + i:04d}", "region": region, "country": "Canada",
+            "address": f"{100 + i} rue Principale", "postal_code": POSTAL[region],
+            "work_region_postal_code": POSTAL[region], "gender": rng.choice(["female", "male", "unspecified"]),
+            "request_types": sorted(rng.sample(REQUEST_TYPES, rng.randint(2, 5))),
+            "availability": {"always": i % 3 != 0, "slots": [] if i % 3 else [
+                {"weekday": d, "start": "08:00", "end": "17:00"} for d in range(5)]},
+        })["user_id"]
+        targets = rng.sample(LANGUAGES, rng.randint(1, 4))
+        staff = {"language_pairs": [{"source": rng.choice(["Français", "Français", "Anglais"]), "target": t,
+                                     "country": None} for t in targets],
+                 "contexts": rng.sample(CONTEXTS, rng.randint(1, 3)),
+                 "financial": {"supplier_number": f"F{user_id}", "gst_registered": i % 4 == 0,
+                               "gst_number": f"{123456780 + i:09d}RT0001" if i % 4 == 0 else None,
+                               "gst_from": "2024-01-01" if i % 4 == 0 else None}}
+        if i % 8 == 0:   # a few work permits: one expiring soon, some later
+            staff["eligibility_documents"] = [{"name": "Permis de travail / d'étude", "inactive_if_invalid": True,
+                                               "expires_on": (today + timedelta(days=20 if i == 0 else 200 + i)
+                                                              ).isoformat()}]
+        coord.send("PATCH", f"/profiles/{user_id}", staff)
 
 
 def advance(rng, coord: Api, requester: Api, interpreters, booking: dict, past: bool) -> str:

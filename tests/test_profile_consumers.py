@@ -32,8 +32,9 @@ def env(tmp_path):
     return {"IMS_DATA_DIR": str(tmp_path), "IMS_PROFILE_EXPIRY_INTERVAL": "1"}
 
 
-def offline_interpreter_with_expired_permit(tmp_path) -> str:
-    """Written into auth's store before the service runs, at a time the permit was still valid."""
+def offline_interpreters(tmp_path) -> tuple[str, str]:
+    """Written into auth's store before the service runs (as the CLI does): one interpreter whose
+    permit was still valid then, and one without documents."""
     url = f"sqlite:///{tmp_path / 'auth.sqlite3'}"
     events, docs, blobs = open_event_store(url), open_document_store(url), open_blob_store(url)
     then = datetime(2024, 1, 10, 15, tzinfo=timezone.utc)
@@ -44,13 +45,15 @@ def offline_interpreter_with_expired_permit(tmp_path) -> str:
     profile = attach(app, blobs).update_profile(COORDINATOR, user_id, {"eligibility_documents": [
         {"name": "Permis de travail", "expires_on": "2024-03-30", "inactive_if_invalid": True}]})
     assert profile["available_for_offers"] is True
+    other = app.create_account_as_operator({"email": "pepe@example.org", "first_name": "Pepe",
+                                            "last_name": "Nomme", "role": "interpreter"})["user_id"]
     for store in (events, docs, blobs):
         store.close()
-    return user_id
+    return user_id, other
 
 
 def test_profiles_reach_booking_live_and_late_and_expiry_is_applied_once(amqp_uri, env, tmp_path):
-    expired_id = offline_interpreter_with_expired_permit(tmp_path)
+    expired_id, uid = offline_interpreters(tmp_path)
     with service_process("auth", amqp_uri, tmp_path, env), \
             ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
         # The timer finds the expired permit and appends one ProfileUpdated for it.
@@ -62,8 +65,6 @@ def test_profiles_reach_booking_live_and_late_and_expiry_is_applied_once(amqp_ur
         assert profile["available_for_offers"] is False
         assert profile["unavailable_reasons"][0]["code"] == "eligibility_document_expired"
 
-        uid = rpc.auth.create_account(COORDINATOR, {"email": "pepe@example.org", "first_name": "Pepe",
-                                                    "last_name": "Nomme", "role": "interpreter"})["user_id"]
         rpc.auth.update_profile(COORDINATOR, uid, {
             "language_pairs": [{"source": "Français", "target": "Arménien", "country": "Arménie"}],
             "request_types": ["phone", "video"], "region": "06-Montréal"})

@@ -1,0 +1,103 @@
+"""Profiles: read and change one (the person, or coordinators), the caller's own, files, and the
+coordinators' list. The auth service decides who may change which field (403 naming the field)."""
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import re
+
+from flask import jsonify, send_file, url_for
+
+from gateway.api import api, services
+from gateway.openapi import documented
+from gateway.rpc import ServiceError
+from gateway.schemas.profiles import (
+    FILE_TYPES, ProfileFileSchema, ProfilePageSchema, ProfilePatchSchema, ProfileQuerySchema, ProfileSchema,
+)
+from gateway.security import STAFF, actor, require
+from gateway.validation import load_body, load_query
+
+
+@api.get("/profiles")
+@require(*STAFF)
+@documented("List profiles (coordinators): by role, language, region, documents expiring soon", "profiles",
+            query=ProfileQuerySchema, response=ProfilePageSchema)
+def list_profiles():
+    query = load_query(ProfileQuerySchema())
+    return jsonify(services().call("auth", "list_profiles", actor(), query))
+
+
+@api.get("/profiles/<user_id:user_id>")
+@require()
+@documented("One profile (one's own, or any for coordinators; others' are 404)", "profiles",
+            response=ProfileSchema)
+def get_profile(user_id: str):
+    return jsonify(services().call("auth", "get_profile", actor(), user_id))
+
+
+@api.patch("/profiles/<user_id:user_id>")
+@require()
+@documented("Change some profile fields (coordinator-only fields are 403 for others)", "profiles",
+            body=ProfilePatchSchema, response=ProfileSchema, errors=(403, 409))
+def update_profile(user_id: str):
+    patch = load_body(ProfilePatchSchema())
+    return jsonify(services().call("auth", "update_profile", actor(), user_id, patch))
+
+
+@api.get("/me/profile")
+@require()
+@documented("The caller's own profile", "profiles", response=ProfileSchema)
+def my_profile():
+    return jsonify(services().call("auth", "get_profile", actor(), actor()["user_id"]))
+
+
+@api.patch("/me/profile")
+@require()
+@documented("Change some fields of one's own profile", "profiles", body=ProfilePatchSchema,
+            response=ProfileSchema, errors=(403, 409))
+def update_my_profile():
+    patch = load_body(ProfilePatchSchema())
+    return jsonify(services().call("auth", "update_profile", actor(), actor()["user_id"], patch))
+
+
+@api.post("/profiles/<user_id:user_id>/files")
+@require()
+@documented("Add a file to a profile (PDF, JPEG or PNG, 10 MB at most, as base64)", "profiles",
+            body=ProfileFileSchema, response=ProfileSchema, status=201)
+def add_profile_file(user_id: str):
+    fields = load_body(ProfileFileSchema())
+    profile = services().call("auth", "add_profile_file", actor(), user_id, fields)
+    resp = jsonify(profile)
+    resp.status_code = 201
+    files = profile.get("files") if isinstance(profile, dict) else None
+    if files and isinstance(files[-1], dict) and isinstance(files[-1].get("id"), str):
+        try:
+            resp.headers["Location"] = url_for("api.get_profile_file", user_id=user_id, file_id=files[-1]["id"])
+        except Exception:  # an id of an unexpected shape: no Location rather than an error
+            pass
+    return resp
+
+
+@api.get("/profiles/<user_id:user_id>/files/<attachment_id:file_id>")
+@require()
+@documented("Download a profile's file", "profiles", binary="The file, as an attachment")
+def get_profile_file(user_id: str, file_id: str):
+    result = services().call("auth", "get_profile_file", actor(), user_id, file_id)
+    try:
+        meta = result.get("meta") or {}
+        content = base64.b64decode(result["content_base64"], validate=True)
+    except (AttributeError, KeyError, TypeError, ValueError, binascii.Error):
+        raise ServiceError(502, "service.error", "auth") from None
+    mimetype = meta.get("content_type") if meta.get("content_type") in FILE_TYPES else "application/octet-stream"
+    filename = meta.get("filename") if isinstance(meta.get("filename"), str) else ""
+    filename = re.sub(r'[\x00-\x1f\x7f/\\"]', "_", filename)[:255] or file_id  # header-safe
+    return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=filename,
+                     max_age=0)
+
+
+@api.delete("/profiles/<user_id:user_id>/files/<attachment_id:file_id>")
+@require()
+@documented("Remove a file from a profile", "profiles", response=ProfileSchema)
+def delete_profile_file(user_id: str, file_id: str):
+    return jsonify(services().call("auth", "delete_profile_file", actor(), user_id, file_id))
