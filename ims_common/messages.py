@@ -365,8 +365,6 @@ MESSAGES: dict[str, dict[str, str]] = {
 PLAIN: dict[str, dict[str, str]] = {
     "auth.throttled": {"fr": "Trop de tentatives de connexion : réessayez plus tard.",
                        "en": "Too many sign-in attempts: try again later."},
-    "auth.throttled": {"fr": "Trop de tentatives de connexion : réessayez plus tard.",
-                       "en": "Too many sign-in attempts: try again later."},
     "payroll.invalid_policy": {"fr": "Politique de rémunération invalide.", "en": "Invalid pay policy."},
     "payroll.period_closed": {"fr": "Cette période de paie est déjà fermée.", "en": "This pay period is already closed."},
     "field.too_long": {"fr": "Trop long.", "en": "Too long."},
