@@ -249,6 +249,11 @@ class NotificationApp:
                               lambda lang: {"interpreter_name": name})
         self._cancel_timers(booking["id"], keep=None)
 
+    def _on_OffersWithdrawn(self, event, before, booking):
+        # First accept won (matching's broadcast): the others are told the offer is gone.
+        for uid in (event.data or {}).get("interpreter_ids", []):
+            self._notify_user(event.event_id, "offer_withdrawn", uid, booking)
+
     def _on_BookingCancelled(self, event, before, booking):
         interpreter_id = before.get("assigned_interpreter_id") or booking.get("assigned_interpreter_id")
         if interpreter_id:

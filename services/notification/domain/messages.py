@@ -91,6 +91,16 @@ TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
                "({languages}, {mode}). It is pending again.\n{link}",
                "IMS: {interpreter_name} withdrew from request {number} on {date} at {time}. {link}"),
     },
+    "offer_withdrawn": {
+        "fr": ("Demande {number} pourvue",
+               "Bonjour {name},\n\nLa demande {number} du {date} à {time} qui vous était offerte a été "
+               "confiée à un autre interprète. Vous n'avez rien à faire.\n\nBanque d'interprètes du RSSS",
+               "IMS : la demande {number} du {date} à {time} a été confiée à un autre interprète."),
+        "en": ("Request {number} filled",
+               "Hello {name},\n\nRequest {number} on {date} at {time} that was offered to you went to "
+               "another interpreter. Nothing to do on your side.\n\nInterpreter bank (RSSS)",
+               "IMS: request {number} on {date} at {time} went to another interpreter."),
+    },
     "booking_reminder": {
         "fr": ("Rappel : demande {number} le {date} à {time}",
                "Bonjour {name},\n\nRappel : vous avez la demande {number} le {date} à {time} "

@@ -19,6 +19,7 @@ MARKERS = {  # kind -> (French, English): a word each language's text has
     "booking_modified": ("modifiée", "modified"),
     "booking_cancelled": ("annulée", "cancelled"),
     "booking_withdrawn": ("retiré", "withdrew"),
+    "offer_withdrawn": ("autre interprète", "another interpreter"),
     "booking_reminder": ("rappel", "reminder"),
     "remuneration_final": ("finalisée", "finalised"),
     "document_expiring": ("expire le", "expires on"),
@@ -61,6 +62,12 @@ def test_every_row_of_the_matrix_sends_the_right_message_in_the_right_language_w
     feed.create("HC-25244001", "2025-09-04T14:00:00Z")
     feed.booking("HC-25244001", "BookingOffered", {"interpreter_ids": [INTERP]})
     feed.booking("HC-25244001", "BookingAccepted", {"interpreter_id": INTERP}, {"user_id": INTERP, "role": "interpreter"})
+    # B4: offered to two; the other one accepted, so the offer to the interpreter is withdrawn.
+    feed.create("HC-25244004", "2025-09-05T14:00:00Z")
+    feed.booking("HC-25244004", "BookingOffered", {"interpreter_ids": [INTERP, "UBIXX0007"]})
+    feed.booking("HC-25244004", "BookingAccepted", {"interpreter_id": "UBIXX0007"},
+                 {"user_id": "UBIXX0007", "role": "interpreter"})
+    feed.booking("HC-25244004", "OffersWithdrawn", {"interpreter_ids": [INTERP], "reason": "taken"})
     feed.booking("HC-25244001", "BookingModified", {"changes": {"start_at": "2025-09-05T14:00:00Z",
                                                                 "start_time": "10:00"}, "status": "modified"})
     feed.booking("HC-25244001", "BookingCancelled", {"cancelled_at": "2025-09-01T16:00:00Z", "reason": "Usager absent",
@@ -98,6 +105,7 @@ def test_every_row_of_the_matrix_sends_the_right_message_in_the_right_language_w
         ("booking_modified", interp_email, interp_sms), ("booking_cancelled", interp_email, interp_sms),
         ("booking_assigned_interpreter", interp_email, interp_sms),
         ("booking_withdrawn", coord_email, coord_sms), ("booking_reminder", interp_email, interp_sms),
+        ("offer_withdrawn", interp_email, interp_sms),
         ("remuneration_final", interp_email, interp_sms), ("document_expiring", interp_email, interp_sms),
         ("document_expiring", coord_email, coord_sms), ("unfilled_digest", coord_email, coord_sms),
         ("temporary_password", "new@example.org", None), ("reset_link", "new@example.org", None),
