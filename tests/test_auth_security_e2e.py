@@ -73,3 +73,36 @@ def test_change_of_password_revokes_the_refresh_token(system, lena):
     assert resp.status_code == 401 and resp.json()["error"]["code"] == "auth.refresh_invalid"
     assert login(system, lena["email"], PASSWORD).status_code == 401
     assert login(system, lena["email"], NEW_PASSWORD).status_code == 200
+
+
+def test_a_forgotten_password_link_arrives_by_email_and_works_once(system, coord):
+    """auth -> notification (RPC) -> the email outbox of the embedded default; the link resets once."""
+    import json
+    import re
+    from urllib.parse import parse_qs, urlparse
+
+    from ims_common.testing.wait import wait_until
+
+    mia = coord.ok(coord.post("/accounts", {"email": "mia.oubli@example.org", "first_name": "Mia",
+                                            "last_name": "Oubli", "role": "interpreter", "password": PASSWORD}), 201)
+    outbox = system.data_dir / "outbox" / "email.jsonl"
+
+    def reset_mail():
+        if not outbox.exists():
+            return None
+        mails = [json.loads(line) for line in outbox.read_text().splitlines() if line.strip()]
+        return next((m for m in mails if m["to"] == mia["email"] and "reset-password?token=" in m["body"]), None)
+
+    for email in (mia["email"], "personne@example.org"):  # the same answer whether or not it exists
+        resp = requests.post(system.url + "/api/v1/auth/password/forgot", json={"email": email}, timeout=15)
+        assert resp.status_code == 200 and resp.json() == {"accepted": True}, resp.text
+    mail = wait_until(reset_mail, timeout=30)
+    link = re.search(r"https?://\S+reset-password\?token=\S+", mail["body"]).group(0)
+    token = parse_qs(urlparse(link).query)["token"][0]
+    body = {"token": token, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    first = requests.post(system.url + "/api/v1/auth/password/reset", json=body, timeout=15)
+    assert first.status_code == 200, first.text
+    again = requests.post(system.url + "/api/v1/auth/password/reset", json=body, timeout=15)
+    assert again.status_code in (400, 409) and again.json()["error"]["code"] == "auth.reset_link_invalid"
+    assert login(system, mia["email"], NEW_PASSWORD).status_code == 200
+    assert login(system, mia["email"], PASSWORD).status_code == 401
