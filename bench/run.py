@@ -23,7 +23,7 @@ import requests
 
 from bench.generate import generate
 from ims_common.envelope import NewEvent
-from ims_common.stores import open_document_store, open_event_store
+from ims_common.stores import open_event_store
 from ims_common.testing.rabbit import isolated_vhost
 from ims_common.testing.system import free_port, running_system
 from ims_common.testing.wait import wait_until

@@ -149,3 +149,13 @@ class Runtime(DependencyProvider):
             with eventlet.Timeout(self.POLL_SECONDS, False):
                 self._wakeup.wait()
             self._wakeup = Event()
+
+
+def run_guarded(what: str, job, *args, timeout: float = 60) -> None:
+    """Runs one tick of a periodic job (a catch-up, due deliveries) under a deadline. A failure is
+    logged and the next tick retries: an RPC whose reply was lost must not hang the timer for good."""
+    try:
+        with eventlet.Timeout(timeout):
+            job(*args)
+    except (Exception, eventlet.Timeout):
+        log.warning("%s failed; will retry", what, exc_info=True)

@@ -16,7 +16,7 @@ import secrets
 import threading
 from datetime import datetime, timedelta, timezone
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, render_template, request, url_for
 
 from gateway.web import current_actor, login_required, mode_label, parse_utc, rpc, web
 from ims_common import config

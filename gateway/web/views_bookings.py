@@ -4,10 +4,9 @@ remuneration, and the requester's form (create, modify, cancel)."""
 from __future__ import annotations
 
 import base64
-import calendar as cal
 import io
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import abort, redirect, render_template, request, send_file, url_for

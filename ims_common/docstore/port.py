@@ -9,7 +9,7 @@ Queries take a small, explicit language (never a client's dict passed through):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Iterator, Optional, Sequence
+from typing import Optional, Sequence
 
 
 class DuplicateKeyError(Exception):

@@ -18,7 +18,7 @@ import math
 import re
 import secrets
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Callable, Optional
 
 import jwt
@@ -27,7 +27,7 @@ import pyotp
 from ims_common import config
 from ims_common.docstore.port import DuplicateKeyError
 from ims_common.envelope import NewEvent
-from ims_common.errors import Conflict, Forbidden, IMSError, NotFound, Unauthorized, ValidationFailed
+from ims_common.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from ims_common.eventstore.port import ConcurrencyError
 from services.auth.adapters.messenger import AccountMessenger, RecordingMessenger
 from services.auth.adapters.strength import zxcvbn_rating

@@ -4,12 +4,11 @@ from __future__ import annotations
 import base64
 import logging
 
-import eventlet
 from nameko.events import SERVICE_POOL, event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
-from ims_common.nameko_ext import Runtime
+from ims_common.nameko_ext import Runtime, run_guarded
 from services.booking.app import BookingApp
 from services.booking.profiles import attach as attach_profiles
 
@@ -96,11 +95,8 @@ class BookingService:
     # Not eager: an RPC sent before the reply queue exists would wait forever for its answer.
     @timer(interval=2)
     def catch_up_auth(self):
-        try:
-            with eventlet.Timeout(CATCH_UP_TIMEOUT):
-                self.app.auth_profiles.catch_up(self.auth.events_since)
-        except (Exception, eventlet.Timeout):
-            log.warning("catch-up from auth failed; will retry", exc_info=True)
+        run_guarded("catch-up from auth", self.app.auth_profiles.catch_up, self.auth.events_since,
+                    timeout=CATCH_UP_TIMEOUT)
 
     @rpc
     def interpreter_profiles(self):

@@ -12,14 +12,13 @@ import logging
 import os
 from datetime import datetime, timedelta, timezone
 
-import eventlet
 
 from nameko.events import SERVICE_POOL, event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 from ims_common import config
-from ims_common.nameko_ext import Runtime
+from ims_common.nameko_ext import Runtime, run_guarded
 from services.notification.adapters.senders import senders_from_env
 from services.notification.app import NotificationApp
 
@@ -69,11 +68,7 @@ class NotificationService:
     def catch_up(self):
         for source, proxy, catch_up in (("booking", self.booking, self.app.catch_up),
                                         ("auth", self.auth, self.app.catch_up_auth)):
-            try:
-                with eventlet.Timeout(CATCH_UP_TIMEOUT):
-                    catch_up(proxy.events_since)
-            except (Exception, eventlet.Timeout):
-                log.warning("catch-up from %s failed; will retry", source, exc_info=True)
+            run_guarded(f"catch-up from {source}", catch_up, proxy.events_since, timeout=CATCH_UP_TIMEOUT)
 
     # Due timers (reminders, expiries, digest) and due deliveries (first tries and retries).
     @timer(interval=1)

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import logging
 
-import eventlet
 
 from nameko.events import SERVICE_POOL, event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
-from ims_common.nameko_ext import Runtime
+from ims_common.nameko_ext import Runtime, run_guarded
 from services.payroll.app import PayrollApp
 
 log = logging.getLogger(__name__)
@@ -33,11 +32,7 @@ class PayrollService:
     # lost. Not eager: an RPC sent before the reply queue exists would wait forever for its answer.
     @timer(interval=2)
     def catch_up(self):
-        try:
-            with eventlet.Timeout(CATCH_UP_TIMEOUT):
-                self.app.catch_up(self.booking.events_since)
-        except (Exception, eventlet.Timeout):
-            log.warning("catch-up from booking failed; will retry", exc_info=True)
+        run_guarded("catch-up from booking", self.app.catch_up, self.booking.events_since, timeout=CATCH_UP_TIMEOUT)
 
     # Profiles (financial record for GST/QST, legal name, supplier number) from auth, the same way.
     @event_handler("auth", "#", handler_type=SERVICE_POOL, reliable_delivery=True)
@@ -46,11 +41,7 @@ class PayrollService:
 
     @timer(interval=2)
     def catch_up_auth(self):
-        try:
-            with eventlet.Timeout(CATCH_UP_TIMEOUT):
-                self.app.catch_up_auth(self.auth.events_since)
-        except (Exception, eventlet.Timeout):
-            log.warning("catch-up from auth failed; will retry", exc_info=True)
+        run_guarded("catch-up from auth", self.app.catch_up_auth, self.auth.events_since, timeout=CATCH_UP_TIMEOUT)
 
     @rpc
     def get_remuneration(self, actor, booking_id):

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import logging
 
-import eventlet
 from nameko.events import SERVICE_POOL, event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
-from ims_common.nameko_ext import Runtime
+from ims_common.nameko_ext import Runtime, run_guarded
 from services.webhooks.app import WebhooksApp
 
 log = logging.getLogger(__name__)
@@ -32,19 +31,11 @@ class WebhooksService:
     # Not eager: an RPC sent before the reply queue exists would wait forever for its answer.
     @timer(interval=2)
     def catch_up(self):
-        try:
-            with eventlet.Timeout(CATCH_UP_TIMEOUT):
-                self.app.catch_up(self.booking.events_since)
-        except (Exception, eventlet.Timeout):
-            log.warning("catch-up from booking failed; will retry", exc_info=True)
+        run_guarded("catch-up from booking", self.app.catch_up, self.booking.events_since, timeout=CATCH_UP_TIMEOUT)
 
     @timer(interval=1)
     def deliver(self):
-        try:
-            with eventlet.Timeout(DELIVERY_TIMEOUT):
-                self.app.deliver_due()
-        except (Exception, eventlet.Timeout):
-            log.warning("webhook deliveries failed; will retry", exc_info=True)
+        run_guarded("webhook deliveries", self.app.deliver_due, timeout=DELIVERY_TIMEOUT)
 
     @rpc
     def create_subscription(self, actor, fields):

@@ -3,7 +3,6 @@ test moves and a recording sender (the real HTTP path is tested end to end in te
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 
