@@ -9,7 +9,8 @@ SYSTEM = "system"                    # automatic matching (escalation timer); ne
 
 SUMMARY_FIELDS = ("id", "number", "status", "start_at", "end_at", "date", "start_time",
                   "duration_minutes", "due_date", "mode", "source_language", "target_language",
-                  "establishment", "facility", "context", "assigned_interpreter_id", "version")
+                  "establishment", "facility", "context", "assigned_interpreter_id", "version",
+                  "created_at", "assigned_at")
 INTERNAL = ("withdrawals", "cancel_reason", "close_comment", "reported_by", "offer_rounds",
             "offers_withdrawn", "flagged_unfilled_at")
 

@@ -53,7 +53,7 @@ def evolve(state: dict | None, type: str, data: dict, *, actor: dict, occurred_a
             id=data["number"], number=data["number"], status="pending",
             start_at=data["start_at"], end_at=data["end_at"],
             created_at=occurred_at, created_by=(actor or {}).get("user_id"),
-            assigned_interpreter_id=None, offered_to=[], declined_by=[], withdrawals=[],
+            assigned_interpreter_id=None, assigned_at=None, offered_to=[], declined_by=[], withdrawals=[],
             report=None, reported_by=None, attachments=[],
             cancelled_at=None, cancel_reason=None, previous_status=None,
             closed_at=None, close_comment=None,
@@ -96,7 +96,7 @@ def _declined(s, d, a, t):
 
 
 def _taken(s, d, a, t):
-    s.update(status="booked", assigned_interpreter_id=d["interpreter_id"])
+    s.update(status="booked", assigned_interpreter_id=d["interpreter_id"], assigned_at=t)
     s["declined_by"] = _without(s["declined_by"], [d["interpreter_id"]])
 
 
@@ -107,7 +107,7 @@ def _modified(s, d, a, t):
 
 def _withdrawn(s, d, a, t):
     # The booking leaves the interpreter's list (FAQ: "ne sera plus visible pour vous").
-    s.update(status="pending", assigned_interpreter_id=None, flagged_unfilled_at=None)
+    s.update(status="pending", assigned_interpreter_id=None, assigned_at=None, flagged_unfilled_at=None)
     s["declined_by"] = _add(s["declined_by"], d["interpreter_id"])
     s["withdrawals"] = s["withdrawals"] + [{
         "interpreter_id": d["interpreter_id"], "reason": d.get("reason"),
