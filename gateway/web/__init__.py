@@ -170,7 +170,7 @@ def _check_csrf() -> None:
 
 @web.before_request
 def _before():
-    if request.endpoint == "web.booking_attachment":
+    if request.endpoint in ("web.booking_attachment", "web.profile_document"):
         request.max_content_length = UPLOAD_LIMIT
     current_actor()
     _check_csrf()

@@ -254,7 +254,104 @@ def profile():
             error, errors = message_of(exc), field_errors(exc)
     data, limited = _profile()
     return render_template("web/profile.html", p=data, limited=limited, error=error, errors=errors,
-                           saved=request.args.get("saved") == "1", weekdays=weekday_names())
+                           saved=request.args.get("saved") == "1", weekdays=weekday_names(), doc_form={})
+
+
+DOCUMENT_TYPES = {"application/pdf": b"%PDF-", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _document_form() -> tuple[dict, dict, bytes | None, str]:
+    """(the document's fields, errors per field in the page's language, the file's bytes, its type)."""
+    from datetime import date
+    form = {k: request.form.get(k, "").strip() for k in ("doc_name", "doc_description", "doc_expires_on")}
+    errors: dict[str, list[str]] = {}
+    if not form["doc_name"]:
+        errors["doc_name"] = [_("Ce champ est obligatoire.")]
+    elif len(form["doc_name"]) > 200:
+        errors["doc_name"] = [_("200 caractères au plus.")]
+    if len(form["doc_description"]) > 2000:
+        errors["doc_description"] = [_("2000 caractères au plus.")]
+    if form["doc_expires_on"]:
+        try:
+            date.fromisoformat(form["doc_expires_on"])
+        except ValueError:
+            errors["doc_expires_on"] = [_("Date invalide (AAAA-MM-JJ).")]
+    upload = request.files.get("doc_file")
+    content, kind = None, ""
+    if upload is None or not upload.filename:
+        errors["doc_file"] = [_("Choisissez un fichier.")]
+    else:
+        content = upload.read(DOCUMENT_MAX_BYTES + 1)
+        kind = next((t for t, magic in DOCUMENT_TYPES.items() if content.startswith(magic)), "")
+        if len(content) > DOCUMENT_MAX_BYTES:
+            errors["doc_file"] = [_("Le fichier dépasse 10 Mo.")]
+        elif not kind:
+            errors["doc_file"] = [_("Le fichier doit être un PDF, une image JPEG ou PNG.")]
+    return form, errors, content, kind
+
+
+@web.post("/profil/documents")
+@login_required("interpreter")
+def profile_document():
+    """An interpreter adds an eligibility document (work permit, certificate…): its name, description,
+    expiry date, and the scanned file. The file goes to the profile's files first; the document then
+    takes the file's id as its own, so the page links one to the other. If auth refuses the document,
+    the file is removed again (nothing half-added)."""
+    actor = current_actor()
+    form, errors, content, kind = _document_form()
+    error = None
+    if not errors:
+        import base64
+        upload = request.files["doc_file"]
+        try:
+            profile = rpc("auth", "add_profile_file", actor, actor["user_id"], {
+                "filename": upload.filename[:200], "content_type": kind,
+                "content_base64": base64.b64encode(content).decode("ascii"),
+                "description": form["doc_name"][:200]})
+            file_id = (profile.get("files") or [{}])[-1].get("id")
+            document = {"id": file_id, "name": form["doc_name"]}
+            if form["doc_description"]:
+                document["description"] = form["doc_description"]
+            if form["doc_expires_on"]:
+                document["expires_on"] = form["doc_expires_on"]
+            documents = [d for d in profile.get("eligibility_documents") or []]
+            try:
+                rpc("auth", "update_profile", actor, actor["user_id"],
+                    {"eligibility_documents": documents + [document]})
+            except (IMSError, ServiceError):
+                try:
+                    rpc("auth", "delete_profile_file", actor, actor["user_id"], file_id)
+                except (IMSError, ServiceError):
+                    pass
+                raise
+            return redirect(url_for("web.profile", saved=1) + "#documents")
+        except (IMSError, ServiceError) as exc:
+            error = message_of(exc)
+            for key, messages in field_errors(exc).items():
+                name = {"filename": "doc_file", "content_base64": "doc_file", "content_type": "doc_file"}.get(
+                    key, "doc_" + key.rsplit(".", 1)[-1] if key.startswith("eligibility_documents") else key)
+                errors.setdefault(name, []).extend(messages)
+    data, limited = _profile()
+    return render_template("web/profile.html", p=data, limited=limited, error=error or _("Vérifiez les champs indiqués."),
+                           errors=errors, saved=False, weekdays=weekday_names(), doc_form=form), 400
+
+
+@web.route("/profil/fichiers/<attachment_id:file_id>")
+@login_required()
+def profile_file(file_id: str):
+    """One of the signed-in person's own profile files (auth checks it is theirs)."""
+    import base64
+    import io
+    import re
+    from flask import send_file
+    actor = current_actor()
+    result = rpc("auth", "get_profile_file", actor, actor["user_id"], file_id)
+    meta = result.get("meta") or {}
+    mimetype = meta.get("content_type") if meta.get("content_type") in DOCUMENT_TYPES else "application/octet-stream"
+    name = re.sub(r'[\x00-\x1f\x7f/\\"]', "_", str(meta.get("filename") or file_id))[:200]
+    return send_file(io.BytesIO(base64.b64decode(result["content_base64"])), mimetype=mimetype,
+                     as_attachment=True, download_name=name, max_age=0)
 
 
 def weekday_names() -> list[str]:

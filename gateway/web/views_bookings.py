@@ -148,6 +148,33 @@ def report_open(booking: dict, actor: dict) -> bool:
     return booking["status"] in ("booked", "modified") and (start is None or datetime.now(timezone.utc) >= start)
 
 
+def assigned_contact(booking: dict) -> dict | None:
+    """Who was assigned, by name, and how to reach them: what the acceptance notification tells the
+    requester (name, mobile, phone, email), for whoever may see the booking (the booking service has
+    just shown it to the viewer with their own actor). Interpreters get none: it is them, or not theirs.
+    Auth lets only staff read another's profile, so the page reads these few fields as the web pages'
+    own staff actor and passes on nothing else."""
+    uid = booking.get("assigned_interpreter_id")
+    actor = current_actor()
+    if not uid or actor["role"] not in ("requester", *STAFF) or booking.get("status") not in (
+            "booked", "modified", "service_provided", "closed"):
+        return None
+    pages = {"user_id": "SYS-web-pages", "role": "coordinator", "establishment": None, "name": "web pages",
+             "lang": "fr", "correlation_id": actor.get("correlation_id") or "web-pages"}
+    person = None
+    for method in ("get_profile", "get_account"):
+        try:
+            person = rpc("auth", method, pages, uid)
+            break
+        except (IMSError, ServiceError):
+            continue
+    if not isinstance(person, dict):
+        return {"user_id": uid, "name": uid, "mobile": None, "phone": None, "email": None}
+    name = f"{person.get('first_name') or ''} {person.get('last_name') or ''}".strip()
+    return {"user_id": uid, "name": name or uid, "mobile": person.get("mobile") or None,
+            "phone": person.get("phone") or None, "email": person.get("email") or None}
+
+
 @web.route("/reservations/<booking_id:booking_id>")
 @login_required()
 def booking_detail(booking_id: str):
@@ -160,7 +187,7 @@ def booking_detail(booking_id: str):
                            form=report_as_form(booking["report"]) if correcting else None,
                            start_passed=(parse_utc(booking.get("start_at")) or datetime.max.replace(tzinfo=timezone.utc)) <= datetime.now(timezone.utc),
                            late_cancel=late_cancellation(booking), choices=offer_choices(actor, booking),
-                           error=request.args.get("erreur"))
+                           error=request.args.get("erreur"), assigned=assigned_contact(booking))
 
 
 def _reason_text(reason) -> str:
