@@ -11,7 +11,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
-from gateway.web import current_actor, field_errors, login_required, message_of, rpc, web
+from gateway.web import current_actor, field_errors, login_required, message_of, page_lang, rpc, web
 from gateway.web.views_bookings import STAFF, fetch_all, parse_utc, today
 from ims_common.errors import IMSError
 
@@ -116,6 +116,8 @@ def _pay_page(actor: dict, policy_form: dict | None = None, policy_errors: dict 
     if policy_form is None:   # the form starts from the latest version (a new version changes some fields)
         policy_form = {k: latest.get(k) for k in POLICY_FIELDS if latest.get(k) is not None}
         policy_form.update(version="", name="", effective_from="")
+        if page_lang() == "fr":   # 41,00 as French readers write it (the page reads both)
+            policy_form.update({k: str(v).replace(".", ",") for k, v in policy_form.items() if k in POLICY_DECIMALS})
     return render_template("web/pay.html", periods=_try("payroll", "list_periods", actor, default=None),
                            policies=policies, error=request.args.get("erreur"), policy_form=policy_form,
                            policy_errors=policy_errors or {}, policy_error=policy_error,

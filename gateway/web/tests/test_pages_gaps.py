@@ -137,7 +137,7 @@ def test_admin_adds_a_policy_version_and_sees_errors_in_their_language(app, fake
     admin = signed(app, fake, "admin", "UADMI0001")
     html = text_of(admin.get("/paie"))
     assert "Nouvelle version de la politique" in html and 'for="f-effective_from"' in html
-    assert 'value="41.00"' in html   # the form starts from the latest version
+    assert 'value="41,00"' in html   # the form starts from the latest version, as French readers write it
     token = token_of(html)
     bad = admin.post("/paie/politiques", data={"csrf_token": token, "version": "2030 !", "effective_from": "2020-01-01",
                                                "hourly_rate": "abc"})
