@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test demo venv clean fault bench
+.PHONY: run test demo venv clean fault bench translations
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,20 +13,27 @@ $(VENV)/.installed: requirements.txt
 
 venv: $(VENV)/.installed
 
-run: venv
+# The compiled catalogue is generated (not committed): rebuilt whenever its .po changes.
+MO := gateway/translations/en/LC_MESSAGES/messages.mo
+$(MO): gateway/translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -d gateway/translations
+
+translations: $(MO)
+
+run: venv translations
 	PORT=$(PORT) $(PY) scripts/run.py
 
-test: venv
+test: venv translations
 	$(PY) -m pytest
 
-fault: venv
+fault: venv translations
 	IMS_FAULT_BROKER_RESTART=1 $(PY) -m pytest tests/fault
 
 # SCALE=full for five years of history (~400,000 bookings, ~4 million events; hours)
-bench: venv
+bench: venv translations
 	$(PY) -m bench.run --scale $(or $(SCALE),default)
 
-demo: venv
+demo: venv translations
 	PORT=$(PORT) $(PY) scripts/demo.py
 
 clean:
