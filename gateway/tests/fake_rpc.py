@@ -110,6 +110,14 @@ class FakeServices:
     def booking__get_booking(self, actor, booking_id):
         return self._visible(actor, booking_id)
 
+    def booking__assigned_contact(self, actor, booking_id):
+        booking = self._visible(actor, booking_id)
+        person = self.accounts.get(booking.get("assigned_interpreter_id") or "")
+        if not person or actor["role"] == "interpreter":
+            return None
+        return {"user_id": person["user_id"], "name": f"{person['first_name']} {person['last_name']}",
+                "mobile": person.get("mobile"), "phone": person.get("phone"), "email": person.get("email")}
+
     def booking__list_bookings(self, actor, query):
         items = []
         for number in self.bookings:

@@ -149,30 +149,15 @@ def report_open(booking: dict, actor: dict) -> bool:
 
 
 def assigned_contact(booking: dict) -> dict | None:
-    """Who was assigned, by name, and how to reach them: what the acceptance notification tells the
-    requester (name, mobile, phone, email), for whoever may see the booking (the booking service has
-    just shown it to the viewer with their own actor). Interpreters get none: it is them, or not theirs.
-    Auth lets only staff read another's profile, so the page reads these few fields as the web pages'
-    own staff actor and passes on nothing else."""
-    uid = booking.get("assigned_interpreter_id")
-    actor = current_actor()
-    if not uid or actor["role"] not in ("requester", *STAFF) or booking.get("status") not in (
-            "booked", "modified", "service_provided", "closed"):
+    """Who was assigned and how to reach them: the booking service answers from its copy of the
+    profiles, after checking the viewer may see the booking (requesters and staff only)."""
+    if not booking.get("assigned_interpreter_id") or current_actor()["role"] not in ("requester", *STAFF):
         return None
-    pages = {"user_id": "SYS-web-pages", "role": "coordinator", "establishment": None, "name": "web pages",
-             "lang": "fr", "correlation_id": actor.get("correlation_id") or "web-pages"}
-    person = None
-    for method in ("get_profile", "get_account"):
-        try:
-            person = rpc("auth", method, pages, uid)
-            break
-        except (IMSError, ServiceError):
-            continue
-    if not isinstance(person, dict):
+    try:
+        return rpc("booking", "assigned_contact", current_actor(), booking["id"])
+    except (IMSError, ServiceError):
+        uid = booking["assigned_interpreter_id"]
         return {"user_id": uid, "name": uid, "mobile": None, "phone": None, "email": None}
-    name = f"{person.get('first_name') or ''} {person.get('last_name') or ''}".strip()
-    return {"user_id": uid, "name": name or uid, "mobile": person.get("mobile") or None,
-            "phone": person.get("phone") or None, "email": person.get("email") or None}
 
 
 @web.route("/reservations/<booking_id:booking_id>")

@@ -135,6 +135,21 @@ class BookingApp(MatchingMixin):   # candidates, offers to all qualified, escala
         state = self._load(booking_id)
         return view(actor, require_visible(actor, state, str(booking_id)))
 
+    def assigned_contact(self, actor: dict, booking_id) -> dict | None:
+        """Who was assigned, by name, and how to reach them (what the acceptance notification tells
+        the requester), from this service's copy of auth's profiles, for a requester or staff member
+        who may see the booking. Interpreters get none: it is them, or not theirs."""
+        booking = self.get_booking(actor, booking_id)  # visibility check first
+        uid = booking.get("assigned_interpreter_id")
+        if not uid or not (is_staff(actor) or role_of(actor) == "requester") or booking.get("status") not in (
+                "booked", "modified", "service_provided", "closed"):
+            return None
+        profiles = getattr(self, "auth_profiles", None)
+        person = (profiles.get(uid) if profiles else None) or {}
+        name = f"{person.get('first_name') or ''} {person.get('last_name') or ''}".strip()
+        return {"user_id": uid, "name": name or uid, "mobile": person.get("mobile") or None,
+                "phone": person.get("phone") or None, "email": person.get("email") or None}
+
     def list_bookings(self, actor: dict, query) -> dict:
         where, page, per_page = parse_query(actor, query)
         self.catch_up()            # cheap when up to date; covers appends made by another process

@@ -37,6 +37,10 @@ class BookingService:
         return self.app.get_booking(actor, booking_id)
 
     @rpc
+    def assigned_contact(self, actor, booking_id):
+        return self.app.assigned_contact(actor, booking_id)
+
+    @rpc
     def list_bookings(self, actor, query):
         return self.app.list_bookings(actor, query)
 
