@@ -5,9 +5,9 @@ Kinds are pinned with $type so that 1 never matches true, as in the SQLite adapt
 """
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, ReplaceOne
 from pymongo.errors import DuplicateKeyError as MongoDuplicateKeyError
 
 from ims_common.docstore.port import DocumentStore, DuplicateKeyError
@@ -64,6 +64,19 @@ class MongoDocumentStore(DocumentStore):
 
     def put(self, collection: str, key: str, doc: dict) -> None:
         self._coll(collection).replace_one({"_id": check_key(key)}, normalize(doc), upsert=True)
+
+    def put_many(self, collection: str, items: Iterable[tuple[str, dict]]) -> None:
+        # Checked first, so a bad document writes nothing; one bulk round trip for the rest. (Not a
+        # transaction: a failure part way leaves some replaced, which a rebuild's replay redoes.)
+        docs = [(check_key(key), normalize(doc)) for key, doc in items]
+        if not docs:
+            return
+        coll = self._coll(collection)
+        try:
+            coll.bulk_write([ReplaceOne({"_id": key}, doc, upsert=True) for key, doc in docs], ordered=True)
+        except TypeError:   # mongomock's bulk API lags pymongo's (ReplaceOne's sort): one at a time
+            for key, doc in docs:
+                coll.replace_one({"_id": key}, doc, upsert=True)
 
     def insert(self, collection: str, key: str, doc: dict) -> None:
         body = dict(normalize(doc), _id=check_key(key))

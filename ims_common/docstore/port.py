@@ -9,7 +9,7 @@ Queries take a small, explicit language (never a client's dict passed through):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 
 class DuplicateKeyError(Exception):
@@ -24,6 +24,11 @@ class DocumentStore(ABC):
     @abstractmethod
     def put(self, collection: str, key: str, doc: dict) -> None:
         """Insert or replace the document under key."""
+
+    @abstractmethod
+    def put_many(self, collection: str, items: Iterable[tuple[str, dict]]) -> None:
+        """put() of each (key, doc), all or nothing, in one write (a read-model rebuild writes its
+        documents a batch at a time instead of one commit each). A key named twice: the last wins."""
 
     @abstractmethod
     def insert(self, collection: str, key: str, doc: dict) -> None:

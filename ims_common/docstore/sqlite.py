@@ -10,7 +10,7 @@ import json
 import math
 import re
 import sqlite3
-from typing import Any, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 from ims_common.docstore.port import DocumentStore, DuplicateKeyError
 from ims_common.stores import sqlite_connect
@@ -188,6 +188,25 @@ class SqliteDocumentStore(DocumentStore):
         with self._lock:
             self._conn.execute(f"INSERT INTO {self._table(collection)} (key, doc) VALUES (?, ?) "
                                "ON CONFLICT (key) DO UPDATE SET doc = excluded.doc", (check_key(key), text))
+
+    def put_many(self, collection: str, items: Iterable[tuple[str, dict]]) -> None:
+        # Everything checked before the transaction: a bad document writes nothing.
+        rows = [(check_key(key), json.dumps(normalize(doc), ensure_ascii=False, separators=(",", ":")))
+                for key, doc in items]
+        if not rows:
+            return
+        with self._lock:
+            conn = self._conn
+            table = self._table(collection)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(f"INSERT INTO {table} (key, doc) VALUES (?, ?) "
+                                 "ON CONFLICT (key) DO UPDATE SET doc = excluded.doc", rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     def insert(self, collection: str, key: str, doc: dict) -> None:
         text = json.dumps(normalize(doc), ensure_ascii=False, separators=(",", ":"))

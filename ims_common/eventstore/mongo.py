@@ -59,45 +59,62 @@ class MongoEventStore(EventStore):
         self._transactions = supports_transactions(db) if transactions is None else transactions
 
     def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
-        events = list(events)
-        check_append(stream_id, expected_version, events)
+        return self.append_many([(stream_id, expected_version, events)])[0]
+
+    def append_many(self, appends: Sequence[tuple[str, int, Sequence[NewEvent]]]) -> list[list[StoredEvent]]:
+        appends = [(stream_id, expected, list(events)) for stream_id, expected, events in appends]
+        for stream_id, expected, events in appends:
+            check_append(stream_id, expected, events)
         with self._lock:
             try:
                 if self._transactions:
                     with self._db.client.start_session() as session:
-                        return session.with_transaction(
-                            lambda s: self._append(stream_id, expected_version, events, s))
-                return self._append(stream_id, expected_version, events, None)
+                        return session.with_transaction(lambda s: self._append(appends, s))
+                return self._append(appends, None)
             except PyMongoError:
-                actual = self._version(stream_id, None)
-                if actual != expected_version:  # another process won the race (unique index)
-                    raise ConcurrencyError(stream_id, expected_version, actual) from None
-                if self._events.count_documents({"_id": {"$in": [e.event_id for e in events]}}):
+                first = {}
+                for stream_id, expected, _ in appends:
+                    first.setdefault(stream_id, expected)
+                for stream_id, expected in first.items():
+                    actual = self._version(stream_id, None)
+                    if actual != expected:  # another process won the race (unique index)
+                        raise ConcurrencyError(stream_id, expected, actual) from None
+                ids = [e.event_id for _, _, events in appends for e in events]
+                if self._events.count_documents({"_id": {"$in": ids}}):
                     raise ValueError("an event with this event_id is already stored") from None
                 raise
 
-    def _append(self, stream_id, expected_version, events, session) -> list[StoredEvent]:
-        actual = self._version(stream_id, session)
-        if actual != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, actual)
-        if not events:
-            return []
-        end = self._counters.find_one_and_update({"_id": COUNTER_ID}, {"$inc": {"value": len(events)}},
+    def _append(self, appends, session) -> list[list[StoredEvent]]:
+        versions: dict[str, int] = {}   # streams already extended by this batch
+        for stream_id, expected, events in appends:
+            actual = versions[stream_id] if stream_id in versions else self._version(stream_id, session)
+            if actual != expected:
+                raise ConcurrencyError(stream_id, expected, actual)
+            versions[stream_id] = expected + len(events)
+        count = sum(len(events) for _, _, events in appends)
+        if not count:
+            return [[] for _ in appends]
+        end = self._counters.find_one_and_update({"_id": COUNTER_ID}, {"$inc": {"value": count}},
                                                  upsert=True, return_document=ReturnDocument.AFTER,
                                                  session=session)["value"]
-        first = end - len(events)
-        docs = [dict(_id=e.event_id, event_id=e.event_id, type=e.type, schema_version=e.schema_version,
-                     stream_id=stream_id, stream_version=expected_version + i, position=first + i,
-                     occurred_at=e.occurred_at, actor=dict(e.actor or {}), correlation_id=e.correlation_id,
-                     causation_id=e.causation_id, data=e.data, published=False)
-                for i, e in enumerate(events, start=1)]
+        position = end - count
+        docs, per_append = [], []
+        for stream_id, expected, events in appends:
+            mine = [dict(_id=e.event_id, event_id=e.event_id, type=e.type, schema_version=e.schema_version,
+                         stream_id=stream_id, stream_version=expected + i, position=position + i,
+                         occurred_at=e.occurred_at, actor=dict(e.actor or {}), correlation_id=e.correlation_id,
+                         causation_id=e.causation_id, data=e.data, published=False)
+                    for i, e in enumerate(events, start=1)]
+            position += len(events)
+            docs.extend(mine)
+            per_append.append(mine)
         try:
             self._events.insert_many(docs, ordered=True, session=session)
         except PyMongoError:
             if session is None:  # a transaction undoes itself
                 self._undo(docs, end)
             raise
-        return [_event(d) for d in docs]
+        return [[_event(d) for d in mine] for mine in per_append]
 
     def _undo(self, docs: list[dict], end: int) -> None:
         """Remove this append's documents (never another's with the same _id), then free its positions."""

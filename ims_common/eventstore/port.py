@@ -29,6 +29,14 @@ class EventStore(ABC):
         Raises ConcurrencyError when the stream's version differs; then nothing is written."""
 
     @abstractmethod
+    def append_many(self, appends: Sequence[tuple[str, int, Sequence[NewEvent]]]) -> list[list[StoredEvent]]:
+        """Several appends as one, all or nothing: each (stream_id, expected_version, events) is
+        checked as append checks it (a stream named twice: its later entry expects the version the
+        earlier one leaves). Raises ConcurrencyError for the first mismatch; then nothing is written.
+        Returns the stored events of each entry. For bulk loads (history import, benchmarks): one
+        transaction instead of one per command."""
+
+    @abstractmethod
     def load_stream(self, stream_id: str) -> list[StoredEvent]:
         """Every event of one stream, by stream_version."""
 

@@ -59,19 +59,30 @@ class SqliteEventStore(EventStore):
             self._conn.executescript(_SCHEMA)
 
     def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
-        events = list(events)
-        check_append(stream_id, expected_version, events)
+        return self.append_many([(stream_id, expected_version, events)])[0]
+
+    def append_many(self, appends: Sequence[tuple[str, int, Sequence[NewEvent]]]) -> list[list[StoredEvent]]:
+        appends = [(stream_id, expected, list(events)) for stream_id, expected, events in appends]
+        for stream_id, expected, events in appends:
+            check_append(stream_id, expected, events)
         with self._lock:
             conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")  # the write lock first: the version read below stays true
+            conn.execute("BEGIN IMMEDIATE")  # the write lock first: the versions read below stay true
             try:
-                actual = self._version(stream_id)
-                if actual != expected_version:
-                    raise ConcurrencyError(stream_id, expected_version, actual)
                 position = conn.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
-                rows = [(e.event_id, e.type, e.schema_version, stream_id, expected_version + i, position + i,
-                         e.occurred_at, _dumps(e.actor or {}), e.correlation_id, e.causation_id,
-                         _dumps(e.data)) for i, e in enumerate(events, start=1)]
+                versions: dict[str, int] = {}   # streams already extended by this batch
+                rows, per_append = [], []
+                for stream_id, expected, events in appends:
+                    actual = versions[stream_id] if stream_id in versions else self._version(stream_id)
+                    if actual != expected:
+                        raise ConcurrencyError(stream_id, expected, actual)
+                    mine = [(e.event_id, e.type, e.schema_version, stream_id, expected + i, position + i,
+                             e.occurred_at, _dumps(e.actor or {}), e.correlation_id, e.causation_id,
+                             _dumps(e.data)) for i, e in enumerate(events, start=1)]
+                    position += len(events)
+                    versions[stream_id] = expected + len(events)
+                    rows.extend(mine)
+                    per_append.append(mine)
                 conn.executemany(f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  rows)
                 conn.execute("COMMIT")
@@ -81,7 +92,7 @@ class SqliteEventStore(EventStore):
                 if isinstance(exc, sqlite3.IntegrityError) and "event_id" in str(exc):
                     raise ValueError("an event with this event_id is already stored") from exc
                 raise
-        return [_event(r) for r in rows]  # decoded from the JSON stored: what readers will see
+        return [[_event(r) for r in mine] for mine in per_append]  # decoded: what readers will see
 
     def load_stream(self, stream_id: str) -> list[StoredEvent]:
         return self._query(f"SELECT {_COLUMNS} FROM events WHERE stream_id = ? ORDER BY stream_version",

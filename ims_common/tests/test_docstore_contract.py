@@ -51,6 +51,22 @@ def test_get_put_insert_delete(doc_store):
     assert doc_store.get("other", "k2") is None  # collections are apart
 
 
+def test_put_many(doc_store):
+    doc_store.put("things", "a", {"v": 0})
+    doc_store.put_many("things", [("a", {"v": 1}), ("b", {"v": 2, "l": ["é"]}), ("b", {"v": 3})])
+    assert doc_store.get("things", "a") == {"v": 1} and doc_store.get("things", "b") == {"v": 3}
+    doc_store.put_many("things", iter([]))
+    doc_store.put_many("things", ((k, {"v": n}) for n, k in enumerate("cde")))
+    assert doc_store.count("things") == 5 and doc_store.get("things", "e") == {"v": 2}
+
+
+@pytest.mark.parametrize("bad", [("", {"v": 1}), ("k", {"_id": 1}), ("k", "no"), ("k", {"f": float("nan")})])
+def test_put_many_with_a_bad_item_writes_nothing(doc_store, bad):
+    with pytest.raises(ValueError):
+        doc_store.put_many("things", [("a", {"v": 1}), bad])
+    assert doc_store.count("things") == 0
+
+
 def test_documents_round_trip_without_the_key(doc_store, store_url):
     doc = {"s": "日本語 → é", "n": 1, "f": 2.5, "b": False, "z": None, "l": [1, "a", {"x": [None]}],
            "d": {"deep": {"er": True}}}

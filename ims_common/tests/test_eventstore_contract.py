@@ -93,6 +93,42 @@ def test_an_append_failing_part_way_leaves_nothing(event_store):
     assert positions(event_store) == [1, 2]
 
 
+def test_append_many_is_one_append_of_several_streams(event_store):
+    event_store.append("a", 0, [ev(n=1)])
+    stored = event_store.append_many([("a", 1, [ev(n=2)]), ("b", 0, [ev(n=3), ev(n=4)]), ("a", 2, [ev(n=5)]),
+                                      ("c", 0, [])])
+    assert [[(e.stream_id, e.stream_version, e.position, e.data["n"]) for e in part] for part in stored] == [
+        [("a", 2, 2, 2)], [("b", 1, 3, 3), ("b", 2, 4, 4)], [("a", 3, 5, 5)], []]
+    assert [e.data["n"] for e in event_store.load_stream("a")] == [1, 2, 5]
+    assert event_store.read_all(1) == [stored[0][0], *stored[1], stored[2][0]]
+    assert [e.position for e in event_store.unpublished()] == [1, 2, 3, 4, 5]
+    assert event_store.append_many([]) == []
+
+
+@pytest.mark.parametrize("bad", [
+    [("a", 1, [ev(n=2)]), ("b", 1, [ev(n=3)])],          # b is new: expected 0
+    [("b", 0, [ev(n=2)]), ("b", 0, [ev(n=3)])],          # b's second entry must expect 1
+    [("b", 0, [ev(n=2)]), ("a", 0, [ev(n=3)])],          # a is at 1
+])
+def test_append_many_with_one_conflict_writes_nothing(event_store, bad):
+    event_store.append("a", 0, [ev(n=1)])
+    with pytest.raises(ConcurrencyError):
+        event_store.append_many(bad)
+    assert positions(event_store) == [1] and event_store.stream_version("b") == 0
+    assert event_store.append("b", 0, [ev(n=4)])[0].position == 2   # no position was consumed
+
+
+def test_append_many_failing_part_way_leaves_nothing(event_store):
+    taken, = event_store.append("s", 0, [ev(n=1)])
+    clash = NewEvent("Thing", {"n": 3}, event_id=taken.event_id)
+    with pytest.raises(ValueError):
+        event_store.append_many([("t", 0, [ev(n=2)]), ("u", 0, [clash])])
+    assert event_store.load_stream("t") == [] and positions(event_store) == [1]
+    with pytest.raises(ValueError):
+        event_store.append_many([("t", -1, [ev(n=2)])])
+    assert event_store.append("t", 0, [ev(n=4)])[0].position == 2
+
+
 def test_an_empty_append_checks_the_version_only(event_store):
     assert event_store.append("s", 0, []) == []
     with pytest.raises(ConcurrencyError):
