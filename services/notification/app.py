@@ -66,8 +66,13 @@ def system_clock() -> datetime:
 class NotificationApp:
     def __init__(self, doc_store: DocumentStore, senders: dict | None = None,
                  clock: Callable[[], datetime] = system_clock, public_url: str = "http://127.0.0.1:8000",
-                 max_attempts: int = 5, retry_base_seconds: float = 30.0, digest_at: str = "07:00"):
+                 max_attempts: int = 5, retry_base_seconds: float = 30.0, digest_at: str = "07:00",
+                 pause: Callable[[], None] = lambda: None):
         self.docs = doc_store
+        # Called between two timers or two deliveries of a batch: the service passes eventlet.sleep so
+        # that a batch (blocking SQLite writes, file or network sends) lets arriving events be recorded
+        # in between instead of holding the process for the whole batch.
+        self._pause = pause
         self.senders = senders or {}
         self.clock = clock
         self.public_url = public_url.rstrip("/")
@@ -337,6 +342,7 @@ class NotificationApp:
                 continue
             self.docs.put(TIMERS, timer["id"], dict(timer, status="done", done_at=iso(now)))
             ran += 1
+            self._pause()
         return ran
 
     def _fire_booking_reminder(self, timer: dict, now: datetime) -> None:
@@ -424,6 +430,7 @@ class NotificationApp:
                                  order_by=[("next_attempt_at", 1)], limit=limit)
             for record in due:
                 self._attempt(record, now)
+                self._pause()
             return len(due)
 
     def _attempt(self, record: dict, now: datetime) -> None:

@@ -12,6 +12,7 @@ import logging
 import os
 from datetime import datetime, timedelta, timezone
 
+import eventlet
 
 from nameko.events import SERVICE_POOL, event_handler
 from nameko.rpc import RpcProxy, rpc
@@ -36,7 +37,8 @@ def build_app(stores) -> NotificationApp:
         stores.doc_store, senders=senders_from_env(), clock=_clock(), public_url=config.public_url(),
         max_attempts=int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS") or 5),
         retry_base_seconds=float(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS") or 30),
-        digest_at=os.environ.get("NOTIFICATION_DIGEST_AT") or "07:00")
+        digest_at=os.environ.get("NOTIFICATION_DIGEST_AT") or "07:00",
+        pause=eventlet.sleep)  # a batch of due timers/deliveries yields to arriving events
 
 
 class NotificationService:

@@ -339,3 +339,17 @@ def test_unknown_account_message_kind_is_refused(app):
     with pytest.raises(ValidationFailed):
         app.send_account_message("hello", {"user_id": "U", "email": "u@example.org"}, {})
     assert isinstance(app, NotificationApp)
+
+
+def test_a_batch_of_due_deliveries_pauses_between_sends(tmp_path, clock, smtp, sms_provider):
+    """The service passes eventlet.sleep as `pause`: a long batch must let arriving events be recorded
+    between two sends (bench: propagation to notification while deliveries drain)."""
+    pauses = []
+    app = make_app(tmp_path, clock, smtp, sms_provider, pause=lambda: pauses.append(len(smtp.messages)))
+    feed = Feed(app)
+    for n in range(3):
+        feed.profile(profile(f"UBIPN002{n}", "interpreter", sms_disabled=True))
+    feed.create("HC-25244030", "2025-09-04T14:00:00Z")
+    feed.booking("HC-25244030", "BookingOffered", {"interpreter_ids": [f"UBIPN002{n}" for n in range(3)]})
+    assert app.process_due() == 3
+    assert pauses == [1, 2, 3]
