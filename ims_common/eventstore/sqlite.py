@@ -7,6 +7,11 @@ import sqlite3
 from typing import Sequence
 
 from ims_common.envelope import NewEvent, StoredEvent
+
+try:
+    import orjson   # decodes several times faster: reads (replays, rebuilds) are mostly decoding
+except ImportError:  # pragma: no cover - the standard library does the same, slower
+    orjson = None
 from ims_common.eventstore.port import ConcurrencyError, EventStore
 from ims_common.stores import sqlite_connect
 
@@ -45,11 +50,20 @@ def check_append(stream_id: str, expected_version: int, events: Sequence[NewEven
         raise TypeError("append takes NewEvent instances")
 
 
+def _loads(text: str):
+    if orjson is not None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass          # what only the standard library reads (NaN, integers past 64 bits)
+    return json.loads(text)
+
+
 def _event(row) -> StoredEvent:
     (event_id, type_, schema_version, stream_id, stream_version, position, occurred_at, actor,
      correlation_id, causation_id, data) = row
     return StoredEvent(event_id, type_, schema_version, stream_id, stream_version, position, occurred_at,
-                       json.loads(actor), correlation_id, causation_id, json.loads(data))
+                       _loads(actor), correlation_id, causation_id, _loads(data))
 
 
 class SqliteEventStore(EventStore):

@@ -254,3 +254,17 @@ def test_the_three_stores_share_one_url(store_url):
     finally:
         for store in (events, docs, blobs):
             store.close()
+
+
+def test_sqlite_reads_what_only_the_standard_json_reads(tmp_path):
+    """Reads decode with a faster parser when it is installed; what it refuses (NaN, integers past
+    64 bits, both written by the standard library) still reads back."""
+    store = open_event_store(f"sqlite:///{tmp_path / 'events.sqlite3'}")
+    try:
+        store.append("s", 0, [ev(big=2 ** 70, small=-2 ** 63, f=0.1, text="é\u2028")])
+        store.append("t", 0, [ev(nan=float("nan"))])
+        first, second = store.read_all()
+        assert first.data == {"big": 2 ** 70, "small": -2 ** 63, "f": 0.1, "text": "é\u2028"}
+        assert second.data["nan"] != second.data["nan"]
+    finally:
+        store.close()

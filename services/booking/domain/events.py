@@ -47,6 +47,16 @@ def _without(items: list, values) -> list:
 def evolve(state: dict | None, type: str, data: dict, *, actor: dict, occurred_at: str,
            version: int) -> dict:
     """The state after one event. Pure: returns a new dict, never changes its input."""
+    return evolve_in_place(copy.deepcopy(state) if type != CREATED else None, type, data, actor=actor,
+                           occurred_at=occurred_at, version=version)
+
+
+def evolve_in_place(state: dict | None, type: str, data: dict, *, actor: dict, occurred_at: str,
+                    version: int) -> dict:
+    """As evolve, but changes and returns `state` itself: for a caller owning the state that folds
+    many events (fold, a read-model rebuild), where a copy per event would cost more than the rule.
+    The state may then share values with the events' data; no rule changes a nested value in place
+    (they rebind lists and dicts), so neither side sees the other change."""
     if type == CREATED:
         state = {name: data.get(name) for name in FIELDS}
         state.update(
@@ -61,7 +71,6 @@ def evolve(state: dict | None, type: str, data: dict, *, actor: dict, occurred_a
     else:
         if state is None:
             raise ValueError(f"{type} before {CREATED}")
-        state = copy.deepcopy(state)
         _APPLY.get(type, lambda s, d, a, t: None)(state, data, actor or {}, occurred_at)
     state["version"] = version
     return state
@@ -145,8 +154,10 @@ _APPLY = {OFFERED: lambda s, d, a, t: (_offered(s, d, a, t), _offer_round(s, d, 
 
 
 def fold(events: Iterable, state: dict | None = None) -> dict | None:
-    """State from stored events (anything with type, data, actor, occurred_at, stream_version)."""
+    """State from stored events (anything with type, data, actor, occurred_at, stream_version).
+    The given state is not changed: it is copied once, then the events apply to the copy."""
+    state = copy.deepcopy(state)
     for e in events:
-        state = evolve(state, e.type, e.data, actor=e.actor, occurred_at=e.occurred_at,
-                       version=e.stream_version)
+        state = evolve_in_place(state, e.type, e.data, actor=e.actor, occurred_at=e.occurred_at,
+                                version=e.stream_version)
     return state
