@@ -8,6 +8,7 @@ Queries take a small, explicit language (never a client's dict passed through):
 """
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from typing import Iterable, Optional, Sequence
 
@@ -54,6 +55,13 @@ class DocumentStore(ABC):
     @abstractmethod
     def ensure_index(self, collection: str, fields: Sequence[str]) -> None:
         """Hint that queries filter or sort on these fields."""
+
+    def batch(self):
+        """A context manager grouping the writes made inside it (by this thread) into one
+        transaction where the adapter has them: SQLite commits once at the end, all or nothing, so a
+        rebuild does not pay a disk flush per document; reads inside see the writes. MongoDB writes
+        as they come. Nested batches belong to the outermost one."""
+        return contextlib.nullcontext()
 
     def close(self) -> None:  # pragma: no cover
         pass

@@ -5,6 +5,7 @@ a where clause is validated into (path, op, value) terms before either adapter t
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -204,18 +205,26 @@ class SqliteDocumentStore(DocumentStore):
         rows = [(check_key(key), _text(doc)) for key, doc in items]
         if not rows:
             return
+        with self.batch():
+            self._conn.executemany(f"INSERT INTO {self._table(collection)} (key, doc) VALUES (?, ?) "
+                                   "ON CONFLICT (key) DO UPDATE SET doc = excluded.doc", rows)
+
+    @contextlib.contextmanager
+    def batch(self):
+        # The file's lock is held throughout: other threads of the process wait for the commit.
         with self._lock:
             conn = self._conn
-            table = self._table(collection)
+            if conn.in_transaction:
+                yield                    # the outer batch commits
+                return
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.executemany(f"INSERT INTO {table} (key, doc) VALUES (?, ?) "
-                                 "ON CONFLICT (key) DO UPDATE SET doc = excluded.doc", rows)
-                conn.execute("COMMIT")
+                yield
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+            conn.execute("COMMIT")
 
     def insert(self, collection: str, key: str, doc: dict) -> None:
         text = json.dumps(normalize(doc), ensure_ascii=False, separators=(",", ":"))

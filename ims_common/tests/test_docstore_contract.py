@@ -67,6 +67,37 @@ def test_put_many_with_a_bad_item_writes_nothing(doc_store, bad):
     assert doc_store.count("things") == 0
 
 
+def test_writes_in_a_batch(doc_store, store_url):
+    with doc_store.batch():
+        doc_store.put("things", "a", {"v": 1})
+        with doc_store.batch():                    # nested: part of the outer one
+            doc_store.put_many("things", [("b", {"v": 2})])
+            doc_store.insert("things", "c", {"v": 3})
+        with pytest.raises(DuplicateKeyError):     # a refused write leaves the batch going on
+            doc_store.insert("things", "c", {"v": 4})
+        doc_store.delete("things", "a")
+        assert doc_store.get("things", "b") == {"v": 2} and doc_store.count("things") == 2
+    reopened = open_document_store(store_url)
+    try:
+        assert sorted(d["v"] for d in reopened.find("things")) == [2, 3]
+    finally:
+        reopened.close()
+
+
+def test_a_failed_sqlite_batch_writes_nothing(tmp_path):
+    store = SqliteDocumentStore(str(tmp_path / "docs.sqlite3"))
+    try:
+        store.put("things", "a", {"v": 1})
+        with pytest.raises(RuntimeError):
+            with store.batch():
+                store.put("things", "a", {"v": 2})
+                store.put("things", "b", {"v": 3})
+                raise RuntimeError("stop")
+        assert store.find("things") == [{"v": 1}]
+    finally:
+        store.close()
+
+
 def test_documents_round_trip_without_the_key(doc_store, store_url):
     doc = {"s": "日本語 → é", "n": 1, "f": 2.5, "b": False, "z": None, "l": [1, "a", {"x": [None]}],
            "d": {"deep": {"er": True}}}

@@ -33,7 +33,7 @@ from ims_common.errors import Forbidden, NotFound, ValidationFailed, Conflict
 from ims_common.profile_copy import PROFILES, ProfileCopy
 from ims_common.projection import CHECKPOINTS, CheckpointedProjector, Fetch
 from ims_common.received_log import RECEIVED, ReceivedLog
-from services.booking.domain.events import evolve
+from services.booking.domain.events import evolve_in_place
 from services.payroll.domain.business_hours import local_date
 from services.payroll.domain.money import Money
 from services.payroll.domain.periods import DEFAULT_CALENDAR, PeriodCalendar
@@ -122,8 +122,9 @@ class PayrollApp:
         if state is not None and state.get("version", 0) >= event.stream_version:
             return  # replayed
         try:
-            state = evolve(state, event.type, event.data, actor=event.actor or {},
-                           occurred_at=event.occurred_at, version=event.stream_version)
+            # The state was just read from the store: ours to change (no deep copy per event).
+            state = evolve_in_place(state, event.type, event.data, actor=event.actor or {},
+                                    occurred_at=event.occurred_at, version=event.stream_version)
         except (KeyError, ValueError):
             log.exception("booking event %s could not be folded", event.event_id)
             return
@@ -444,7 +445,9 @@ class PayrollApp:
             decisions += [e for e in page if e.type in (PERIOD_CLOSED, POLICY_ADDED)]
         emit, self.emit = self.emit, False
         try:
-            with self._lock:
+            # One transaction (SQLite): no disk flush per document, and a rebuild failing part way
+            # leaves the read models as they were.
+            with self._lock, self.docs.batch():
                 for collection in READ_MODELS:
                     self.docs.drop(collection)
                 for decision in decisions:
