@@ -59,11 +59,12 @@ nameko_messaging.QueueConsumer.requeue_message = _tolerate_dead_socket(
 
 
 class Stores:
-    """The three stores of one service, all on the service's store URL."""
+    """The three stores of one service, all on the service's store URL. `durable_docs=False` when the
+    service's documents are all derived from events (see open_document_store)."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, durable_docs: bool = True):
         self.event_store = open_event_store(url)
-        self.doc_store = open_document_store(url)
+        self.doc_store = open_document_store(url, durable=durable_docs)
         self.blob_store = open_blob_store(url)
 
     def close(self) -> None:
@@ -89,12 +90,15 @@ class _WakingEventStore:
 
 class Runtime(DependencyProvider):
     """Gives each worker the service's application object, built once per container by
-    `app_factory(stores)`. When `publishes`, runs the outbox relay to `<service>.events`."""
+    `app_factory(stores)`. When `publishes`, runs the outbox relay to `<service>.events`.
+    `durable_docs=False`: the service's document store holds only what its events give again (read
+    models, checkpoints, copies of other services' data), so its commits skip the fsync."""
 
     POLL_SECONDS = 0.5
 
-    def __init__(self, service: str, app_factory, publishes: bool = True):
+    def __init__(self, service: str, app_factory, publishes: bool = True, durable_docs: bool = True):
         self.service = service
+        self.durable_docs = durable_docs
         self.app_factory = app_factory
         self.publishes = publishes
         self.stores = None
@@ -103,7 +107,7 @@ class Runtime(DependencyProvider):
         self._wakeup = Event()
 
     def setup(self):
-        self.stores = Stores(config.store_url(self.service))
+        self.stores = Stores(config.store_url(self.service), durable_docs=self.durable_docs)
         if self.publishes:
             self.stores.event_store = _WakingEventStore(self.stores.event_store, self._wake)
         self.app = self.app_factory(self.stores)

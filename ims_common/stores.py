@@ -31,11 +31,13 @@ def open_event_store(url: str):
     return _on_mongo(kind, url, lambda db, release: MongoEventStore(db, transactions, on_close=release))
 
 
-def open_document_store(url: str):
+def open_document_store(url: str, durable: bool = True):
+    """`durable=False`: the documents can all be derived again (read models, checkpoints), so a
+    commit need not reach the disk before it returns (SQLite only; see sqlite_connect)."""
     kind, target = _parse(url)
     if kind == "sqlite":
         from ims_common.docstore.sqlite import SqliteDocumentStore
-        return SqliteDocumentStore(target)
+        return SqliteDocumentStore(target, durable=durable)
     from ims_common.docstore.mongo import MongoDocumentStore
     return _on_mongo(kind, url, lambda db, release: MongoDocumentStore(db, on_close=release))
 
@@ -67,7 +69,7 @@ def _parse(url: str) -> tuple[str, str]:
 
 # --- SQLite -------------------------------------------------------------------------------------
 
-def sqlite_connect(path: str) -> tuple[sqlite3.Connection, threading.RLock]:
+def sqlite_connect(path: str, durable: bool = True) -> tuple[sqlite3.Connection, threading.RLock]:
     """A connection to the file and the process-wide lock of that file.
 
     Every store on the file takes the lock around each operation, so threads and greenlets of this
@@ -75,7 +77,9 @@ def sqlite_connect(path: str) -> tuple[sqlite3.Connection, threading.RLock]:
     whole eventlet hub); busy_timeout covers other processes (a CLI beside the running service).
     WAL lets readers of other processes run beside the writer. synchronous=FULL: a committed event
     may already be published, so it must survive a power loss (NORMAL could lose it and hand its
-    position to another event)."""
+    position to another event). `durable=False` (synchronous=NORMAL, no fsync per commit; WAL keeps
+    the file consistent and a power loss can only drop the latest commits) is for stores holding only
+    what can be derived again, e.g. a service's read models and checkpoints."""
     path = os.path.abspath(path)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with _registry_lock:
@@ -85,7 +89,7 @@ def sqlite_connect(path: str) -> tuple[sqlite3.Connection, threading.RLock]:
                                check_same_thread=False)  # greenlets look like threads to sqlite3
         conn.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_SECONDS * 1000)}")
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
     return conn, lock
 
 

@@ -176,8 +176,8 @@ def where_sql(where: Optional[dict]) -> tuple[str, list]:
 
 
 class SqliteDocumentStore(DocumentStore):
-    def __init__(self, path: str):
-        self._conn, self._lock = sqlite_connect(path)
+    def __init__(self, path: str, durable: bool = True):
+        self._conn, self._lock = sqlite_connect(path, durable=durable)
         self._tables: set[str] = set()
 
     def _table(self, collection: str) -> str:

@@ -26,7 +26,9 @@ def _build(stores) -> BookingApp:
 class BookingService:
     name = "booking"
 
-    app = Runtime("booking", _build)
+    # Its document store holds only what events give again (read model, checkpoints, number hints,
+    # the copy of auth's profiles): its commits skip the fsync; the event appends keep it.
+    app = Runtime("booking", _build, durable_docs=False)
 
     @rpc
     def create_booking(self, actor, fields):
