@@ -6,9 +6,9 @@ checks as one append each); the read model is then built by the batched rebuild.
     python -m bench.generate --data DIR [--scale default|full]
 
 full = five years: ~400,000 bookings, ~4 million events, 400 interpreters, 90 languages.
-default = a few thousand bookings. Each booking goes through a mix of what happens in the office
-(about ten events on average): modifications, offer rounds and declines, offers withdrawn when one
-accepts, unfilled flags, withdrawals and new offers, cancellations (some reported as late),
+default = 12,000 bookings (~110,000 events). Each booking goes through a mix of what happens in the
+office (about ten events on average): modifications, offer rounds and declines, offers withdrawn
+when one accepts, unfilled flags, withdrawals and new offers, cancellations (some reported as late),
 reports, receipts, report corrections, closing. Events of bookings in progress interleave in time
 order, as they would in the store of a running service."""
 from __future__ import annotations
@@ -27,7 +27,7 @@ from services.booking.domain import events as ev
 from services.booking.domain import numbering
 from services.booking.domain.booking import created_event, decide, prepare_create
 
-SCALES = {"default": {"bookings": 3000, "days": 30}, "full": {"bookings": 400_000, "days": 5 * 365}}
+SCALES = {"default": {"bookings": 12_000, "days": 60}, "full": {"bookings": 400_000, "days": 5 * 365}}
 INTERPRETERS = [f"UBIBN{n:04d}" for n in range(1, 401)]
 LANGUAGES = [f"Langue {n}" for n in range(1, 91)]
 ESTABLISHMENTS = ["HC", "CHUM", "CUSM", "CIUSSS", "CISSSL", "HMR", "JGH", "CHUS"]

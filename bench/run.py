@@ -103,21 +103,37 @@ def bench_appends(work: Path, n: int = 2000):
 
 # --- read-model rebuild ------------------------------------------------------------------------------
 
-def bench_rebuild(data: Path):
+def bench_rebuild(data: Path, runs: int = 2):
+    """The booking read model rebuilt from every event of the generated history, beside a bare scan
+    of the same events through the same port, page size and collector setting (best of `runs`)."""
+    import gc
     from ims_common.nameko_ext import Stores
     from services.booking.app import BookingApp
+    from services.booking.readmodel import REBUILD_PAGE
     stores = Stores(f"sqlite:///{data / 'booking.sqlite3'}")
     events = stores.event_store.last_position()
-    t = time.perf_counter()
-    position, scanned = 0, 0
-    while page := stores.event_store.read_all(position, 1000):
-        scanned += len(page)
-        position = page[-1].position
-    scan_rate = scanned / (time.perf_counter() - t)
+
+    def scan():
+        position, scanned = 0, 0
+        gc.disable()               # as the rebuild does
+        try:
+            t = time.perf_counter()
+            while page := stores.event_store.read_all(position, REBUILD_PAGE):
+                scanned += len(page)
+                position = page[-1].position
+            return scanned / (time.perf_counter() - t)
+        finally:
+            gc.enable()
+
     app = BookingApp(stores.event_store, stores.doc_store, stores.blob_store)
-    t = time.perf_counter()
-    replayed = app.rebuild_read_models()
-    rate = replayed / (time.perf_counter() - t)
+
+    def rebuild():
+        t = time.perf_counter()
+        replayed = app.rebuild_read_models()
+        return replayed / (time.perf_counter() - t)
+
+    scan_rate = max(scan() for _ in range(runs))
+    rate = max(rebuild() for _ in range(runs))
     stores.close()
     row(f"read-model rebuild ({events:,} events; baseline: bare event scan)", rate, scan_rate, "events/s",
         "≥ 50,000 events/s")
@@ -247,8 +263,9 @@ def write_results(scale: str, history: dict):
                f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
     lines = ["# Benchmark results", "", f"Written by `make bench` (scale `{scale}`) on "
              f"{datetime.now().strftime('%Y-%m-%d %H:%M')}.", "", f"Machine: {machine}.", "",
-             f"History: {history['bookings']:,} bookings, {history['events']:,} events, generated through "
-             f"BookingApp in {history['seconds']:.0f} s.", "",
+             f"History: {history['bookings']:,} bookings, {history['events']:,} events, lived through the "
+             f"booking domain and appended through the event store in {history['append_seconds']:.0f} s "
+             f"(read model built in {history.get('rebuild_seconds', 0):.0f} s).", "",
              "| figure | value | baseline | ratio | target |", "|---|---|---|---|---|"]
     lines += [f"| {r['figure']} | {r['value']} | {r['baseline']} | {r['ratio']} | {r['target']} |" for r in ROWS]
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")

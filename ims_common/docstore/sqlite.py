@@ -108,7 +108,14 @@ def _text(doc: Any) -> str:
         raise ValueError("a document is a dict")
     if "_id" in doc:
         raise ValueError("_id is reserved (the key is given apart)")
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    try:
+        return _ENCODER.encode(doc)
+    except RecursionError:
+        raise ValueError("a document cannot contain itself") from None
+
+
+# No circular check on each value (a cycle ends in RecursionError, refused above): faster.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False)
 
 
 def check_key(key: Any) -> str:

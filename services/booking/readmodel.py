@@ -28,7 +28,7 @@ PROJECTOR = "booking_read_model"
 STREAM_PREFIX = "booking-"
 DERIVED = ("local_date", "visible_to")   # filter fields kept beside the booking's state
 REBUILD_PAGE = 5_000       # events per read (larger pages cost more than they save)
-REBUILD_BATCH = 100_000    # events applied in memory between two bulk writes and checkpoints
+REBUILD_BATCH = 250_000    # events applied in memory between two bulk writes and checkpoints
 
 
 def document(state: dict) -> dict:
