@@ -152,8 +152,14 @@ def _eq(val: str, typ: str, value) -> tuple[str, list]:
     return f"({val} = ? AND {typ} IN {_kind(value)})", [value]
 
 
-def _term(path: str, op: str, value) -> tuple[str, list]:
-    val, typ = _extract(path), f"json_type(doc, '$.{path}')"
+def _type(path: str) -> str:
+    # Indexed beside _extract (ensure_index): the kind checks of a term are read from the index too.
+    return f"json_type(doc, '$.{path}')"
+
+
+def _term(path: str, op: str, value, members: Optional[str] = None) -> tuple[str, list]:
+    """SQL of one term. `members`: the table of the path's list members (ensure_index), if any."""
+    val, typ = _extract(path), _type(path)
     if op == "eq":
         return _eq(val, typ, value)
     if op == "ne":
@@ -169,14 +175,17 @@ def _term(path: str, op: str, value) -> tuple[str, list]:
         return "(" + " OR ".join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]]
     # contains: the field is a list holding the value
     sql, params = _eq("value", "type", value)
+    if members:    # an index lookup of the documents holding it, instead of reading every list
+        return f"key IN (SELECT key FROM {members} WHERE {sql})", params
     return (f"({typ} = 'array' AND EXISTS (SELECT 1 FROM json_each(doc, '$.{path}') WHERE {sql}))",
             params)
 
 
-def where_sql(where: Optional[dict]) -> tuple[str, list]:
+def where_sql(where: Optional[dict], members: Optional[dict] = None) -> tuple[str, list]:
+    """(" WHERE …", params); `members`: {path: table of its list members} (ensure_index)."""
     parts, params = [], []
-    for term in parse_where(where):
-        sql, p = _term(*term)
+    for path, op, value in parse_where(where):
+        sql, p = _term(path, op, value, (members or {}).get(path))
         parts.append(sql)
         params.extend(p)
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
@@ -186,6 +195,8 @@ class SqliteDocumentStore(DocumentStore):
     def __init__(self, path: str, durable: bool = True):
         self._conn, self._lock = sqlite_connect(path, durable=durable)
         self._tables: set[str] = set()
+        self._members: dict[str, dict[str, str]] = {}   # table -> {path: table of its list members}
+        self._single: dict[str, dict[str, str]] = {}    # table -> {path: its index digest}, one field
 
     def _table(self, collection: str) -> str:
         table = "doc_" + check_collection(collection)
@@ -246,9 +257,19 @@ class SqliteDocumentStore(DocumentStore):
         with self._lock:
             self._conn.execute(f"DELETE FROM {self._table(collection)} WHERE key = ?", (check_key(key),))
 
+    def _where(self, collection: str, where: Optional[dict]) -> tuple[str, list]:
+        table = "doc_" + check_collection(collection)
+        if table in self._single and isinstance(where, dict):
+            for path, cond in where.items():
+                if (isinstance(cond, dict) and "contains" in cond and path in self._single[table]
+                        and path not in self._members.get(table, {})):
+                    with self._lock, self.batch():
+                        self._index_members(table, path, f"mk_{table}_{self._single[table][path]}")
+        return where_sql(where, self._members.get(table))
+
     def find(self, collection: str, where: Optional[dict] = None, order_by: Sequence[tuple[str, int]] = (),
              limit: Optional[int] = None, offset: int = 0) -> list[dict]:
-        clause, params = where_sql(where)
+        clause, params = self._where(collection, where)
         order = [f"{_extract(p)} {'ASC' if d == 1 else 'DESC'}" for p, d in parse_order(order_by)]
         check_page(limit, offset)
         with self._lock:
@@ -258,7 +279,7 @@ class SqliteDocumentStore(DocumentStore):
         return [json.loads(r[0]) for r in rows]
 
     def count(self, collection: str, where: Optional[dict] = None) -> int:
-        clause, params = where_sql(where)
+        clause, params = self._where(collection, where)
         with self._lock:
             return self._conn.execute(f"SELECT COUNT(*) FROM {self._table(collection)}{clause}",
                                       params).fetchone()[0]
@@ -271,11 +292,42 @@ class SqliteDocumentStore(DocumentStore):
         fields = [check_path(f) for f in fields]
         if not fields:
             raise ValueError("ensure_index needs fields")
-        with self._lock:
+        digest = hashlib.sha1(",".join(fields).encode()).hexdigest()[:12]
+        with self._lock, self.batch():
             table = self._table(collection)
-            name = f"ix_{table}_" + hashlib.sha1(",".join(fields).encode()).hexdigest()[:12]
-            self._conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
-                               f"({', '.join(_extract(f) for f in fields)})")
+            # Each field's value and JSON type: a term's kind check is answered by the index too,
+            # instead of parsing every candidate document (the index of earlier versions is replaced).
+            self._conn.execute(f"DROP INDEX IF EXISTS ix_{table}_{digest}")
+            self._conn.execute(f"CREATE INDEX IF NOT EXISTS ix2_{table}_{digest} ON {table} "
+                               f"({', '.join(f'{_extract(f)}, {_type(f)}' for f in fields)})")
+            if len(fields) == 1:   # its list members are indexed when first asked (contains)
+                self._single.setdefault(table, {})[fields[0]] = digest
+
+    def _index_members(self, table: str, path: str, members: str) -> None:
+        """A single-field index also indexes the members of the field when it holds a list (what
+        MongoDB's multikey index does): a table of (value, type, key) kept by triggers on every
+        write, whoever writes, so `contains` is an index lookup. Made (and filled) by the first
+        `contains` on the field, so fields never searched that way cost writes nothing."""
+        conn = self._conn
+        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                              (members,)).fetchone()
+        each = (f"SELECT value, type, NEW.key FROM json_each(NEW.doc, '$.{path}') "
+                f"WHERE json_type(NEW.doc, '$.{path}') = 'array'")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {members} (value, type TEXT NOT NULL, key TEXT NOT NULL)")
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {members}_value ON {members} (value, type, key)")
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {members}_key ON {members} (key)")
+        conn.execute(f"CREATE TRIGGER IF NOT EXISTS {members}_ins AFTER INSERT ON {table} "
+                     f"BEGIN INSERT INTO {members} (value, type, key) {each}; END")
+        conn.execute(f"CREATE TRIGGER IF NOT EXISTS {members}_upd AFTER UPDATE OF doc ON {table} "
+                     f"BEGIN DELETE FROM {members} WHERE key = OLD.key; "
+                     f"INSERT INTO {members} (value, type, key) {each}; END")
+        conn.execute(f"CREATE TRIGGER IF NOT EXISTS {members}_del AFTER DELETE ON {table} "
+                     f"BEGIN DELETE FROM {members} WHERE key = OLD.key; END")
+        if not exists:
+            conn.execute(f"INSERT INTO {members} (value, type, key) SELECT j.value, j.type, d.key "
+                         f"FROM {table} AS d, json_each(d.doc, '$.{path}') AS j "
+                         f"WHERE json_type(d.doc, '$.{path}') = 'array'")
+        self._members.setdefault(table, {})[path] = members
 
     def close(self) -> None:
         with self._lock:

@@ -1,0 +1,72 @@
+"""A single-field index on a list field (MongoDB's multikey index; SQLite: a member table kept by
+triggers): `contains` answers the same before and after the index, through every kind of write, and
+on SQLite the lookup goes through the index instead of reading every document's list."""
+from __future__ import annotations
+
+from ims_common.docstore.sqlite import SqliteDocumentStore, where_sql
+from ims_common.stores import open_document_store
+
+DOCS = {
+    "a": {"n": 1, "tags": ["fr", "en", 1, True, None]},
+    "b": {"n": 2, "tags": ["en"]},
+    "c": {"n": 3, "tags": "fr"},                # no list: never contains
+    "d": {"n": 4, "tags": {"fr": 1}},           # an object neither
+    "e": {"n": 5},
+}
+WHERES = [{"tags": {"contains": v}} for v in ("fr", "en", "de", 1, True, None)] + [
+    {"tags": {"contains": "en"}, "n": {"gte": 2}}]
+
+
+def answers(store):
+    return [sorted(d["n"] for d in store.find("things", w)) for w in WHERES] + [
+        [store.count("things", w) for w in WHERES]]
+
+
+def test_contains_is_the_same_with_the_index(doc_store):
+    doc_store.put_many("things", DOCS.items())
+    before = answers(doc_store)
+    assert before[0] == [1] and before[1] == [1, 2] and before[2] == [] and before[5] == [1]
+    doc_store.ensure_index("things", ["tags"])      # filled from the documents already there
+    assert answers(doc_store) == before
+    doc_store.put("things", "b", {"n": 2, "tags": ["fr"]})          # replaced
+    doc_store.insert("things", "f", {"n": 6, "tags": ["de", "de"]})
+    doc_store.put_many("things", [("c", {"n": 3, "tags": ["fr"]}), ("a", {"n": 1, "tags": []})])
+    doc_store.delete("things", "b")
+    assert [sorted(d["n"] for d in doc_store.find("things", w)) for w in WHERES[:3]] == [[3], [], [6]]
+    assert doc_store.count("things", {"tags": {"contains": "de"}}) == 1
+    doc_store.drop("things")
+    assert doc_store.find("things", {"tags": {"contains": "fr"}}) == []
+    doc_store.put("things", "g", {"n": 7, "tags": ["fr"]})
+    assert [d["n"] for d in doc_store.find("things", {"tags": {"contains": "fr"}})] == [7]
+
+
+def test_sqlite_member_table_is_kept_by_every_connection(tmp_path):
+    path = str(tmp_path / "x.sqlite3")
+    indexed = SqliteDocumentStore(path)
+    indexed.ensure_index("things", ["tags"])
+    other = open_document_store(f"sqlite:///{path}")   # knows nothing of the index: still kept
+    other.put_many("things", DOCS.items())
+    other.delete("things", "b")
+    assert sorted(d["n"] for d in indexed.find("things", {"tags": {"contains": "en"}})) == [1]
+    other.put("things", "g", {"n": 7, "tags": ["en"]})   # after the member table was made
+    other.put("things", "a", {"n": 1, "tags": ["fr"]})
+    assert sorted(d["n"] for d in indexed.find("things", {"tags": {"contains": "en"}})) == [7]
+    clause, params = indexed._where("things", {"tags": {"contains": "en"}})
+    plan = " ".join(r[3] for r in indexed._conn.execute(
+        "EXPLAIN QUERY PLAN SELECT doc FROM doc_things" + clause, params).fetchall())
+    assert "json_each" not in plan and "USING" in plan and "mk_doc_things_" in plan
+    assert "json_each" in where_sql({"tags": {"contains": "en"}})[0]   # without the index: a scan
+
+
+def test_sqlite_kind_checks_are_read_from_the_index(tmp_path):
+    store = SqliteDocumentStore(str(tmp_path / "x.sqlite3"))
+    store.ensure_index("things", ["day"])
+    store.put_many("things", ((f"k{i}", {"day": f"2026-01-{i % 28 + 1:02d}", "pad": "x" * 500})
+                              for i in range(200)))
+    store.put("things", "odd", {"day": ["2026-01-05"]})   # a list's text never matches a date range
+    clause, params = store._where("things", {"day": {"gte": "2026-01-01", "lte": "2026-01-10"}})
+    plan = " ".join(r[3] for r in store._conn.execute(
+        "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM doc_things" + clause, params).fetchall())
+    assert "USING INDEX ix2_doc_things_" in plan
+    expected = sum(1 for i in range(200) if i % 28 < 10)
+    assert store.count("things", {"day": {"gte": "2026-01-01", "lte": "2026-01-10"}}) == expected
