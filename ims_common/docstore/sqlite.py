@@ -11,6 +11,7 @@ import json
 import math
 import re
 import sqlite3
+import time
 from typing import Any, Iterable, Optional, Sequence
 
 from ims_common.docstore.port import DocumentStore, DuplicateKeyError
@@ -191,12 +192,19 @@ def where_sql(where: Optional[dict], members: Optional[dict] = None) -> tuple[st
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
 
 
+ANALYSIS_LIMIT = 1000        # rows sampled per index by ANALYZE: statistics in about a millisecond
+STATS_CHECK_SECONDS = 10.0
+
+
 class SqliteDocumentStore(DocumentStore):
     def __init__(self, path: str, durable: bool = True):
         self._conn, self._lock = sqlite_connect(path, durable=durable)
         self._tables: set[str] = set()
         self._members: dict[str, dict[str, str]] = {}   # table -> {path: table of its list members}
         self._single: dict[str, dict[str, str]] = {}    # table -> {path: its index digest}, one field
+        self._stats: dict[str, tuple[float, int]] = {}  # table -> (when checked, rows when analyzed)
+        with self._lock:
+            self._conn.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
 
     def _table(self, collection: str) -> str:
         table = "doc_" + check_collection(collection)
@@ -273,6 +281,7 @@ class SqliteDocumentStore(DocumentStore):
         order = [f"{_extract(p)} {'ASC' if d == 1 else 'DESC'}" for p, d in parse_order(order_by)]
         check_page(limit, offset)
         with self._lock:
+            self._fresh_stats(self._table(collection))
             sql = (f"SELECT doc FROM {self._table(collection)}{clause} ORDER BY "
                    + ", ".join(order + ["key ASC"]) + " LIMIT ? OFFSET ?")  # key: a stable page order
             rows = self._conn.execute(sql, params + [-1 if limit is None else limit, offset]).fetchall()
@@ -281,8 +290,25 @@ class SqliteDocumentStore(DocumentStore):
     def count(self, collection: str, where: Optional[dict] = None) -> int:
         clause, params = self._where(collection, where)
         with self._lock:
+            self._fresh_stats(self._table(collection))
             return self._conn.execute(f"SELECT COUNT(*) FROM {self._table(collection)}{clause}",
                                       params).fetchone()[0]
+
+    def _fresh_stats(self, table: str) -> None:
+        """The query planner's statistics of the table (ANALYZE, sampled): without them it cannot
+        tell a selective index from one matching most rows (an interpreter's bookings vs a month's).
+        Checked at most every STATS_CHECK_SECONDS, redone when the row count doubled or halved."""
+        now = time.monotonic()
+        checked, analyzed_rows = self._stats.get(table, (-STATS_CHECK_SECONDS, -1))
+        if now - checked < STATS_CHECK_SECONDS:
+            return
+        rows = self._conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        if analyzed_rows < 0 or rows > 2 * analyzed_rows + 50 or 2 * rows + 50 < analyzed_rows:
+            self._conn.execute(f"ANALYZE {table}")
+            for members in self._members.get(table, {}).values():
+                self._conn.execute(f"ANALYZE {members}")
+            analyzed_rows = rows
+        self._stats[table] = (now, analyzed_rows)
 
     def drop(self, collection: str) -> None:
         with self._lock:
@@ -297,9 +323,11 @@ class SqliteDocumentStore(DocumentStore):
             table = self._table(collection)
             # Each field's value and JSON type: a term's kind check is answered by the index too,
             # instead of parsing every candidate document (the index of earlier versions is replaced).
-            self._conn.execute(f"DROP INDEX IF EXISTS ix_{table}_{digest}")
-            self._conn.execute(f"CREATE INDEX IF NOT EXISTS ix2_{table}_{digest} ON {table} "
-                               f"({', '.join(f'{_extract(f)}, {_type(f)}' for f in fields)})")
+            # The values first, in order, so a sort on the fields can read the index in order.
+            for older in ("ix", "ix2"):
+                self._conn.execute(f"DROP INDEX IF EXISTS {older}_{table}_{digest}")
+            self._conn.execute(f"CREATE INDEX IF NOT EXISTS ix3_{table}_{digest} ON {table} "
+                               f"({', '.join([_extract(f) for f in fields] + [_type(f) for f in fields])})")
             if len(fields) == 1:   # its list members are indexed when first asked (contains)
                 self._single.setdefault(table, {})[fields[0]] = digest
 
@@ -328,6 +356,7 @@ class SqliteDocumentStore(DocumentStore):
                          f"FROM {table} AS d, json_each(d.doc, '$.{path}') AS j "
                          f"WHERE json_type(d.doc, '$.{path}') = 'array'")
         self._members.setdefault(table, {})[path] = members
+        self._stats.pop(table, None)    # the planner's statistics, with the new table's
 
     def close(self) -> None:
         with self._lock:

@@ -67,6 +67,28 @@ def test_sqlite_kind_checks_are_read_from_the_index(tmp_path):
     clause, params = store._where("things", {"day": {"gte": "2026-01-01", "lte": "2026-01-10"}})
     plan = " ".join(r[3] for r in store._conn.execute(
         "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM doc_things" + clause, params).fetchall())
-    assert "USING INDEX ix2_doc_things_" in plan
+    assert "USING INDEX ix3_doc_things_" in plan
     expected = sum(1 for i in range(200) if i % 28 < 10)
     assert store.count("things", {"day": {"gte": "2026-01-01", "lte": "2026-01-10"}}) == expected
+
+
+
+def test_sqlite_lists_and_dates_answer_from_indexes(tmp_path):
+    """A list member and a date range together: answered from the indexes (with the statistics the
+    store keeps fresh), never by reading each document's list."""
+    store = SqliteDocumentStore(str(tmp_path / "x.sqlite3"))
+    store.ensure_index("things", ["day"])
+    store.ensure_index("things", ["who"])
+    store.put_many("things", ((f"k{i}", {"day": f"2026-01-{i % 28 + 1:02d}", "who": [f"u{i % 500}", "all"]})
+                              for i in range(3000)))
+    for where, expected in (
+            ({"who": {"contains": "u7"}, "day": {"gte": "2026-01-01", "lte": "2026-01-20"}},
+             sum(1 for i in range(3000) if i % 500 == 7 and i % 28 < 20)),
+            ({"who": {"contains": "all"}, "day": {"gte": "2026-01-05", "lte": "2026-01-05"}},
+             sum(1 for i in range(3000) if i % 28 == 4))):
+        assert store.count("things", where) == expected
+        clause, params = store._where("things", where)
+        plan = " ".join(r[3] for r in store._conn.execute(
+            "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM doc_things" + clause, params).fetchall())
+        assert "json_each" not in plan and "SCAN" not in plan
+    assert store._conn.execute("SELECT COUNT(*) FROM sqlite_stat1").fetchone()[0] > 0
