@@ -151,8 +151,10 @@ def _live(rng: random.Random, day: datetime, i: int, number_for, blobs) -> _Life
     return life
 
 
-def generate(data: Path, scale: str = "default", seed: int = 9, rebuild: bool = True) -> dict:
-    spec = SCALES[scale]
+def generate(data: Path, scale: str = "default", seed: int = 9, rebuild: bool = True,
+             bookings: int | None = None, days: int | None = None) -> dict:
+    spec = dict(SCALES[scale])
+    spec.update({k: v for k, v in (("bookings", bookings), ("days", days)) if v})
     rng = random.Random(seed)
     stores = Stores(f"sqlite:///{data / 'booking.sqlite3'}")
     store = stores.event_store
@@ -217,10 +219,8 @@ def main(argv=None) -> None:
     parser.add_argument("--bookings", type=int, help="override the scale's number of bookings")
     parser.add_argument("--no-rebuild", action="store_true", help="leave the read model unbuilt")
     args = parser.parse_args(argv)
-    if args.bookings:
-        SCALES[args.scale] = dict(SCALES[args.scale], bookings=args.bookings)
     args.data.mkdir(parents=True, exist_ok=True)
-    print(generate(args.data, args.scale, rebuild=not args.no_rebuild))
+    print(generate(args.data, args.scale, rebuild=not args.no_rebuild, bookings=args.bookings))
 
 
 if __name__ == "__main__":
