@@ -12,6 +12,7 @@ from kombu.exceptions import KombuError
 from nameko import messaging as nameko_messaging
 from nameko import rpc as nameko_rpc
 from nameko.amqp.publish import Publisher
+from nameko.exceptions import RpcTimeout
 
 from ims_common import config
 from ims_common.relay import KombuPublisher, OutboxRelay
@@ -56,6 +57,49 @@ def _tolerate_dead_socket(method):
 nameko_messaging.QueueConsumer.ack_message = _tolerate_dead_socket(nameko_messaging.QueueConsumer.ack_message)
 nameko_messaging.QueueConsumer.requeue_message = _tolerate_dead_socket(
     nameko_messaging.QueueConsumer.requeue_message)
+
+
+RPC_TIMEOUT_CONFIG_KEY = "RPC_TIMEOUT"
+DEFAULT_RPC_TIMEOUT = 30.0
+
+
+class _TimedReplyEvent(Event):
+    """The reply of an RPC made by a service (nameko's RpcProxy), awaited for at most `timeout`
+    seconds, then RpcTimeout. nameko 2.14 waits forever, and a reply is lost for good when RabbitMQ
+    restarts between request and reply: the caller's reply queue (not durable) is gone until its
+    consumer reconnects, so the answer of a request that survived in the durable rpc-<service> queue
+    is unroutable. A worker waiting forever, e.g. an event handler filling a gap with events_since
+    while it holds the projector's lock, then blocks every later event worker until the worker pool
+    is full and the service stops answering RPC at all (tests/fault/test_broker_restart.py)."""
+
+    def __init__(self, listener, correlation_id: str, timeout: float):
+        super().__init__()
+        self._listener, self._correlation_id, self._timeout = listener, correlation_id, timeout
+
+    def wait(self, timeout=None):
+        seconds = self._timeout if timeout is None else timeout
+        deadline = eventlet.Timeout(seconds)
+        try:
+            return super().wait()
+        except eventlet.Timeout as exc:
+            if exc is not deadline:  # an outer deadline (run_guarded): not ours to translate
+                raise
+            self._listener._reply_events.pop(self._correlation_id, None)  # a late reply is dropped
+            raise RpcTimeout(f"no reply within {seconds:g} s (correlation id {self._correlation_id})") from None
+        finally:
+            deadline.cancel()
+
+
+def _timed_get_reply_event(self, correlation_id):
+    timeout = float(self.container.config.get(RPC_TIMEOUT_CONFIG_KEY) or DEFAULT_RPC_TIMEOUT)
+    reply_event = _TimedReplyEvent(self, correlation_id, timeout)
+    self._reply_events[correlation_id] = reply_event
+    return reply_event
+
+
+# Services' RpcProxy only: the standalone proxies (gateway, CLI, tests) have their own listener with a
+# timeout of their own (nameko.standalone.rpc.SingleThreadedReplyListener overrides this method).
+nameko_rpc.ReplyListener.get_reply_event = _timed_get_reply_event
 
 
 class Stores:
