@@ -59,6 +59,42 @@ nameko_messaging.QueueConsumer.requeue_message = _tolerate_dead_socket(
     nameko_messaging.QueueConsumer.requeue_message)
 
 
+class ConsumerConnectionReplaced(ConnectionResetError):
+    """The QueueConsumer's broker connection died outside its consume loop (see below)."""
+
+
+def _remember_consuming_connection(on_consume_ready):
+    def remembered(self, connection, channel, consumers, **kwargs):
+        self._ims_connection, self._ims_transport = connection, connection._connection
+        return on_consume_ready(self, connection, channel, consumers, **kwargs)
+    return remembered
+
+
+def _check_consuming_connection(on_iteration):
+    """A worker's ack on the consumer's connection (ack_message above) can be the first to find the
+    socket dead: amqp then marks that connection closed, the consume loop's next drain_events asks
+    kombu's Connection for its `.connection`, and kombu silently opens a *new* one (max_retries=1)
+    once RabbitMQ is back, without the consumers. The loop then drains an idle connection for ever:
+    the service runs but takes no RPC or event again (the broker-restart fault test, 1 run in 3).
+    Checked before each drain: a connection other than the one consumers were declared on, or a
+    closed one, is a lost connection, which kombu's ConsumerMixin.run handles (reconnects, declares
+    the queues and consumers again)."""
+    def checked(self):
+        connection = getattr(self, "_ims_connection", None)
+        if connection is not None:
+            transport = self._ims_transport
+            if connection._connection is not transport or not transport.connected:
+                self._ims_connection = self._ims_transport = None
+                raise ConsumerConnectionReplaced("the consumer's broker connection was lost")
+        return on_iteration(self)
+    return checked
+
+
+nameko_messaging.QueueConsumer.on_consume_ready = _remember_consuming_connection(
+    nameko_messaging.QueueConsumer.on_consume_ready)
+nameko_messaging.QueueConsumer.on_iteration = _check_consuming_connection(nameko_messaging.QueueConsumer.on_iteration)
+
+
 RPC_TIMEOUT_CONFIG_KEY = "RPC_TIMEOUT"
 DEFAULT_RPC_TIMEOUT = 30.0
 

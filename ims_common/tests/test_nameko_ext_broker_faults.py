@@ -1,5 +1,6 @@
-"""A service's RPC (nameko RpcProxy) waits for its reply at most RPC_TIMEOUT seconds (ims_common.nameko_ext):
-a reply lost while RabbitMQ restarts must not hold a worker, and the locks it holds, forever."""
+"""nameko_ext against a broker that goes away: a service's RPC waits for its reply at most RPC_TIMEOUT seconds
+(a reply lost while RabbitMQ restarts must not hold a worker, and its locks, for ever), and a consumer
+connection lost behind the consume loop is reconnected with its consumers."""
 from __future__ import annotations
 
 import time
@@ -51,3 +52,32 @@ def test_an_outer_deadline_is_not_turned_into_rpc_timeout():
 
 def test_standalone_proxies_keep_their_own_reply_events():
     assert SingleThreadedReplyListener.get_reply_event is not nameko_rpc.ReplyListener.get_reply_event
+
+
+def test_a_consumer_connection_replaced_behind_the_consume_loop_is_a_lost_connection():
+    """kombu's Connection reopens itself silently (without the consumers) once an ack found the socket
+    dead: the QueueConsumer's loop must then reconnect as after any lost connection."""
+    from kombu import Connection
+    from nameko.messaging import QueueConsumer
+
+    from ims_common.nameko_ext import ConsumerConnectionReplaced
+
+    class Transport:
+        connected = True
+
+    consumer = QueueConsumer()
+    consumer._consumers = {"provider": object()}  # something to consume: on_iteration does not stop
+    first = Transport()
+    kombu_connection = SimpleNamespace(_connection=first)
+    consumer.on_consume_ready(kombu_connection, None, [])
+    consumer.on_iteration()  # the connection consumers were declared on: fine
+    kombu_connection._connection = Transport()  # reopened behind the loop's back
+    with pytest.raises(ConsumerConnectionReplaced):
+        consumer.on_iteration()
+    assert issubclass(ConsumerConnectionReplaced, Connection("amqp://").connection_errors)
+
+    consumer.on_consume_ready(kombu_connection, None, [])  # reconnected by ConsumerMixin.run
+    consumer.on_iteration()
+    kombu_connection._connection.connected = False  # closed by a failed ack
+    with pytest.raises(ConsumerConnectionReplaced):
+        consumer.on_iteration()
