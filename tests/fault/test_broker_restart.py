@@ -1,9 +1,8 @@
 """RabbitMQ restarted (rabbitmqctl stop_app / start_app) under load: every event the booking store
 acknowledged reaches payroll and notification, and every service reconnects by itself (health
 answers again, new commands work). This stops the whole local broker for a few seconds, which
-breaks anyone else's tests on that broker, and it does not pass reliably yet (after the restart the
-services' RPC consumers do not always come back; see the README's "Known gaps"): it runs with
-`make fault` (IMS_FAULT_BROKER_RESTART=1) and is skipped otherwise, CI included."""
+breaks anyone else's tests on that broker: it runs in CI (CI=true) and with `make fault`
+(IMS_FAULT_BROKER_RESTART=1), and is skipped otherwise."""
 from __future__ import annotations
 
 import os
@@ -17,8 +16,8 @@ from tests.fault.conftest import COORDINATOR, all_events, booking_fields, lifecy
 
 CONSUMERS = ("payroll", "notification")
 pytestmark = pytest.mark.skipif(
-    os.environ.get("IMS_FAULT_BROKER_RESTART") != "1",
-    reason="stops the shared local RabbitMQ and is not yet reliable: run it with make fault")
+    not (os.environ.get("CI") == "true" or os.environ.get("IMS_FAULT_BROKER_RESTART") == "1"),
+    reason="stops the shared local RabbitMQ: set IMS_FAULT_BROKER_RESTART=1 (make fault) or CI=true")
 
 
 def _answers(amqp_uri: str, name: str) -> bool:
@@ -30,8 +29,7 @@ def _answers(amqp_uri: str, name: str) -> bool:
 
 
 def test_broker_restart_under_load_loses_no_acknowledged_event(services, amqp_uri):
-    for name in ("booking", *CONSUMERS):
-        services(name)
+    started = [services(name) for name in ("booking", *CONSUMERS)]
     stop = threading.Event()
     acknowledged: list[str] = []
     failures: list[str] = []
@@ -61,7 +59,10 @@ def test_broker_restart_under_load_loses_no_acknowledged_event(services, amqp_ur
         stop.set()
         for client in clients:
             client.join(60)
-    assert failures, "the restart went unnoticed by the clients"
+    # The restart really happened under load: every service lost its broker connection. (The clients may
+    # not notice it at all: a call can ride through a short restart on the publisher's retries.)
+    for service in started:
+        assert "Connection to broker lost" in service.log(), f"{service.name} did not see the restart"
 
     for name in ("booking", *CONSUMERS):
         wait_until(lambda: _answers(amqp_uri, name), timeout=60)
