@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import uuid
 from typing import Any, Callable, Protocol
 
 # Imported at module load, in the importing (main) thread, on purpose: importing eventlet (which
@@ -137,6 +138,10 @@ class ServiceClient:
         self.backend = backend
 
     def call(self, service: str, method: str, *args: Any, timeout: float | None = None) -> Any:
+        if args and isinstance(args[0], dict) and "role" in args[0]:
+            # Each call gets its own id, which RabbitMQ redelivers with the message: a service can
+            # tell a redelivered command from a new one (booking does, for creations and commands).
+            args = (dict(args[0], call_id=uuid.uuid4().hex), *args[1:])
         try:
             return self.backend.call(service, method, *args, timeout=timeout)
         except IMSError:

@@ -25,6 +25,7 @@ from services.booking.matching_app import MatchingMixin
 from services.booking.readmodel import BookingReadModel
 
 NUMBER_HINTS = "booking_numbers"   # next sequence per prefix and day: a hint, the stream decides
+CREATED_BY_CALL = "booking_created_by_call"   # call id -> booking number: a redelivered create
 ATTEMPTS = 3
 MAX_EVENTS_PAGE = 1000
 
@@ -83,11 +84,15 @@ class BookingApp(MatchingMixin):   # candidates, offers to all qualified, escala
             type=event.type, data=event.data, schema_version=current_version(event.type),
             actor={"user_id": actor["user_id"], "role": actor["role"]},
             correlation_id=correlation if isinstance(correlation, str) and len(correlation) <= 200 else None,
+            causation_id=_call_id(actor),
             occurred_at=now.isoformat(timespec="microseconds").replace("+00:00", "Z"))
 
     # --- commands -----------------------------------------------------------------------------
 
     def create_booking(self, actor: dict, fields) -> dict:
+        call = _call_id(actor)
+        if call and (done := self.docs.get(CREATED_BY_CALL, call)):
+            return self.get_booking(actor, done["id"])   # the same call redelivered: created already
         now = self._now()
         prefix, data = prepare_create(actor, fields, now)
         day = numbering.day_key(prefix, now)
@@ -102,6 +107,8 @@ class BookingApp(MatchingMixin):   # candidates, offers to all qualified, escala
             except ConcurrencyError:
                 sequence += 1      # that number is taken: the next one
         self.docs.put(NUMBER_HINTS, day, {"next": sequence + 1})
+        if call:
+            self.docs.put(CREATED_BY_CALL, call, {"id": number})
         self.catch_up()
         return view(actor, fold(stored))
 
@@ -109,9 +116,14 @@ class BookingApp(MatchingMixin):   # candidates, offers to all qualified, escala
         attachment_id = str(uuid.uuid4())   # the same across retries: a retried blob put replaces
         if command == "offer":
             payload = self._prepare_offer(actor, booking_id, payload)
+        call = _call_id(actor)
         for _ in range(ATTEMPTS):
             now = self._now()
-            state = self._load(booking_id)
+            history = self.events.load_stream(numbering.stream_id(booking_id)) \
+                if numbering.is_number(booking_id) else []
+            state = fold(history)
+            if call and state and any(e.causation_id == call for e in history):
+                return view(actor, state)   # the same call redelivered (e.g. after a broker restart): done already
             decision = decide(state, actor, command, payload, now, str(booking_id),
                               new_id=lambda: attachment_id)
             if not decision.events:
@@ -201,3 +213,10 @@ class BookingApp(MatchingMixin):   # candidates, offers to all qualified, escala
     def health(self) -> dict:
         return {"service": "booking", "ok": True, "last_position": self.events.last_position(),
                 "read_model_position": self.read_model.checkpoint()}
+
+
+def _call_id(actor: dict) -> str | None:
+    """The id the gateway gives each RPC call (the same when RabbitMQ redelivers that call's message):
+    kept as the events' causation id so a command or creation redelivered is not applied twice."""
+    call = actor.get("call_id")
+    return call if isinstance(call, str) and 0 < len(call) <= 64 else None
