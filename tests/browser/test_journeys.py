@@ -24,16 +24,19 @@ PAYROLL_PRICES = "def get_remuneration" in (Path(__file__).resolve().parents[2] 
 RECEIPT = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
 
-@pytest.fixture(scope="module")
-def people(system):
-    email, password = system.coordinator_credentials()
-    coord = ApiClient.login(system.url, email, password)
-
+def account_maker(coord: ApiClient):
+    """make(role, first, last, **extra): an account with PASSWORD, created by the coordinator."""
     def make(role, first, last, **extra):
         body = {"email": f"{first.lower()}.{last.lower()}@example.org", "first_name": first, "last_name": last,
                 "role": role, "password": PASSWORD, **extra}
         return coord.ok(coord.post("/accounts", body), 201)
+    return make
 
+
+@pytest.fixture(scope="module")
+def people(system):
+    email, password = system.coordinator_credentials()
+    make = account_maker(ApiClient.login(system.url, email, password))
     return {"coordinator": (email, password),
             "requester": make("requester", "Rita", "Web", establishment="HC"),
             "alice": make("interpreter", "Alice", "Web"),

@@ -18,7 +18,7 @@ import pytest
 
 from ims_common.testing.wait import wait_until
 from tests.api_client import ApiClient
-from tests.browser.test_journeys import MONTREAL, PASSWORD, login
+from tests.browser.test_journeys import MONTREAL, PASSWORD, account_maker, login
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,11 +29,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def people(system):
     email, password = system.coordinator_credentials()
     coord = ApiClient.login(system.url, email, password)
-
-    def make(role, first, last, **extra):
-        body = {"email": f"{first.lower()}.{last.lower()}@example.org", "first_name": first, "last_name": last,
-                "role": role, "password": PASSWORD, **extra}
-        return coord.ok(coord.post("/accounts", body), 201)
+    make = account_maker(coord)
 
     alice = make("interpreter", "Alice", "Lacune")
     coord.ok(coord.request("PATCH", f"/profiles/{alice['user_id']}", json={"mobile": "514 555-0142"}))
