@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
+import socket
 import threading
 import urllib.error
 import urllib.request
 import uuid
 from datetime import datetime, timezone
 from typing import Callable, Optional
+from urllib.parse import urlsplit
 
 from ims_common.docstore.port import DuplicateKeyError
 from ims_common.envelope import StoredEvent
@@ -27,7 +30,8 @@ from ims_common.projection import CheckpointedProjector, Fetch
 from services.booking.contract.public import public_event
 from services.booking.contract.versions import CURRENT
 from services.webhooks.domain import signing
-from services.webhooks.domain.subscriptions import MAX_ATTEMPTS, can_manage, check_url, retry_delay, wants
+from services.webhooks.domain.subscriptions import (MAX_ATTEMPTS, address_allowed, can_manage, check_url,
+                                                    parse_networks, retry_delay, wants)
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +51,28 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
+class BlockedAddress(OSError):
+    """The endpoint's name resolves to an address deliveries may not reach (domain/subscriptions.py)."""
+
+
+def allowed_networks() -> tuple:
+    return parse_networks(os.environ.get("WEBHOOKS_ALLOWED_NETWORKS"))
+
+
+def check_resolved(url: str, networks: tuple) -> None:
+    """Raises BlockedAddress unless every address the endpoint's host resolves to is allowed (a name
+    pointing at 169.254.169.254 or 10.x must not turn deliveries into probes of the internal network)."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)}
+    refused = sorted(a for a in addresses if not address_allowed(a, networks))
+    if refused:
+        raise BlockedAddress(f"{parts.hostname} resolves to a non-public address ({', '.join(refused)})")
+
+
 def http_post(url: str, body: bytes, headers: dict, timeout: float) -> int:
-    """POSTs and returns the HTTP status (a connection failure raises)."""
+    """POSTs and returns the HTTP status (a connection failure or a refused address raises)."""
+    check_resolved(url, allowed_networks())
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with _OPENER.open(request, timeout=timeout) as response:
@@ -93,7 +117,7 @@ class WebhooksApp:
             raise Forbidden("auth.forbidden")
         fields = fields if isinstance(fields, dict) else {}
         errors = {}
-        url = check_url(fields.get("url"))
+        url = check_url(fields.get("url"), allowed_networks())
         if url is None:
             errors["url"] = ["field.invalid_format"]
         types = fields.get("event_types")

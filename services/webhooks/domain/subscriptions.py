@@ -10,6 +10,14 @@ BASE_DELAY_SECONDS = 5
 MAX_DELAY_SECONDS = 3600
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
+
+
 def is_loopback(host: str) -> bool:
     if host.lower() in LOOPBACK_NAMES:
         return True
@@ -19,7 +27,34 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_url(url) -> str | None:
+def parse_networks(text: str | None) -> tuple:
+    """`WEBHOOKS_ALLOWED_NETWORKS`: comma-separated CIDRs (e.g. the health network's 10.0.0.0/8) that
+    endpoints may resolve to besides public addresses; a malformed entry is ignored."""
+    networks = []
+    for item in (text or "").split(","):
+        try:
+            networks.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            continue
+    return tuple(networks)
+
+
+def address_allowed(address: str, allowed_networks: tuple = ()) -> bool:
+    """May a delivery connect to this IP? Public addresses and loopback (the service's own host: tests,
+    local use) yes; private, link-local (cloud metadata), reserved, multicast and unspecified ones only
+    inside an allowed network, so an endpoint cannot make the service probe the internal network."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback or any(ip in net for net in allowed_networks):
+        return True
+    return ip.is_global and not ip.is_multicast
+
+
+def check_url(url, allowed_networks: tuple = ()) -> str | None:
     """The endpoint URL if acceptable, else None: https anywhere; http only on loopback (tests and
     local use); no credentials in the URL, no fragment."""
     if not isinstance(url, str) or len(url) > 2000 or any(c.isspace() for c in url):
@@ -32,6 +67,8 @@ def check_url(url) -> str | None:
     host = parts.hostname or ""
     if not host or parts.username or parts.password or parts.fragment:
         return None
+    if _is_ip(host) and not address_allowed(host, allowed_networks):
+        return None      # a literal internal address is refused at once; names are checked per delivery
     if parts.scheme == "https":
         return url
     if parts.scheme == "http" and is_loopback(host):
