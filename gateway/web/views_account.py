@@ -341,12 +341,16 @@ def profile_document():
 @login_required()
 def profile_file(file_id: str):
     """One of the signed-in person's own profile files (auth checks it is theirs)."""
+    return send_profile_file(current_actor(), current_actor()["user_id"], file_id)
+
+
+def send_profile_file(actor: dict, user_id: str, file_id: str):
+    """A profile file as a download; auth decides whether the actor may read it (own, or staff)."""
     import base64
     import io
     import re
     from flask import send_file
-    actor = current_actor()
-    result = rpc("auth", "get_profile_file", actor, actor["user_id"], file_id)
+    result = rpc("auth", "get_profile_file", actor, user_id, file_id)
     meta = result.get("meta") or {}
     mimetype = meta.get("content_type") if meta.get("content_type") in DOCUMENT_TYPES else "application/octet-stream"
     name = re.sub(r'[\x00-\x1f\x7f/\\"]', "_", str(meta.get("filename") or file_id))[:200]

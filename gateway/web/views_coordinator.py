@@ -87,6 +87,14 @@ def locked_accounts(actor: dict) -> list[dict]:
     return out
 
 
+@web.route("/interpretes/<user_id:user_id>/fichiers/<attachment_id:file_id>")
+@login_required(*STAFF)
+def interpreter_file(user_id: str, file_id: str):
+    """An interpreter's eligibility document file, for the coordinators checking it."""
+    from gateway.web.views_account import send_profile_file
+    return send_profile_file(current_actor(), user_id, file_id)
+
+
 @web.post("/comptes/<user_id:user_id>/deverrouiller")
 @login_required(*STAFF)
 def unlock_account(user_id: str):

@@ -169,7 +169,11 @@ def test_interpreter_adds_an_eligibility_document_with_its_file(system, people, 
     email, password = people["coordinator"]
     coord = login(browser, system, email, password)
     coord.goto(f"{system.url}/interpretes?q=Lacune")
-    coord.locator("tr", has_text="Alice Lacune").get_by_text("Permis de travail").wait_for()
+    row = coord.locator("tr", has_text="Alice Lacune")
+    with coord.expect_download() as info:
+        row.get_by_role("link", name="Permis de travail").click()
+    assert Path(info.value.path()).read_bytes() == PDF
+    shots(coord, "coordonnateur-document-interprete")
 
 
 def test_coordinator_downloads_the_billing_export_of_a_period(system, people, browser, shots):

@@ -250,6 +250,13 @@ def test_interpreter_adds_an_eligibility_document_with_its_file(app, fake):
     coord = signed(app, fake, "coordinator", "UCOOR0001")
     assert coord.post("/profil/documents", data={"csrf_token": csrf_of(coord, "/profil")},
                       content_type="multipart/form-data").status_code == 404
+    # Coordinators open the file from the interpreters' list; interpreters cannot use that route.
+    fake.auth__list_profiles = lambda actor, query: {"items": list(profiles.values()), "total": len(profiles)}
+    link = f"/interpretes/UBIPN0002/fichiers/{file_id}"
+    assert link in text_of(coord.get("/interpretes"))
+    opened = coord.get(link)
+    assert opened.status_code == 200 and opened.data == PDF
+    assert alice.get(link).status_code in (403, 404) and bruno.get(link).status_code in (403, 404)
 
 
 # ---- 5. billing export -----------------------------------------------------------------------------
