@@ -18,7 +18,7 @@ import ipaddress
 import secrets
 from datetime import datetime, timezone
 
-from flask import Blueprint, Flask, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import Babel, gettext as _
 
 from gateway.errors import ApiError
@@ -211,6 +211,13 @@ def _not_found(_exc):
 @web.errorhandler(400)
 def _bad(_exc):
     return error_page(400, _("La page a expiré ou la demande est invalide. Rechargez la page et réessayez."))
+
+
+@web.errorhandler(413)
+def _too_large(_exc):
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return error_page(413, _("Le fichier est trop volumineux : %(max)s Mo au plus. Revenez en arrière et "
+                             "choisissez un fichier plus petit.", max=limit // 2**20))
 
 
 @web.errorhandler(IMSError)

@@ -318,3 +318,14 @@ def test_requester_sees_the_assigned_interpreter_by_name_with_contacts(app, fake
     assert resp.status_code == 404 and "Alice" not in text_of(resp)
     coord = signed(app, fake, "coordinator", "UCOOR0001")
     assert "Alice Tremblay" in text_of(coord.get(f"/reservations/{booking['id']}"))
+
+
+def test_a_file_over_the_request_limit_gets_a_page_in_the_users_language(app, fake):
+    _profiles(fake)
+    alice = signed(app, fake, "interpreter", "UBIPN0002")
+    token = token_of(text_of(alice.get("/profil")))
+    huge = (io.BytesIO(b"%PDF" + b"0" * (16 * 2**20)), "enorme.pdf")
+    resp = alice.post("/profil/documents", data={"csrf_token": token, "doc_name": "Permis", "doc_file": huge},
+                      content_type="multipart/form-data")
+    assert resp.status_code == 413 and resp.mimetype == "text/html"
+    assert "Le fichier est trop volumineux : 15 Mo au plus." in text_of(resp)
