@@ -21,23 +21,7 @@ from ims_common.testing.wait import wait_until
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _broker_up() -> bool:
-    import socket
-    from urllib.parse import urlsplit
-
-    from ims_common import config
-
-    parts = urlsplit(config.amqp_uri())
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5672), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _broker_up(), reason="RabbitMQ is not running")
-
-
+# Needs RabbitMQ like every service test (.ci/run starts it): a broker that is down fails, never skips.
 @pytest.fixture(scope="module")
 def amqp_uri():
     with rabbit.isolated_vhost() as uri:
