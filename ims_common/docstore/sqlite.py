@@ -97,22 +97,23 @@ def check_page(limit: Optional[int], offset: int) -> None:
             raise ValueError(f"{name} must be an integer >= 0")
 
 
-def normalize(doc: Any) -> dict:
-    """The document as JSON holds it, so both adapters store and return the same thing."""
+def _check_doc(doc: Any) -> None:
     if not isinstance(doc, dict):
         raise ValueError("a document is a dict")
     if "_id" in doc:
         raise ValueError("_id is reserved (the key is given apart)")
+
+
+def normalize(doc: Any) -> dict:
+    """The document as JSON holds it, so both adapters store and return the same thing."""
+    _check_doc(doc)
     return json.loads(json.dumps(doc, allow_nan=False))
 
 
 def _text(doc: Any) -> str:
     """The stored JSON of a document, as json.dumps(normalize(doc)) gives it, in one encoding
-    (bulk writes: the round trip normalize makes costs twice the encoding)."""
-    if not isinstance(doc, dict):
-        raise ValueError("a document is a dict")
-    if "_id" in doc:
-        raise ValueError("_id is reserved (the key is given apart)")
+    (the round trip normalize makes would cost every write twice the encoding)."""
+    _check_doc(doc)
     try:
         return _ENCODER.encode(doc)
     except RecursionError:
@@ -234,7 +235,7 @@ class SqliteDocumentStore(DocumentStore):
         return _loads(row[0]) if row else None
 
     def put(self, collection: str, key: str, doc: dict) -> None:
-        text = json.dumps(normalize(doc), ensure_ascii=False, separators=(",", ":"))
+        text = _text(doc)
         with self._lock:
             self._conn.execute(f"INSERT INTO {self._table(collection)} (key, doc) VALUES (?, ?) "
                                "ON CONFLICT (key) DO UPDATE SET doc = excluded.doc", (check_key(key), text))
@@ -266,7 +267,7 @@ class SqliteDocumentStore(DocumentStore):
             conn.execute("COMMIT")
 
     def insert(self, collection: str, key: str, doc: dict) -> None:
-        text = json.dumps(normalize(doc), ensure_ascii=False, separators=(",", ":"))
+        text = _text(doc)
         with self._lock:
             try:
                 self._conn.execute(f"INSERT INTO {self._table(collection)} (key, doc) VALUES (?, ?)",
