@@ -44,8 +44,12 @@ class CheckpointedProjector:
         return int(doc["position"]) if doc else 0
 
     def reset(self) -> None:
+        self.advance(0)
+
+    def advance(self, position: int) -> None:
+        """Record that every event up to position is applied (a bulk replay writes its own batches)."""
         with self._lock:
-            self._docs.put(CHECKPOINTS, self._name, {"position": 0})
+            self._docs.put(CHECKPOINTS, self._name, {"position": position})
 
     def on_event(self, envelope: dict, fetch: Fetch) -> None:
         event = StoredEvent.from_dict(envelope)
@@ -82,7 +86,7 @@ class CheckpointedProjector:
         except Exception as exc:
             if not self._park_after_failure(event, exc):
                 raise
-        self._docs.put(CHECKPOINTS, self._name, {"position": event.position})
+        self.advance(event.position)
 
     def _park_after_failure(self, event: StoredEvent, exc: Exception) -> bool:
         """Count the failure; True when the event is now parked (the caller moves past it)."""

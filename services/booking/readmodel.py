@@ -18,7 +18,7 @@ import threading
 from ims_common.docstore.port import DocumentStore
 from ims_common.envelope import StoredEvent
 from ims_common.eventstore.port import EventStore
-from ims_common.projection import CHECKPOINTS, CheckpointedProjector
+from ims_common.projection import CheckpointedProjector
 from services.booking.domain.access import visible_to
 from services.booking.domain.events import evolve, evolve_in_place, fold
 from services.booking.domain.montreal import local_date_of
@@ -128,8 +128,9 @@ class BookingReadModel:
         return replayed
 
     def _write(self, states: dict[str, dict], position: int, written: set) -> None:
-        self._docs.put_many(BOOKINGS, ((key, document(state)) for key, state in states.items()))
-        self._docs.put(CHECKPOINTS, PROJECTOR, {"position": position})
+        with self._docs.batch():     # the documents and their checkpoint in one commit
+            self._docs.put_many(BOOKINGS, ((key, document(state)) for key, state in states.items()))
+            self._projector.advance(position)
         written.update(states)
 
     def _apply(self, event: StoredEvent) -> None:
