@@ -58,19 +58,19 @@ def interpreters():
     if expiring:
         query["document_expiring_within_days"] = 30
     profiles = _try("auth", "list_profiles", actor, query, default=None)
-    accounts = rpc("auth", "list_accounts", actor, {k: v for k, v in query.items() if k in ("role", "per_page", "q")})
+    locked = locked_accounts(actor)
     if profiles is None:
+        accounts = rpc("auth", "list_accounts", actor, {k: v for k, v in query.items() if k in ("role", "per_page", "q")})
         rows, limited = accounts["items"], True
     else:
-        rows, limited = profiles["items"], False
         # Locks (failed sign-ins) live on the accounts, which auth decorates for coordinators only.
-        lock = {a["user_id"]: a for a in accounts["items"]}
-        rows = [dict(r, locked=lock.get(r.get("user_id"), {}).get("locked"),
-                     locked_at=lock.get(r.get("user_id"), {}).get("locked_at")) for r in rows]
+        lock = {a["user_id"]: a for a in locked}
+        rows = [dict(r, locked=bool(lock.get(r.get("user_id"))), locked_at=lock.get(r.get("user_id"), {}).get("locked_at"))
+                for r in profiles["items"]]
+        limited = False
     return render_template("web/interpreters.html", rows=rows, limited=limited, q=q, language=language,
                            expiring=expiring, soon=(today() + timedelta(days=30)).isoformat(),
-                           locked=locked_accounts(actor), done=request.args.get("fait"),
-                           error=request.args.get("erreur"))
+                           locked=locked, done=request.args.get("fait"), error=request.args.get("erreur"))
 
 
 def locked_accounts(actor: dict) -> list[dict]:
@@ -163,9 +163,7 @@ def _policy_from_form(latest: dict) -> tuple[dict, dict, dict]:
         errors["version"] = [_("Ce champ est obligatoire.")]
     elif not POLICY_VERSION.fullmatch(form["version"]):
         errors["version"] = [_("Lettres, chiffres, point, tiret ou souligné seulement (64 au plus).")]
-    elif any(p.get("version") == form["version"] for p in [latest] if p):
-        errors["version"] = [_("Cette version existe déjà.")]
-    else:
+    else:     # an existing version is refused by the caller, which has every version
         fields["version"] = form["version"]
     if form["name"]:
         fields["name"] = form["name"]
