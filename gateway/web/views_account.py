@@ -2,9 +2,12 @@
 changed password, profile with notification switches, availability and inactivity periods."""
 from __future__ import annotations
 
+import base64
+import io
+import re
 import uuid
 
-from flask import g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
@@ -302,7 +305,6 @@ def profile_document():
     form, errors, content, kind = _document_form()
     error = None
     if not errors:
-        import base64
         upload = request.files["doc_file"]
         try:
             profile = rpc("auth", "add_profile_file", actor, actor["user_id"], {
@@ -346,10 +348,6 @@ def profile_file(file_id: str):
 
 def send_profile_file(actor: dict, user_id: str, file_id: str):
     """A profile file as a download; auth decides whether the actor may read it (own, or staff)."""
-    import base64
-    import io
-    import re
-    from flask import send_file
     result = rpc("auth", "get_profile_file", actor, user_id, file_id)
     meta = result.get("meta") or {}
     mimetype = meta.get("content_type") if meta.get("content_type") in DOCUMENT_TYPES else "application/octet-stream"

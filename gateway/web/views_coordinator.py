@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
 from gateway.web import current_actor, field_errors, login_required, message_of, page_lang, rpc, web
+from gateway.web.views_account import send_profile_file
 from gateway.web.views_bookings import STAFF, fetch_all, parse_utc, today
 from ims_common.errors import IMSError
 
@@ -91,7 +92,6 @@ def locked_accounts(actor: dict) -> list[dict]:
 @login_required(*STAFF)
 def interpreter_file(user_id: str, file_id: str):
     """An interpreter's eligibility document file, for the coordinators checking it."""
-    from gateway.web.views_account import send_profile_file
     return send_profile_file(current_actor(), user_id, file_id)
 
 
