@@ -71,8 +71,10 @@ def test_messages_go_out_once_and_a_restarted_service_does_not_resend_reminders(
             # A new offer goes through a full tick (timers first, then deliveries) of the restarted service.
             other = rpc.booking.create_booking(COORDINATOR, fields)
             rpc.booking.execute(COORDINATOR, other["id"], "offer", {"interpreter_ids": [INTERP]})
-            wait_until(lambda: any(d["status"] == "sent" for d in
-                                   rpc.notification.deliveries({"booking_id": other["id"]})), timeout=20)
+            # Both channels of the offer sent (email and SMS go out independently, in either order).
+            wait_until(lambda: {(d["channel"], d["status"]) for d in
+                                rpc.notification.deliveries({"booking_id": other["id"]})}
+                       == {("sms", "sent"), ("email", "sent")}, timeout=20)
             assert len(reminders()) == 1
             assert len([m for m in smtp.messages if "reminder" in m["subject"].lower()]) == 1
             assert len(sms_provider.to("+15145550002")) == 3        # assigned, reminder, offer: each once
