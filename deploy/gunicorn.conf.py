@@ -9,3 +9,18 @@ timeout = 30
 graceful_timeout = 10
 accesslog = os.environ.get("GATEWAY_ACCESS_LOG", "-")
 errorlog = "-"
+
+
+def on_starting(server):
+    """The workers' shared write mark of the booking-list cache (gateway/read_cache.py): a file made
+    once by the master, inherited by every worker through the environment."""
+    import tempfile
+    fd, path = tempfile.mkstemp(prefix="ims-gateway-writes-")
+    os.close(fd)
+    os.environ["GATEWAY_WRITE_MARK"] = path
+
+
+def on_exit(server):
+    path = os.environ.get("GATEWAY_WRITE_MARK")
+    if path and os.path.exists(path):
+        os.unlink(path)

@@ -9,6 +9,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from gateway import health, openapi
 from gateway.api import CONVERTERS, api
 from gateway.errors import register_error_handlers
+from gateway.event_feed import EventFeed
+from gateway.read_cache import FEED_EXCHANGES, ReadCache, WriteMark
 from gateway.rpc import RpcPool, ServiceClient
 from gateway.security import assign_request_id
 
@@ -31,7 +33,7 @@ def create_app(rpc=None, config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.url_map.converters.update(CONVERTERS)
-    app.extensions["ims_rpc"] = ServiceClient(rpc if rpc is not None else RpcPool())
+    app.extensions["ims_rpc"] = ServiceClient(rpc) if rpc is not None else _service_client()
 
     register_error_handlers(app)
     app.before_request(assign_request_id)
@@ -47,6 +49,18 @@ def create_app(rpc=None, config: dict | None = None) -> Flask:
     if proxies > 0:  # behind N reverse proxies: the client address (login throttling) is in X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     return app
+
+
+def _service_client() -> ServiceClient:
+    """The pool of RPC proxies, with the booking-list cache and its event feed unless
+    GATEWAY_LIST_CACHE=off. Workers of one gunicorn share a write mark (GATEWAY_WRITE_MARK, made by
+    deploy/gunicorn.conf.py) so a write through one is seen by the others' next list at once."""
+    pool = RpcPool()
+    if os.environ.get("GATEWAY_LIST_CACHE", "on").lower() in ("off", "0", "false", "no"):
+        return ServiceClient(pool)
+    mark_path = os.environ.get("GATEWAY_WRITE_MARK")
+    cache = ReadCache(mark=WriteMark(mark_path) if mark_path else None)
+    return ServiceClient(pool, cache=cache, feed=EventFeed(pool.amqp_uri, cache, FEED_EXCHANGES))
 
 
 def _limit_body():

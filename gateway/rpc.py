@@ -21,6 +21,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from ims_common import config
 from ims_common.errors import IMSError
+from gateway.read_cache import caller_key
 
 log = logging.getLogger("gateway.rpc")
 
@@ -134,10 +135,27 @@ class ServiceClient:
     """What the views call: `call(service, method, *args)` returning the result or raising an
     IMSError kind (the service's own error) or ServiceError."""
 
-    def __init__(self, backend: Rpc):
+    def __init__(self, backend: Rpc, cache=None, feed=None):
         self.backend = backend
+        self.cache = cache      # gateway/read_cache.py, fed by `feed` (gateway/event_feed.py); None: none
+        self.feed = feed
 
     def call(self, service: str, method: str, *args: Any, timeout: float | None = None) -> Any:
+        cache = self.cache
+        if cache is None:
+            return self._call(service, method, args, timeout)
+        if self.feed is not None:
+            self.feed.ensure_started()
+        if cache.handles(service, method) and (key := caller_key(method, args)) is not None:
+            return cache.through(key, lambda: self._call(service, method, args, timeout))
+        if not cache.is_write(service, method):
+            return self._call(service, method, args, timeout)
+        try:
+            return self._call(service, method, args, timeout)
+        finally:
+            cache.wrote()   # even when it failed or timed out: it may have changed something
+
+    def _call(self, service: str, method: str, args: tuple, timeout: float | None) -> Any:
         if args and isinstance(args[0], dict) and "role" in args[0]:
             # Each call gets its own id, which RabbitMQ redelivers with the message: a service can
             # tell a redelivered command from a new one (booking does, for creations and commands).

@@ -1,0 +1,158 @@
+"""The gateway's cache of booking lists (DESIGN.md section 4: "a cache it keeps for speed is disposable,
+fed by events, and never shows a user less than they wrote").
+
+An interpreter reloading their list, or a page polling it, asks for the same thing many times
+between two booking changes (a few thousand events a day): each answer is kept per caller and query
+and served again until something could have changed it. Every entry is dropped at once:
+- when any booking event arrives on the gateway's feed (gateway/event_feed.py): what booking's own
+  timers or another gateway changed;
+- when a booking command goes through any worker of this gateway (WriteMark, a counter the workers
+  share in a memory-mapped file): the writer's next list never waits for the event to arrive;
+- after TTL seconds, a last safety net.
+Nothing is cached while the feed is not connected (starting, broker away): a missed event could
+otherwise leave a list stale. An answer computed while a change happened is not kept.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import mmap
+import os
+import struct
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, Callable, Optional
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - the standard library does the same, slower
+    orjson = None
+
+# What the cache keeps: the booking service's list answers. Any other booking method but these
+# reads may change a list (create_booking, execute and whatever comes next): it drops the cache.
+CACHED = {("booking", "list_bookings")}
+READS = {"booking": {"list_bookings", "get_booking", "assigned_contact", "get_attachment", "events_since",
+                     "public_events_since", "health", "candidates", "to_assign", "interpreter_profiles"}}
+FEED_EXCHANGES = ("booking.events",)
+_COUNTER = struct.Struct("<Q")
+
+
+def _dumps(value) -> bytes:
+    return orjson.dumps(value) if orjson is not None else json.dumps(value).encode()
+
+
+def _loads(data: bytes):
+    return orjson.loads(data) if orjson is not None else json.loads(data)
+
+
+class WriteMark:
+    """A counter shared by the processes that open the same file (the gunicorn workers of one
+    gateway): bumped after each write, read before and after each cached answer."""
+
+    def __init__(self, path: str):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(fd).st_size < _COUNTER.size:
+                os.ftruncate(fd, _COUNTER.size)
+            self._map = mmap.mmap(fd, _COUNTER.size)
+        finally:
+            os.close(fd)     # the mapping keeps the file
+        self._path = path
+
+    def read(self) -> int:
+        return _COUNTER.unpack_from(self._map, 0)[0]
+
+    def bump(self) -> None:
+        with open(self._path, "rb") as lock:      # the workers' increments never overwrite each other
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            _COUNTER.pack_into(self._map, 0, (self.read() + 1) % 2**64)
+
+    def close(self) -> None:
+        self._map.close()
+
+
+class ReadCache:
+    def __init__(self, mark: Optional[WriteMark] = None, max_entries: int = 2000, ttl: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.mark = mark
+        self.max_entries = max_entries
+        self.ttl = ttl
+        self.clock = clock
+        self.connected = False       # the event feed's state: nothing is cached without it
+        self._generation = 0
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    # --- what the event feed calls ---------------------------------------------------------------
+
+    def feed_up(self) -> None:
+        """The feed is (re)connected: what happened while it was away is unknown, start empty."""
+        with self._lock:
+            self._drop_all()
+            self.connected = True
+
+    def feed_down(self) -> None:
+        with self._lock:
+            self.connected = False
+            self._drop_all()
+
+    def changed(self) -> None:
+        """An event, or a write through this process: every answer kept may be stale."""
+        with self._lock:
+            self._drop_all()
+
+    def _drop_all(self) -> None:
+        self._generation += 1
+        self._entries.clear()
+
+    # --- what the service client calls ----------------------------------------------------------
+
+    def handles(self, service: str, method: str) -> bool:
+        return (service, method) in CACHED
+
+    def is_write(self, service: str, method: str) -> bool:
+        return service in READS and method not in READS[service]
+
+    def wrote(self) -> None:
+        if self.mark is not None:
+            self.mark.bump()
+        self.changed()
+
+    def through(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """The kept answer for key, or compute()'s, kept when nothing changed while computing it."""
+        stamp = self._stamp()
+        if stamp is not None:
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None and entry[0] == stamp and self.clock() - entry[1] < self.ttl:
+                    self._entries.move_to_end(key)
+                    return _loads(entry[2])       # a fresh copy: callers may change what they get
+        value = compute()
+        if stamp is not None and self._stamp() == stamp:
+            data = _dumps(value)
+            with self._lock:
+                if (self._generation, self.mark.read() if self.mark else 0) == stamp:
+                    self._entries[key] = (stamp, self.clock(), data)
+                    self._entries.move_to_end(key)
+                    while len(self._entries) > self.max_entries:
+                        self._entries.popitem(last=False)
+        return value
+
+    def _stamp(self) -> Optional[tuple[int, int]]:
+        if not self.connected:
+            return None
+        return self._generation, (self.mark.read() if self.mark else 0)
+
+
+def caller_key(method: str, args: tuple) -> Optional[tuple]:
+    """The cache key of a list call: what decides what the caller may see (booking's scope: user,
+    role, establishment) and the query, or None when the call does not have that shape."""
+    if len(args) != 2 or not isinstance(args[0], dict) or not isinstance(args[1], dict):
+        return None
+    actor, query = args
+    try:
+        text = json.dumps(query, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+    return method, actor.get("user_id"), actor.get("role"), actor.get("establishment"), text
