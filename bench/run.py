@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -192,28 +193,22 @@ def bench_system(work: Path, seconds: float):
         def month_list(state):
             client(state, True).get(api + "/bookings", params=month, timeout=15).raise_for_status()
 
-        port = free_port()
-        bare = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
-                                 "bench.bare_app:app"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, env=dict(os.environ, PORT=str(port),
-                                                                    GATEWAY_ACCESS_LOG="/dev/null"))
-        try:
-            bare_url = f"http://127.0.0.1:{port}/bare"
-
-            def up():
-                try:
-                    return requests.get(bare_url, timeout=1).ok
-                except OSError:
-                    return False
-            wait_until(up, timeout=30)
+        with gunicorn_app("bench.bare_app:app", "/bare") as bare_url:
             bare_rate, bare_lat = load(lambda state: client(state).get(bare_url, timeout=15), 16, seconds)
-        finally:
-            bare.send_signal(signal.SIGTERM)
-            bare.wait(15)
         rate, lat = load(month_list, 16, seconds)
         row("interpreter's month list via gateway, 16 clients (baseline: bare Flask)", rate, bare_rate,
             "req/s", "≥ 30 % of bare")
         row("  its p95 (baseline: bare Flask p95)", p95(lat), p95(bare_lat), "ms", "< 50 ms")
+        # The same through a second gateway without the list cache: every request asks booking (what a
+        # list costs after each change, and the figure before the cache).
+        env = {"IMS_DATA_DIR": str(system.data_dir), "AMQP_URI": amqp, "GATEWAY_LIST_CACHE": "off"}
+        with gunicorn_app("gateway.wsgi:app", "/healthz", env) as health_url:
+            uncached = health_url.replace("/healthz", "/api/v1/bookings")
+            rate, lat = load(lambda state: client(state, True).get(uncached, params=month, timeout=15)
+                             .raise_for_status(), 16, seconds)
+        row("  the same without the gateway's list cache (baseline: bare Flask)", rate, bare_rate, "req/s",
+            "–")
+        row("  its p95 (baseline: bare Flask p95)", p95(lat), p95(bare_lat), "ms", "–")
 
         # accept through the gateway vs bare nameko RPC round trips, 16 concurrent clients
         # The callers' proxies are connected before the clock starts, as the gateway's pool is.
@@ -308,6 +303,28 @@ def bench_system(work: Path, seconds: float):
             "consume)", p95(delays["payroll"]), bare, "ms", "< 200 ms")
         row("propagation p95, command → notification recorded", p95(delays["notification"]), bare, "ms",
             "< 200 ms")
+
+
+@contextmanager
+def gunicorn_app(app: str, probe: str, env: dict | None = None):
+    """An app served by gunicorn with the gateway's settings (deploy/gunicorn.conf.py) on a free
+    port: yields the URL of `probe` once it answers."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", app], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=dict(os.environ, PORT=str(port), GATEWAY_ACCESS_LOG="/dev/null", **(env or {})))
+    url = f"http://127.0.0.1:{port}{probe}"
+    try:
+        def up():
+            try:
+                return requests.get(url, timeout=1).ok
+            except OSError:
+                return False
+        wait_until(up, timeout=30)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(15)
 
 
 def bare_hops(amqp: str, n: int) -> list[float]:
