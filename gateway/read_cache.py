@@ -51,25 +51,24 @@ class WriteMark:
     gateway): bumped after each write, read before and after each cached answer."""
 
     def __init__(self, path: str):
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            if os.fstat(fd).st_size < _COUNTER.size:
-                os.ftruncate(fd, _COUNTER.size)
-            self._map = mmap.mmap(fd, _COUNTER.size)
-        finally:
-            os.close(fd)     # the mapping keeps the file
-        self._path = path
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        if os.fstat(self._fd).st_size < _COUNTER.size:
+            os.ftruncate(self._fd, _COUNTER.size)
+        self._map = mmap.mmap(self._fd, _COUNTER.size)
 
     def read(self) -> int:
         return _COUNTER.unpack_from(self._map, 0)[0]
 
     def bump(self) -> None:
-        with open(self._path, "rb") as lock:      # the workers' increments never overwrite each other
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)      # the workers' increments never overwrite each other
+        try:
             _COUNTER.pack_into(self._map, 0, (self.read() + 1) % 2**64)
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
         self._map.close()
+        os.close(self._fd)
 
 
 class ReadCache:
@@ -108,18 +107,21 @@ class ReadCache:
 
     # --- what the service client calls ----------------------------------------------------------
 
-    def handles(self, service: str, method: str) -> bool:
-        return (service, method) in CACHED
+    def call(self, service: str, method: str, args: tuple, compute: Callable[[], Any]) -> Any:
+        """compute()'s answer to this call: a kept one for a cached list, and every kept answer
+        dropped after anything but a known read (even a failed or timed-out one may have written)."""
+        if (service, method) in CACHED and (key := caller_key(method, args)) is not None:
+            return self._through(key, compute)
+        if service not in READS or method in READS[service]:
+            return compute()
+        try:
+            return compute()
+        finally:
+            if self.mark is not None:
+                self.mark.bump()
+            self.changed()
 
-    def is_write(self, service: str, method: str) -> bool:
-        return service in READS and method not in READS[service]
-
-    def wrote(self) -> None:
-        if self.mark is not None:
-            self.mark.bump()
-        self.changed()
-
-    def through(self, key: tuple, compute: Callable[[], Any]) -> Any:
+    def _through(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """The kept answer for key, or compute()'s, kept when nothing changed while computing it."""
         stamp = self._stamp()
         if stamp is not None:
@@ -129,12 +131,12 @@ class ReadCache:
                     self._entries.move_to_end(key)
                     return _loads(entry[2])       # a fresh copy: callers may change what they get
         value = compute()
-        if stamp is not None and self._stamp() == stamp:
+        if stamp is not None:
             data = _dumps(value)
             with self._lock:
-                if (self._generation, self.mark.read() if self.mark else 0) == stamp:
+                if self._stamp() == stamp:
                     self._entries[key] = (stamp, self.clock(), data)
-                    self._entries.move_to_end(key)
+                    self._entries.move_to_end(key)    # a replaced (expired) entry is the newest too
                     while len(self._entries) > self.max_entries:
                         self._entries.popitem(last=False)
         return value

@@ -21,7 +21,6 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from ims_common import config
 from ims_common.errors import IMSError
-from gateway.read_cache import caller_key
 
 log = logging.getLogger("gateway.rpc")
 
@@ -141,19 +140,11 @@ class ServiceClient:
         self.feed = feed
 
     def call(self, service: str, method: str, *args: Any, timeout: float | None = None) -> Any:
-        cache = self.cache
-        if cache is None:
+        if self.cache is None:
             return self._call(service, method, args, timeout)
         if self.feed is not None:
             self.feed.ensure_started()
-        if cache.handles(service, method) and (key := caller_key(method, args)) is not None:
-            return cache.through(key, lambda: self._call(service, method, args, timeout))
-        if not cache.is_write(service, method):
-            return self._call(service, method, args, timeout)
-        try:
-            return self._call(service, method, args, timeout)
-        finally:
-            cache.wrote()   # even when it failed or timed out: it may have changed something
+        return self.cache.call(service, method, args, lambda: self._call(service, method, args, timeout))
 
     def _call(self, service: str, method: str, args: tuple, timeout: float | None) -> Any:
         if args and isinstance(args[0], dict) and "role" in args[0]:
