@@ -12,12 +12,11 @@ from flask import g, request
 from gateway.errors import ApiError
 from ims_common import config
 from ims_common.messages import LANGUAGES
-from services.auth.adapters.tokens import InvalidToken, verify_token
+from ims_common.tokens import InvalidToken, verify_token
+from services.auth.contract.vocabulary import ROLES, STAFF
 
 log = logging.getLogger("gateway.security")
 
-ROLES = ("requester", "interpreter", "coordinator", "admin")
-STAFF = ("coordinator", "admin")
 _REQUEST_ID = re.compile(r"\A[A-Za-z0-9._:-]{1,100}\Z")
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ims"'}
 _INVALID = {"WWW-Authenticate": 'Bearer realm="ims", error="invalid_token"'}

@@ -16,7 +16,7 @@ from flask import g, request
 from gateway.errors import ApiError
 from gateway.security import authenticate
 from ims_common import config
-from services.auth.adapters.tokens import InvalidToken, verify_token
+from ims_common.tokens import InvalidToken, verify_token
 from services.auth.system_tokens import ROLE, revoked_tokens_path
 
 _INVALID = {"WWW-Authenticate": 'Bearer realm="ims", error="invalid_token"'}

@@ -19,22 +19,10 @@ from gateway.schemas.bookings import (
 from gateway.schemas.responses import BookingPageSchema, BookingSchema
 from gateway.security import STAFF, actor, require
 from gateway.validation import load_body, load_query
+from services.auth.contract.vocabulary import SYSTEM
+from services.booking.contract.vocabulary import COMMAND_ROLES
 
 FORBIDDEN = "booking.forbidden_role"
-# Who may even try each command (DESIGN.md section 2); the booking domain decides the rest.
-COMMAND_ROLES = {
-    "offer": STAFF,
-    "decline": ("interpreter",),
-    "accept": ("interpreter",),
-    "assign": STAFF,
-    "modify": ("requester", *STAFF),
-    "withdraw": ("interpreter", *STAFF),
-    "cancel": ("requester", *STAFF),
-    "report": ("interpreter",),
-    "correct-report": ("interpreter", *STAFF),
-    "attachments": ("interpreter", *STAFF),
-    "close": STAFF,
-}
 COMMAND_SUMMARIES = {
     "offer": "Offer the booking to interpreters (coordinators)",
     "decline": "Decline an offer (offered interpreter)",
@@ -88,7 +76,7 @@ def _command_view(command: str):
     schema_cls = COMMAND_SCHEMAS[command]
     body_doc = [ProvidedReportSchema, NotProvidedReportSchema] if schema_cls is ReportSchema else schema_cls
 
-    @require(*COMMAND_ROLES[command], code=FORBIDDEN)
+    @require(*(role for role in COMMAND_ROLES[command] if role != SYSTEM), code=FORBIDDEN)
     @documented(COMMAND_SUMMARIES[command], "booking commands", body=body_doc, response=BookingSchema,
                 errors=(409,))
     def view(booking_id: str):

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from gateway.schemas.bookings import ESTABLISHMENT
 from gateway.schemas.fields import Choice, EmailStr, Int, Pattern, StrictSchema, Text
-
-ROLES = ("requester", "interpreter", "coordinator", "admin")
+from services.auth.contract.vocabulary import ROLES
 LANGS = ("fr", "en")
 
 

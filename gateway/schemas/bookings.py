@@ -11,10 +11,7 @@ from gateway.schemas.fields import (
     Obj, Pattern, StrictSchema, Text, TimeStr, UrlStr,
 )
 
-MODES = ("in_person", "phone", "video", "message_transmission", "professional_service",
-         "document_translation")
-DUE_DATE_MODES = ("message_transmission", "document_translation")
-STATUSES = ("pending", "booked", "modified", "service_provided", "closed", "cancelled")
+from services.booking.contract.vocabulary import DUE_DATE_MODES, MODES, STATUSES  # noqa: E402
 QUEUES = ("to_assign", "to_validate")
 BOOKING_ID = r"[A-Z]{2,6}-\d{8}"
 USER_ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"

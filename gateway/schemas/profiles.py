@@ -8,15 +8,15 @@ import base64
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from gateway.schemas.bookings import ESTABLISHMENT
+from services.auth.contract.vocabulary import ROLES
+from services.booking.contract.vocabulary import MODES
 from gateway.schemas.fields import (
     LONG, SHORT, Base64Str, Bool, Choice, DateStr, DateTimeStr, EmailStr, Int, ListOf, Msg, Obj, Pattern,
     StrictSchema, Text, TimeStr,
 )
 
 LANGS = ("fr", "en")
-ROLES = ("requester", "interpreter", "coordinator", "admin")
 GENDERS = ("unspecified", "female", "male", "other")
-MODES = ("in_person", "phone", "video", "message_transmission", "professional_service", "document_translation")
 REGIONS = (
     "01-Bas-Saint-Laurent", "02-Saguenay–Lac-Saint-Jean", "03-Capitale-Nationale", "04-Mauricie",
     "05-Estrie", "06-Montréal", "07-Outaouais", "08-Abitibi-Témiscamingue", "09-Côte-Nord",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from gateway.schemas.fields import Choice, Int, ListOf, StrictSchema, Text
-from services.booking.contract.versions import CURRENT
+from services.booking.contract.events import CURRENT
 
 EVENT_TYPES = tuple(sorted(CURRENT))
 DELIVERY_STATUSES = ("pending", "delivered", "failed")

@@ -75,7 +75,7 @@ def test_system_tokens_are_issued_recorded_and_revoked_by_auth(tmp_path):
     from gateway.system_auth import revoked_ids
     from ims_common.stores import open_document_store
     from services.auth import system_tokens
-    from services.auth.adapters.tokens import verify_token
+    from ims_common.tokens import verify_token
     from ims_common import config
 
     docs = open_document_store(f"sqlite:///{tmp_path / 'auth.sqlite3'}")

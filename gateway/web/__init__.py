@@ -27,7 +27,10 @@ from gateway.security import actor_from_claims
 from ims_common import config
 from ims_common.errors import IMSError
 from ims_common.messages import translate
-from services.auth.adapters.tokens import verify_token
+from ims_common.money import format_money
+from ims_common.tokens import verify_token
+from services.booking.contract import vocabulary
+from services.payroll.contract import vocabulary as pay_vocabulary
 
 web = Blueprint("web", __name__)
 
@@ -255,23 +258,12 @@ def field_errors(exc) -> dict:
 
 # ---- display helpers ------------------------------------------------------------------------------
 
-STATUSES = ("pending", "booked", "modified", "service_provided", "closed", "cancelled")
-
-
 def status_label(status: str) -> str:
-    return {"pending": _("En attente"), "booked": _("Réservé"), "modified": _("Modifié"),
-            "service_provided": _("Service fourni"), "closed": _("Achevé"),
-            "cancelled": _("Annulé")}.get(status, status or "")
-
-
-MODES = ("in_person", "phone", "video", "message_transmission", "professional_service", "document_translation")
+    return vocabulary.status_label(status, page_lang()) or (status or "")
 
 
 def mode_label(mode: str) -> str:
-    return {"in_person": _("En personne"), "phone": _("Téléphone"), "video": _("Vidéo"),
-            "message_transmission": _("Transmission de message"),
-            "professional_service": _("Service professionnel"),
-            "document_translation": _("Traduction de document")}.get(mode, mode or "")
+    return vocabulary.mode_label(mode, page_lang()) or (mode or "")
 
 
 def parse_utc(value: str | None) -> datetime | None:
@@ -292,18 +284,8 @@ def local_dt(value: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def money(amount) -> str:
     """'82.00' -> '82,00 $' in French, '$82.00' in English (amounts arrive as decimal strings)."""
-    from decimal import Decimal, InvalidOperation
-    try:
-        value = Decimal(str(amount))
-    except (InvalidOperation, ValueError):
-        return str(amount or "")
-    text = f"{value:,.2f}"
-    if page_lang() == "fr":
-        return text.replace(",", "\u00a0").replace(".", ",") + "\u00a0$"
-    return "$" + text
+    return format_money(amount, page_lang())
 
 
 def pay_label(key: str) -> str:
-    from services.payroll.domain.remuneration import LABELS
-    french, english = LABELS.get(key, (key, key))
-    return french if page_lang() == "fr" else english
+    return pay_vocabulary.label(key, page_lang())

@@ -13,10 +13,11 @@ from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
-from gateway.web import (MODES, page_lang, STATUSES, current_actor, field_errors, login_required, message_of, mode_label, parse_utc,
+from gateway.web import (page_lang, current_actor, field_errors, login_required, message_of, mode_label, parse_utc,
                          rpc, web)
 from ims_common.errors import IMSError
 from ims_common.messages import translate
+from services.booking.contract.vocabulary import MODES, STATUSES
 
 MONTREAL = ZoneInfo("America/Montreal")
 STAFF = ("coordinator", "admin")

@@ -9,7 +9,7 @@ from ims_common.envelope import NewEvent
 from ims_common.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from ims_common.eventstore.port import ConcurrencyError
 from services.auth.adapters.passwords import PasswordHasher
-from services.auth.adapters.tokens import issue_token
+from ims_common.tokens import issue_token
 from services.auth.credentials import Credentials
 from services.auth.domain import roles as R
 from services.auth.domain import validation as v

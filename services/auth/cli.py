@@ -24,7 +24,7 @@ from ims_common.messages import translate
 from ims_common.stores import open_document_store, open_event_store
 from services.auth import system_tokens
 from services.auth.app import AuthApp
-from services.auth.domain.roles import ROLES
+from services.auth.contract.vocabulary import ROLES
 
 
 def _parser() -> argparse.ArgumentParser:

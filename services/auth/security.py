@@ -24,6 +24,7 @@ from typing import Callable, Optional
 import jwt
 import pyotp
 
+from gateway.contract import links
 from ims_common import config
 from ims_common.docstore.port import DuplicateKeyError
 from ims_common.envelope import NewEvent
@@ -31,7 +32,7 @@ from ims_common.errors import Conflict, Forbidden, NotFound, Unauthorized, Valid
 from ims_common.eventstore.port import ConcurrencyError
 from services.auth.adapters.messenger import AccountMessenger, RecordingMessenger
 from services.auth.adapters.strength import zxcvbn_rating
-from services.auth.adapters.tokens import issue_token
+from ims_common.tokens import issue_token
 from services.auth.app import AuthApp, INVALID_CREDENTIALS, _iso
 from services.auth.domain import lockout, mfa
 from services.auth.domain import password_policy as policy
@@ -387,7 +388,7 @@ class AuthSecurity:
                 token = secrets.token_urlsafe(32)
                 self.docs.put(RESET, _h(token), {"user_id": doc["user_id"], "created_at": now,
                                                  "expires_at": now + RESET_TTL})
-                url = f"{self.public_url().rstrip('/')}/reset-password?token={token}"
+                url = links.link("password_reset", self.public_url(), query={"token": token})
                 self._send("reset_link", Account.from_dict(doc), {"url": url, "link": url})
         return {"accepted": True}
 
@@ -440,7 +441,7 @@ class AuthSecurity:
         account = self.auth.create_account(actor, fields)
         temporary = account.pop("temporary_password", None)
         if temporary:
-            link = self.public_url().rstrip("/") + "/"
+            link = links.link("login", self.public_url())
             self._send("temporary_password", Account.from_dict(self.auth.view.get(account["user_id"])),
                        {"user_id": account["user_id"], "password": temporary, "link": link})
         return account

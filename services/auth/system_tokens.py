@@ -18,7 +18,7 @@ from pathlib import Path
 import jwt
 
 from ims_common import config
-from services.auth.adapters.tokens import issue_token
+from ims_common.tokens import issue_token
 
 SCOPES = ("events:read", "webhooks:manage")
 ROLE = "system"

@@ -14,13 +14,13 @@ from ims_common.envelope import NewEvent, StoredEvent
 from ims_common.errors import Conflict, NotFound
 from ims_common.eventstore.port import ConcurrencyError
 from services.booking.contract.public import public_event
-from services.booking.contract.versions import current_version, upcast
+from services.booking.contract.events import current_version, upcast
 from services.booking.domain import numbering
 from services.booking.domain.access import is_staff, require_visible, role_of, summary, view
 from services.booking.domain.booking import created_event, decide, prepare_create
 from services.booking.domain.events import fold
 from services.booking.domain.listing import parse_query
-from services.booking.domain.validation import invalid
+from ims_common.validation import invalid
 from services.booking.matching_app import MatchingMixin
 from services.booking.readmodel import BookingReadModel
 

@@ -24,8 +24,8 @@ from ims_common.errors import Conflict, Forbidden, IMSError
 from ims_common.profile_copy import PROFILES, ProfileCopy
 from services.booking.domain import matching as m
 from services.booking.domain.access import STAFF, role_of, summary
-from services.booking.domain.montreal import iso_z, parse_iso
-from services.booking.domain.validation import invalid
+from ims_common.times import iso_z, parse_iso
+from ims_common.validation import invalid
 from services.booking.readmodel import BOOKINGS, state_of
 
 SYSTEM_ACTOR = {"user_id": "system", "role": "system"}

@@ -21,7 +21,7 @@ from ims_common.eventstore.port import EventStore
 from ims_common.projection import CheckpointedProjector
 from services.booking.domain.access import visible_to
 from services.booking.domain.events import evolve, evolve_in_place, fold
-from services.booking.domain.montreal import local_date_of
+from ims_common.times import local_date_of
 
 BOOKINGS = "bookings"
 PROJECTOR = "booking_read_model"

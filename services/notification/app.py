@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
+from gateway.contract import links
 from ims_common.docstore.port import DocumentStore, DuplicateKeyError
 from ims_common.envelope import StoredEvent
 from ims_common.errors import ValidationFailed
@@ -141,7 +142,7 @@ class NotificationApp:
         profile = self.profiles.get(user_id) if user_id else None
         switches = (profile or {}).get("notifications") or {}
         lang = m.lang_of(recipient.get("lang") or (profile or {}).get("display_language"))
-        values = {"user_id": user_id or "", "link": f"{self.public_url}/login",
+        values = {"user_id": user_id or "", "link": links.link("login", self.public_url),
                   "password": params.get("password") or params.get("temporary_password") or "",
                   "url": params.get("url") or params.get("link") or params.get("reset_link") or "",
                   "code": params.get("code") or ""}
@@ -357,7 +358,7 @@ class NotificationApp:
         owner = self.profiles.get(timer["user_id"]) or {}
         person = m.person_name(owner) or timer["user_id"]
         params = {"document": timer.get("document", ""), "expires_on": timer["expires_on"], "person": person,
-                  "link": f"{self.public_url}/profiles/{timer['user_id']}"}
+                  "link": links.link("profile", self.public_url)}
         recipients = [timer["user_id"]] + [c["user_id"] for c in self._coordinators() if c["user_id"] != timer["user_id"]]
         for uid in recipients:
             self._notify_user(timer["id"], "document_expiring", uid, None, lambda lang: params)

@@ -33,9 +33,9 @@ from ims_common.errors import Forbidden, NotFound, ValidationFailed, Conflict
 from ims_common.profile_copy import PROFILES, ProfileCopy
 from ims_common.projection import CHECKPOINTS, CheckpointedProjector, Fetch
 from ims_common.received_log import RECEIVED, ReceivedLog
-from services.booking.domain.events import evolve_in_place
+from services.booking.contract.fold import apply_in_place
 from services.payroll.domain.business_hours import local_date
-from services.payroll.domain.money import Money
+from ims_common.money import Money
 from services.payroll.domain.periods import DEFAULT_CALENDAR, PeriodCalendar
 from services.payroll.domain.policy import PayPolicy, PolicyBook, default_policy_book
 from services.payroll.domain.pricing import price
@@ -123,8 +123,7 @@ class PayrollApp:
             return  # replayed
         try:
             # The state was just read from the store: ours to change (no deep copy per event).
-            state = evolve_in_place(state, event.type, event.data, actor=event.actor or {},
-                                    occurred_at=event.occurred_at, version=event.stream_version)
+            state = apply_in_place(state, event)
         except (KeyError, ValueError):
             log.exception("booking event %s could not be folded", event.event_id)
             return

@@ -28,7 +28,7 @@ from ims_common.envelope import StoredEvent
 from ims_common.errors import Forbidden, NotFound, ValidationFailed
 from ims_common.projection import CheckpointedProjector, Fetch
 from services.booking.contract.public import public_event
-from services.booking.contract.versions import CURRENT
+from services.booking.contract.events import CURRENT
 from services.webhooks.domain import signing
 from services.webhooks.domain.subscriptions import (MAX_ATTEMPTS, address_allowed, can_manage, check_url,
                                                     parse_networks, retry_delay, wants)

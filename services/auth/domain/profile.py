@@ -23,6 +23,7 @@ from typing import Iterable, Optional
 from ims_common.errors import Forbidden, ValidationFailed
 from services.auth.domain import roles as R
 from services.auth.domain import validation as v
+from services.booking.contract.vocabulary import MODES  # request types are booking's modes
 
 PROFILE_UPDATED = "ProfileUpdated"
 PROFILE_SCHEMA_VERSION = 1
@@ -40,8 +41,6 @@ REGIONS = (
     "10-Nord-du-Québec", "11-Gaspésie–Îles-de-la-Madeleine", "12-Chaudière-Appalaches", "13-Laval",
     "14-Lanaudière", "15-Laurentides", "16-Montérégie", "17-Centre-du-Québec",
 )
-MODES = ("in_person", "phone", "video", "message_transmission", "professional_service",
-         "document_translation")
 GENDERS = ("unspecified", "female", "male", "other")
 CANADA = ("canada", "ca", "can")
 POSTAL_RE = re.compile(r"([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]) ?(\d[ABCEGHJ-NPRSTV-Z]\d)")

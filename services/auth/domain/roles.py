@@ -1,17 +1,9 @@
-"""Roles and who may manage accounts."""
+"""Who may manage accounts (the roles themselves are auth's contract vocabulary)."""
 from __future__ import annotations
 
-REQUESTER = "requester"
-INTERPRETER = "interpreter"
-COORDINATOR = "coordinator"
-ADMIN = "admin"
-
-ROLES = (REQUESTER, INTERPRETER, COORDINATOR, ADMIN)
-STAFF = (COORDINATOR, ADMIN)   # an admin may do all a coordinator may
-
-
-def is_staff(role: str | None) -> bool:
-    return role in STAFF
+from services.auth.contract.vocabulary import (  # noqa: F401  (R.ROLES… in the domain)
+    ADMIN, COORDINATOR, INTERPRETER, REQUESTER, ROLES, STAFF, is_staff,
+)
 
 
 def may_grant(actor_role: str | None, roles: set[str]) -> bool:

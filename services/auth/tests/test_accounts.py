@@ -4,7 +4,7 @@ import json
 import pytest
 
 from ims_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.auth.adapters.tokens import verify_token
+from ims_common.tokens import verify_token
 from services.auth.reservations import EMAILS
 from services.auth.tests.conftest import KEYS, PASSWORD
 

@@ -200,15 +200,3 @@ def test_unknown_event_type_is_ignored():
     created = account_created(clean, "UBIPN0001", "2024-08-27T12:00:00Z", False)
     account = fold([stored(*created, 1), stored("SomethingNew", {}, 2)])
     assert account.version == 2 and account.email == "pepe.nomme@example.org"
-
-
-def test_domain_is_plain_python():
-    import ast
-    from pathlib import Path
-
-    forbidden = {"nameko", "pymongo", "sqlite3", "flask", "kombu", "eventlet", "argon2", "jwt"}
-    for path in (Path(__file__).parents[1] / "domain").glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-                assert not {n.split(".")[0] for n in names} & forbidden, (path.name, names)

@@ -7,7 +7,7 @@ from argon2 import PasswordHasher as Argon2
 
 from ims_common.errors import Unauthorized
 from services.auth.adapters.passwords import PasswordHasher
-from services.auth.adapters.tokens import verify_token
+from ims_common.tokens import verify_token
 from services.auth.app import AuthApp
 from services.auth.credentials import CREDENTIALS
 from services.auth.read_model import ACCOUNTS

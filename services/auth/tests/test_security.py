@@ -7,7 +7,7 @@ import pytest
 
 from ims_common.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
 from services.auth.adapters.messenger import RecordingMessenger
-from services.auth.adapters.tokens import verify_token
+from ims_common.tokens import verify_token
 from services.auth.domain import lockout, mfa, password_policy
 from services.auth.security import AuthSecurity
 from services.auth.tests.conftest import KEYS, PASSWORD
@@ -322,7 +322,7 @@ def test_recovery_codes_are_single_use(sec, pepe, sent):
 def test_mfa_token_is_not_an_access_token_and_forgery_fails(sec, pepe, sent):
     enable_mfa(sec, sent, pepe)
     step = sec.login("pepe@example.org", PASSWORD, IP)
-    from services.auth.adapters.tokens import InvalidToken
+    from ims_common.tokens import InvalidToken
     with pytest.raises(InvalidToken):
         verify_token(step["mfa_token"], KEYS)
     with pytest.raises(Unauthorized):

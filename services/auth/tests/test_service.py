@@ -15,7 +15,7 @@ from ims_common.errors import IMSError
 from ims_common.stores import open_document_store, open_event_store
 from ims_common.testing.rabbit import isolated_vhost
 from ims_common.testing.wait import wait_until
-from services.auth.adapters.tokens import verify_token
+from ims_common.tokens import verify_token
 from services.auth.app import AuthApp
 from services.auth.tests.conftest import PASSWORD
 

@@ -6,7 +6,7 @@ import time
 import jwt
 import pytest
 
-from services.auth.adapters.tokens import InvalidToken, issue_token, verify_token
+from ims_common.tokens import InvalidToken, issue_token, verify_token
 
 OLD = ("k1", "old-secret-" + "o" * 40)
 NEW = ("k2", "new-secret-" + "n" * 60)   # 64+ bytes: HS512 forgery test warns otherwise

@@ -19,7 +19,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from .schemas import REGISTRY, EnvelopeSchema
-from .versions import CURRENT
+from .events import CURRENT
 
 ROOT = Path(__file__).resolve().parents[3]
 DOCS = ROOT / "docs" / "events"

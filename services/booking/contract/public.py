@@ -7,7 +7,7 @@ outside the contract are not published outside (None)."""
 from __future__ import annotations
 
 from .schemas import REGISTRY, EnvelopeSchema, schema_for
-from .versions import upcast
+from .events import upcast
 
 ENVELOPE_FIELDS = tuple(EnvelopeSchema().fields)
 

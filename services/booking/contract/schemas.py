@@ -5,17 +5,15 @@ These schemas are allowlists: `public.public_event` dumps the stored data throug
 that is not declared here never leaves the booking service (docs/events/README.md, Privacy). Every
 (type, version) ever published stays here: a published version is never edited (its fingerprint in
 docs/events/fingerprints.json is checked by the tests); a change is a new version with an upcaster
-(versions.py)."""
+(events.py)."""
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from .versions import CURRENT
+from services.auth.contract.vocabulary import ACTOR_ROLES as ROLES
 
-STATUSES = ("pending", "booked", "modified", "service_provided", "cancelled", "closed")
-MODES = ("in_person", "phone", "video", "message_transmission", "professional_service",
-         "document_translation")
-ROLES = ("requester", "interpreter", "coordinator", "admin", "system")
+from .events import CURRENT
+from .vocabulary import MODES, STATUSES
 
 
 def _text(required=False, **kw):

@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 from ims_common.errors import Forbidden, NotFound
-
-ROLES = ("requester", "interpreter", "coordinator", "admin", "system")
-STAFF = ("coordinator", "admin")     # an admin may do all a coordinator may
-SYSTEM = "system"                    # automatic matching (escalation timer); never from a token
+from services.auth.contract.vocabulary import ACTOR_ROLES as ROLES, STAFF, SYSTEM  # noqa: F401
 
 SUMMARY_FIELDS = ("id", "number", "status", "start_at", "end_at", "date", "start_time",
                   "duration_minutes", "due_date", "mode", "source_language", "target_language",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from . import validation as v
+from ims_common import validation as v
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_BOOKING = 30
@@ -41,7 +41,7 @@ def check_attachment(raw) -> tuple[dict, bytes]:
         content_type = content_type.lower()
         if content_type not in ALLOWED_TYPES:
             errors.add("content_type", "file.type_not_allowed")
-    description = v.text(raw.get("description"), "description", errors, v.LONG)
+    description = v.text(raw.get("description"), "description", errors, v.LONG, multiline=True)
     encoded = raw.get("content_base64")
     content = b""
     if not isinstance(encoded, str) or not encoded:

@@ -12,16 +12,18 @@ from typing import Callable, Optional
 
 from ims_common.errors import Conflict, Forbidden
 
-from . import attachments, events as ev, validation as v
+from ims_common import validation as v
+
+from . import attachments, events as ev
 from .access import STAFF, SYSTEM, holds_offer, require_visible, role_of
 from .fields import TIMED_MODES, check_booking, check_changes, establishment_code
-from .montreal import iso_z, parse_iso
+from ims_common.times import iso_z, parse_iso
+from services.booking.contract.vocabulary import COMMAND_ROLES
 from .report import check_communications, check_report
 
 WITHDRAW_NOTICE = timedelta(hours=48)
 CLOCK_SKEW = timedelta(minutes=5)
 ID_MAX = 64
-INTERPRETER = ("interpreter",)
 
 
 @dataclass
@@ -104,7 +106,7 @@ def _decline(state, actor, p, now, new_id):
     if not holds_offer(actor["user_id"], state):
         raise Forbidden("booking.not_offered", {})
     errors = _payload(p, ("reason",))
-    reason = v.text(p.get("reason"), "reason", errors, v.LONG)
+    reason = v.text(p.get("reason"), "reason", errors, v.LONG, multiline=True)
     errors.raise_if_any()
     return Decision([ev.Event(ev.DECLINED, {"interpreter_id": actor["user_id"], "reason": reason})])
 
@@ -145,7 +147,7 @@ def _withdraw(state, actor, p, now, new_id):
     if actor["role"] == "interpreter" and parse_iso(state["start_at"]) - now <= WITHDRAW_NOTICE:
         raise Conflict("booking.withdraw_too_late", {"hours": 48})   # must call the bank
     errors = _payload(p, ("reason", "communications"))
-    reason = v.text(p.get("reason"), "reason", errors, v.LONG)
+    reason = v.text(p.get("reason"), "reason", errors, v.LONG, multiline=True)
     # Billable communications made before withdrawing are recorded here and paid (DESIGN 2).
     communications = check_communications(p.get("communications"), errors)
     errors.raise_if_any()
@@ -156,7 +158,7 @@ def _withdraw(state, actor, p, now, new_id):
 def _cancel(state, actor, p, now, new_id):
     _status(state, "cancel", "pending", "booked", "modified")
     errors = _payload(p, ("reason", "cancelled_at"))
-    reason = v.text(p.get("reason"), "reason", errors, v.LONG, required=True)
+    reason = v.text(p.get("reason"), "reason", errors, v.LONG, required=True, multiline=True)
     at = now
     if p.get("cancelled_at") is not None:
         if actor["role"] not in STAFF:   # the time decides pay: only the bank records a past call
@@ -213,7 +215,7 @@ def _attach(state, actor, p, now, new_id):
 def _close(state, actor, p, now, new_id):
     _status(state, "close", "service_provided")
     errors = _payload(p, ("comment",))
-    comment = v.text(p.get("comment"), "comment", errors, v.LONG)
+    comment = v.text(p.get("comment"), "comment", errors, v.LONG, multiline=True)
     errors.raise_if_any()
     return Decision([ev.Event(ev.CLOSED, {"comment": comment})])
 
@@ -228,30 +230,22 @@ def _flag_unfilled(state, actor, p, now, new_id):
     return Decision([ev.Event(ev.FLAGGED_UNFILLED, {"start_at": state["start_at"], "hours_before": hours})])
 
 
-# command -> (roles allowed, handler)
-COMMANDS: dict[str, tuple[tuple, Callable]] = {
-    "offer": (STAFF + (SYSTEM,), _offer),
-    "decline": (INTERPRETER, _decline),
-    "accept": (INTERPRETER, _accept),
-    "assign": (STAFF, _assign),
-    "modify": (("requester",) + STAFF, _modify),
-    "withdraw": (INTERPRETER + STAFF, _withdraw),
-    "cancel": (("requester",) + STAFF, _cancel),
-    "report": (INTERPRETER, _report),
-    "correct-report": (INTERPRETER + STAFF, _correct_report),
-    "attachments": (INTERPRETER + STAFF, _attach),
-    "close": (STAFF, _close),
-    "flag-unfilled": ((SYSTEM,), _flag_unfilled),
+# command -> its rule; who may try it is booking's contract vocabulary (COMMAND_ROLES)
+HANDLERS: dict[str, Callable] = {
+    "offer": _offer, "decline": _decline, "accept": _accept, "assign": _assign, "modify": _modify,
+    "withdraw": _withdraw, "cancel": _cancel, "report": _report, "correct-report": _correct_report,
+    "attachments": _attach, "close": _close, "flag-unfilled": _flag_unfilled,
 }
+assert set(HANDLERS) == set(COMMAND_ROLES)
 
 
 def decide(state: dict | None, actor: dict, command: str, payload, now: datetime,
            booking_id: str = "", new_id: Callable[[], str] = lambda: str(uuid.uuid4())) -> Decision:
-    if not isinstance(command, str) or command not in COMMANDS:
+    if not isinstance(command, str) or command not in HANDLERS:
         raise v.invalid({"command": ["command.unknown"]})
     payload = v.require_object(payload)
     require_visible(actor, state, booking_id or (state or {}).get("id", ""))
-    roles, handler = COMMANDS[command]
-    if actor["role"] not in roles:
+    handler = HANDLERS[command]
+    if actor["role"] not in COMMAND_ROLES[command]:
         raise Forbidden("booking.forbidden_role", {"role": actor["role"], "command": command})
     return handler(state, actor, payload, now, new_id)

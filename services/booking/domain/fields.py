@@ -4,12 +4,11 @@ from __future__ import annotations
 import re
 from datetime import date, time, timedelta
 
-from . import validation as v
-from .montreal import day_bounds, iso_z, local_moment
+from ims_common.times import day_bounds, iso_z, local_moment
+from services.booking.contract.vocabulary import BOOKING_FIELDS, DUE_DATE_MODES, MODES, TIMED_MODES  # noqa: F401
 
-TIMED_MODES = ("in_person", "phone", "video", "professional_service")
-DUE_DATE_MODES = ("message_transmission", "document_translation")
-MODES = TIMED_MODES + DUE_DATE_MODES
+from ims_common import validation as v
+
 TIMING_FIELDS = ("date", "start_time", "duration_minutes", "due_date")
 
 # field -> max length for free text; other kinds are checked by name below.
@@ -20,7 +19,9 @@ TEXT_FIELDS = {
     "video_secret": v.SHORT, "requester_name": v.SHORT, "requester_phone": 50,
     "note_to_interpreter": v.LONG, "message_to_interpreter": v.LONG, "comments": v.LONG,
 }
-FIELDS = tuple(TEXT_FIELDS) + ("mode", "establishment", "video_link", "requester_email") + TIMING_FIELDS
+FIELDS = BOOKING_FIELDS
+MULTILINE = {name for name, size in TEXT_FIELDS.items() if size > v.SHORT}   # details, notes, address
+assert set(FIELDS) == set(TEXT_FIELDS) | {"mode", "establishment", "video_link", "requester_email", *TIMING_FIELDS}
 REQUIRED = ("source_language", "target_language", "mode", "establishment")
 
 ESTABLISHMENT = re.compile(r"[A-Z]{2,6}")  # as in booking ids: ^[A-Z]{2,6}-\d{8}$
@@ -38,7 +39,7 @@ def establishment_code(value) -> str | None:
 def _check_one(name: str, value, errors: v.Errors):
     required = name in REQUIRED
     if name in TEXT_FIELDS:
-        return v.text(value, name, errors, TEXT_FIELDS[name], required)
+        return v.text(value, name, errors, TEXT_FIELDS[name], required, multiline=name in MULTILINE)
     if name == "mode":
         mode = v.text(value, name, errors, 40, required)
         if mode is not None and mode not in MODES:

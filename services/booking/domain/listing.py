@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
+from ims_common import validation as v
 from ims_common.errors import Forbidden
+from services.booking.contract.vocabulary import STATUSES
 
-from . import validation as v
 from .access import STAFF, role_of
 
-STATUSES = ("pending", "booked", "modified", "service_provided", "closed", "cancelled")
 QUEUES = {"to_assign": "pending", "to_validate": "service_provided"}
 QUERY_FIELDS = ("date_from", "date_to", "status", "queue", "page", "per_page")
 DEFAULT_PER_PAGE = 50

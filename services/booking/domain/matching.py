@@ -37,9 +37,9 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from .montreal import MONTREAL, local_today, parse_iso
+from ims_common.times import MONTREAL, local_today, parse_iso
+from services.booking.contract.vocabulary import TIMED_MODES
 
-TIMED_MODES = ("in_person", "phone", "video", "professional_service")
 DIRECTED_MODES = ("document_translation",)
 BUSY_STATUSES = ("booked", "modified", "service_provided")
 MAX_BOOKING = timedelta(hours=12)            # longest booking (720 minutes): bounds overlap scans

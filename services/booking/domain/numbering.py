@@ -7,7 +7,7 @@ from datetime import datetime
 
 from ims_common.errors import Conflict
 
-from .montreal import local_today
+from ims_common.times import local_today
 
 MAX_SEQUENCE = 999
 NUMBER = re.compile(r"[A-Z][A-Z0-9]{0,9}-\d{8}")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import validation as v
-from .montreal import iso_z
+from ims_common import validation as v
+from ims_common.times import iso_z
 
 MAX_COMMUNICATIONS = 50
 COMMON = ("provided", "wait_minutes", "distance_km", "travel_minutes", "communications", "words",
@@ -51,7 +51,7 @@ def _common(raw: dict, errors: v.Errors) -> dict:
         "words": v.integer(raw.get("words"), "words", errors, 0, 1_000_000, default=0),
         "other_fees_cents": v.integer(raw.get("other_fees_cents"), "other_fees_cents", errors, 0,
                                       1_000_000, default=0),
-        "comments": v.text(raw.get("comments"), "comments", errors, v.LONG),
+        "comments": v.text(raw.get("comments"), "comments", errors, v.LONG, multiline=True),
     }
 
 
@@ -68,7 +68,7 @@ def check_report(raw, planned_minutes: int | None) -> dict:
     if provided:
         start = v.aware_datetime(raw.get("actual_start"), "actual_start", errors, required=True)
         end = v.aware_datetime(raw.get("actual_end"), "actual_end", errors, required=True)
-        overtime = v.text(raw.get("overtime_reason"), "overtime_reason", errors, v.LONG)
+        overtime = v.text(raw.get("overtime_reason"), "overtime_reason", errors, v.LONG, multiline=True)
         minutes = None
         if start and end:
             seconds = (end - start).total_seconds()
@@ -90,7 +90,7 @@ def check_report(raw, planned_minutes: int | None) -> dict:
         cancelled_at = v.aware_datetime(raw.get("cancelled_at"), "cancelled_at", errors, required=True)
         report.update(
             reason=v.text(raw.get("reason"), "reason", errors, v.SHORT, required=True),
-            detailed_reason=v.text(raw.get("detailed_reason"), "detailed_reason", errors, v.LONG),
+            detailed_reason=v.text(raw.get("detailed_reason"), "detailed_reason", errors, v.LONG, multiline=True),
             cancelled_at=iso_z(cancelled_at) if cancelled_at else None)
     errors.raise_if_any()
     return report

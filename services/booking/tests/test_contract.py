@@ -14,7 +14,7 @@ from ims_common.envelope import NewEvent
 from services.booking.contract import generate
 from services.booking.contract.public import public_event
 from services.booking.contract.schemas import REGISTRY, schema_for
-from services.booking.contract.versions import CURRENT, UPCASTERS, upcast
+from services.booking.contract.events import CURRENT, UPCASTERS, upcast
 
 from .app_fixtures import Clock, Stores
 from .scenario import ALICE, BRUNO, COORD, FIELDS, NOW, REQUESTER, START, not_provided_report, provided_report

@@ -182,12 +182,3 @@ def test_urgency_orders_by_start_waiting_and_declines():
     assert m.urgency(declined, NOW) == m.urgency(later, NOW) - 6
     assert m.urgency(later, NOW + timedelta(hours=8)) == m.urgency(later, NOW) - 8 - 2
     assert COORD  # the queue itself is tested on the app
-
-
-def test_domain_stays_plain_python():
-    import ast
-    import pathlib
-    tree = ast.parse(pathlib.Path(m.__file__).read_text())
-    names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    names |= {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 0}
-    assert not names & {"nameko", "flask", "kombu", "pymongo", "sqlite3", "ims_common"}

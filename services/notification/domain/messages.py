@@ -1,7 +1,7 @@
 """The texts people receive, in French and English. Plain Python, no I/O.
 
 Health data never enters a message: the templates only know a booking's number, local date and time,
-languages, mode and a link to the booking (IMS_PUBLIC_URL/bookings/<id>); never its context, context
+languages, mode and a link to the booking (IMS_PUBLIC_URL + the booking page's path, gateway/contract/links.py); never its context, context
 details, notes, messages, comments, facility, address, appointment location or video link. The
 booking copy the service keeps (BOOKING_FIELDS in app.py) does not even hold those fields.
 """
@@ -10,17 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from gateway.contract import links
+from services.booking.contract.vocabulary import mode_label
+
 MONTREAL = ZoneInfo("America/Montreal")
 LANGS = ("fr", "en")
-
-MODES = {
-    "in_person": ("en personne", "in person"),
-    "phone": ("téléphone", "phone"),
-    "video": ("vidéo", "video"),
-    "message_transmission": ("transmission de message", "message transmission"),
-    "professional_service": ("service professionnel", "professional service"),
-    "document_translation": ("traduction de document", "document translation"),
-}
 
 BANK_CONTACT = "biq@ssss.gouv.qc.ca"
 
@@ -201,18 +195,18 @@ def local_date_time(iso: str | None) -> tuple[str, str]:
 def booking_params(booking: dict, lang: str, public_url: str) -> dict:
     """What a message may say about a booking: nothing about the person served or their health."""
     date, time = local_date_time(booking.get("start_at"))
-    mode = MODES.get(booking.get("mode") or "", (booking.get("mode") or "", booking.get("mode") or ""))
+    mode = mode_label(booking.get("mode"), lang).lower() or (booking.get("mode") or "")
     return {
         "number": booking.get("number") or booking.get("id"),
         "date": date, "time": time,
         "languages": f"{booking.get('source_language') or '?'} → {booking.get('target_language') or '?'}",
-        "mode": mode[0 if lang == "fr" else 1],
+        "mode": mode,
         "link": booking_link(public_url, booking.get("id") or booking.get("number")),
     }
 
 
 def booking_link(public_url: str, booking_id: str) -> str:
-    return f"{public_url.rstrip('/')}/bookings/{booking_id}"
+    return links.link("booking", public_url, booking_id=booking_id)
 
 
 class _Blank(dict):

@@ -138,8 +138,8 @@ def test_every_row_of_the_matrix_sends_the_right_message_in_the_right_language_w
     for d in log:
         if d["booking_id"] and d["channel"] == "sms":
             sms_text = next(s["body"] for s in sms_provider.messages
-                            if s["to"] == d["recipient"]["address"] and f"/bookings/{d['booking_id']}" in s["body"])
-            assert sms_text.count(f"{PUBLIC}/bookings/{d['booking_id']}") == 1
+                            if s["to"] == d["recipient"]["address"] and f"/reservations/{d['booking_id']}" in s["body"])
+            assert sms_text.count(f"{PUBLIC}/reservations/{d['booking_id']}") == 1
 
 
 @pytest.fixture
@@ -294,7 +294,7 @@ def test_the_digest_runs_once_a_day_and_only_with_unfilled_bookings(app, clock, 
     app.tick()
     digests = smtp.to(f"{COORD.lower()}@example.org")
     assert len(digests) == 1 and "HC-25244050" in digests[0]["body"] and "HC-25244051" not in digests[0]["body"]
-    assert f"{PUBLIC}/bookings/HC-25244050" in digests[0]["body"]
+    assert f"{PUBLIC}/reservations/HC-25244050" in digests[0]["body"]
 
 
 def test_document_expiry_timers_follow_the_profile(app, clock, smtp):

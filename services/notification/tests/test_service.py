@@ -57,7 +57,7 @@ def test_messages_go_out_once_and_a_restarted_service_does_not_resend_reminders(
             rpc.booking.execute(COORDINATOR, booking["id"], "assign", {"interpreter_id": INTERP})
             wait_until(lambda: len(sms_provider.to("+15145550002")) == 1 and len(smtp.messages) == 1, timeout=20)
             assert "assigned to you" in sms_provider.messages[0]["body"]
-            assert f"https://ims.example.org/bookings/{booking['id']}" in sms_provider.messages[0]["body"]
+            assert f"https://ims.example.org/reservations/{booking['id']}" in sms_provider.messages[0]["body"]
             assert "SECRET" not in sms_provider.messages[0]["body"] + smtp.messages[0]["body"]
             log = rpc.notification.deliveries({"booking_id": booking["id"]})
             assert {(d["channel"], d["status"]) for d in log} == {("sms", "sent"), ("email", "sent")}

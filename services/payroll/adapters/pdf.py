@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from services.payroll.domain.money import Money, to_decimal
+from ims_common.money import Money, to_decimal
 from services.payroll.domain.remuneration import LINES, label
 
 KIND = {"provisional": "provisoire", "final": "final", "adjustment": "ajustement"}

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Iterable, Mapping
 
 from .business_hours import local_date
-from .money import to_decimal
+from ims_common.money import to_decimal
 
 TIMED = "timed"                          # hourly rate, minimum, then blocks
 PER_COMMUNICATION = "per_communication"  # one block of communication_minutes per communication

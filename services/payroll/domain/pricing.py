@@ -24,7 +24,7 @@ from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from .business_hours import business_minutes_between, is_office_hours, local_date
-from .money import CENT, Money, to_decimal
+from ims_common.money import CENT, Money, to_decimal
 from .policy import MILEAGE_ALL_KM, PER_COMMUNICATION, TIMED, PayPolicy
 from .remuneration import AFTER_HOURS, LINES, OFFICE_HOURS, RATE_NAME, Remuneration
 

@@ -5,24 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from .money import Money
+from ims_common.money import Money
+from services.payroll.contract.vocabulary import LABELS, LINES  # noqa: F401
 
-# Screen order; labels (French, English).
-LINES = ("demande", "distance", "travel_time", "phone_communications", "words", "other_fees",
-         "extra_fees")
-LABELS = {
-    "demande": ("Demande", "Service fee"),
-    "distance": ("Distance", "Mileage"),
-    "travel_time": ("Rémunération du temps de déplacement", "Travel time"),
-    "phone_communications": ("Rappels téléphoniques", "Phone communications"),
-    "words": ("Mots", "Words"),
-    "other_fees": ("Autres frais", "Other fees"),
-    "extra_fees": ("Frais supplémentaires", "Extra fees"),
-    "subtotal": ("Sous-total", "Subtotal"),
-    "gst": ("TPS", "GST"),
-    "qst": ("TVQ", "QST"),
-    "total": ("Total", "Total"),
-}
 RATE_NAME = "Standard"
 OFFICE_HOURS = "Heures de bureau"
 AFTER_HOURS = "Hors heures de bureau"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from services.payroll.domain.business_hours import MONTREAL
-from services.payroll.domain.money import Money
+from ims_common.money import Money
 from services.payroll.domain.policy import (
     CURRENT_POLICY, MILEAGE_BEYOND, PolicyBook, default_policy_book)
 from services.payroll.domain.pricing import billed_minutes, price
@@ -58,11 +58,11 @@ def test_money_is_exact_and_rounds_half_up():
 
 
 def test_money_formats_in_french_and_english():
-    assert Money(8200).format("fr") == "82,00 $"
+    assert Money(8200).format("fr") == "82,00\u00a0$"
     assert Money(8200).format("en") == "$82.00"
-    assert Money(123456).format("fr") == "1 234,56 $"
+    assert Money(123456).format("fr") == "1\u00a0234,56\u00a0$"
     assert Money(123456).format("en") == "$1,234.56"
-    assert Money(-1025).format("fr") == "-10,25 $"
+    assert Money(-1025).format("fr") == "-10,25\u00a0$"
 
 
 def test_money_refuses_floats():
@@ -318,7 +318,7 @@ def test_to_dict_holds_strings_and_json_types_only():
     assert label("phone_communications", "en") == "Phone communications"
     # 82.00 + 28.80 (30 km x 2 x 0.48) + 5.00 = 115.80; GST 5.79; QST 11.55105 -> 11.55
     assert (d["subtotal"], d["gst"], d["qst"]) == ("115.80", "5.79", "11.55")
-    assert rem.total.format("fr") == "133,14 $"
+    assert rem.total.format("fr") == "133,14\u00a0$"
 
 
 def test_float_inputs_are_refused():

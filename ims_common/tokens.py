@@ -1,6 +1,6 @@
 """Access tokens: JWT signed with HS256 only, key chosen by the header's `kid`.
 
-Framework-free on purpose: the gateway imports `verify_token` from here. Keys are [(kid, secret)]
+Shared by auth (which issues them) and the gateway (which verifies them on every request). Keys are [(kid, secret)]
 as ims_common.config.jwt_keys() gives them: the first signs, every one verifies (rotation)."""
 from __future__ import annotations
 

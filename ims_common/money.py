@@ -1,4 +1,5 @@
-"""Exact money: integer cents, Decimal arithmetic, half-up rounding to the cent. Never float."""
+"""Exact money for every part of IMS: integer cents, Decimal arithmetic, half-up rounding to the cent,
+never float; and the one way an amount is written for people (format_money)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -76,12 +77,25 @@ class Money:
         return f"{self.amount:.2f}"
 
     def format(self, lang: str = "fr") -> str:
-        """'1 234,56 $' in French (Quebec usage), '$1,234.56' in English."""
+        """'1 234,56 $' in French (Quebec usage, with no-break spaces so an amount never wraps),
+        '$1,234.56' in English."""
         sign = "-" if self.cents < 0 else ""
         grouped = f"{abs(self.amount):,.2f}"  # '1,234.56'
         if lang == "fr":
-            return sign + grouped.replace(",", " ").replace(".", ",") + " $"
+            return sign + grouped.replace(",", "\u00a0").replace(".", ",") + "\u00a0$"
         return f"{sign}${grouped}"
 
 
 ZERO = Money(0)
+
+
+def format_money(amount, lang: str = "fr") -> str:
+    """How an amount reads on a page, a statement or a message: '82,00 $' in French, '$82.00' in
+    English. Takes Money, Decimal, int or a decimal string (as services send amounts); anything
+    else is shown as given (a blank stays blank)."""
+    if isinstance(amount, Money):
+        return amount.format(lang)
+    try:
+        return Money.of(amount).format(lang)
+    except (TypeError, ValueError):
+        return "" if amount is None else str(amount)

@@ -1,12 +1,37 @@
-"""Current schema_version of each published booking event type, and the upcasters that bring an
-older stored version up to date. Plain Python (no marshmallow): the application layer sets the
-version where events are appended and upcasts where events are read.
+"""Booking's event types: their names, the current schema_version of each, and the upcasters that
+bring an older stored version up to date. Plain Python (no marshmallow): the booking service sets
+the version where events are appended; every reader (booking itself, payroll, notification,
+webhooks) upcasts where events are read, before folding (contract/fold.py).
 
 To change a payload: add the new version's schema in `schemas.py`, bump it here, write the upcaster
 from the previous version below, run `python -m services.booking.contract.generate`."""
 from __future__ import annotations
 
 from typing import Callable
+
+CREATED = "BookingCreated"
+OFFERED = "BookingOffered"
+DECLINED = "BookingDeclined"
+ACCEPTED = "BookingAccepted"
+ASSIGNED = "BookingAssigned"
+MODIFIED = "BookingModified"
+WITHDRAWN = "BookingWithdrawn"
+CANCELLED = "BookingCancelled"
+SERVICE_PROVIDED = "ServiceProvided"
+REPORT_CORRECTED = "ServiceReportCorrected"
+ATTACHMENT_ADDED = "AttachmentAdded"
+CLOSED = "BookingClosed"
+OFFERS_WITHDRAWN = "OffersWithdrawn"            # the others' offers once one is taken (they are told)
+FLAGGED_UNFILLED = "BookingFlaggedUnfilled"     # still unfilled close to the start (coordinators)
+
+TYPES = (CREATED, OFFERED, DECLINED, ACCEPTED, ASSIGNED, MODIFIED, WITHDRAWN, CANCELLED,
+         SERVICE_PROVIDED, REPORT_CORRECTED, ATTACHMENT_ADDED, CLOSED, OFFERS_WITHDRAWN, FLAGGED_UNFILLED)
+STREAM_PREFIX = "booking-"      # stream id: booking-<number>
+
+
+def booking_id_of(stream_id: str) -> str:
+    return stream_id[len(STREAM_PREFIX):] if stream_id.startswith(STREAM_PREFIX) else stream_id
+
 
 CURRENT: dict[str, int] = {
     "BookingCreated": 1,

@@ -1,0 +1,30 @@
+"""The words the auth service owns: roles. Every other part names roles through this module."""
+from __future__ import annotations
+
+REQUESTER = "requester"
+INTERPRETER = "interpreter"
+COORDINATOR = "coordinator"
+ADMIN = "admin"
+SYSTEM = "system"    # outside systems' tokens and IMS's own timers: never a person's account
+
+ROLES = (REQUESTER, INTERPRETER, COORDINATOR, ADMIN)     # a person's account has one of these
+STAFF = (COORDINATOR, ADMIN)                             # an admin may do all a coordinator may
+ACTOR_ROLES = ROLES + (SYSTEM,)                          # who may appear as an event's actor
+
+# How a role reads on a page: (French, English).
+ROLE_LABELS = {
+    REQUESTER: ("Demandeur", "Requester"),
+    INTERPRETER: ("Interprète", "Interpreter"),
+    COORDINATOR: ("Coordonnateur", "Coordinator"),
+    ADMIN: ("Administrateur", "Administrator"),
+    SYSTEM: ("Système", "System"),
+}
+
+
+def is_staff(role) -> bool:
+    return role in STAFF
+
+
+def role_label(role, lang: str = "fr") -> str:
+    french, english = ROLE_LABELS.get(role, ("", ""))
+    return english if lang == "en" else french

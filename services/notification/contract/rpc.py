@@ -1,0 +1,15 @@
+"""The notification service's RPC surface: its nameko service name and each method, read or write. Callers
+name methods through this table; a read changes nothing (the gateway may keep its answer; see
+gateway/read_cache.py), a write may."""
+from __future__ import annotations
+
+SERVICE = "notification"
+READ, WRITE = "read", "write"
+
+METHODS: dict[str, str] = {
+    "send_account_message": WRITE,
+    "deliveries": READ,
+    "received": READ,
+    "health": READ,
+}
+READS = frozenset(m for m, kind in METHODS.items() if kind == READ)

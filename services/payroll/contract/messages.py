@@ -1,0 +1,28 @@
+"""The payroll service's message codes, in French and English: what its errors and reasons say to
+people. Registered into ims_common.messages (which `translate` reads) when this module is imported."""
+from __future__ import annotations
+
+from ims_common.messages import register, register_plain
+
+MESSAGES = register({
+    "payroll.not_found": {"fr": "Aucune rémunération trouvée.", "en": "No remuneration found."},
+    "payroll.forbidden": {
+        "fr": "Votre rôle ne permet pas cette action sur la paie.",
+        "en": "Your role does not allow this payroll action."},
+    "payroll.invalid_period": {"fr": "Période de paie invalide.", "en": "Invalid pay period."},
+    "payroll.period_closed": {
+        "fr": "La période de paie {period} est déjà fermée.",
+        "en": "Pay period {period} is already closed."},
+    "payroll.interpreter_required": {"fr": "Précisez l'interprète.", "en": "Give the interpreter."},
+    "payroll.invalid_policy": {
+        "fr": "Politique de rémunération invalide : {reason}",
+        "en": "Invalid pay policy: {reason}"},
+})
+
+# Used instead when the raiser gave no params.
+PLAIN = register_plain({
+    "payroll.invalid_policy": {"fr": "Politique de rémunération invalide.", "en": "Invalid pay policy."},
+    "payroll.period_closed": {
+        "fr": "Cette période de paie est déjà fermée.",
+        "en": "This pay period is already closed."},
+})

@@ -1,0 +1,24 @@
+"""The payroll service's RPC surface: its nameko service name and each method, read or write. Callers
+name methods through this table; a read changes nothing (the gateway may keep its answer; see
+gateway/read_cache.py), a write may."""
+from __future__ import annotations
+
+SERVICE = "payroll"
+READ, WRITE = "read", "write"
+
+METHODS: dict[str, str] = {
+    "get_remuneration": READ,
+    "list_periods": READ,
+    "close_period": WRITE,
+    "statement": READ,
+    "export_csv": READ,
+    "statement_pdf": READ,
+    "billing": READ,
+    "list_policies": READ,
+    "add_policy": WRITE,
+    "totals": READ,
+    "events_since": READ,
+    "received": READ,
+    "health": READ,
+}
+READS = frozenset(m for m, kind in METHODS.items() if kind == READ)

@@ -1,0 +1,3 @@
+"""The webhooks service's contract: the only part of services/webhooks that other packages may import (a test
+over the whole tree enforces it; docs/DEVELOPING.md). rpc.py names its RPC methods."""
+
