@@ -45,9 +45,9 @@ def open_document_store(url: str, durable: bool = True):
 def open_blob_store(url: str):
     kind, target = _parse(url)
     if kind == "sqlite":
-        from ims_common.blobstore import SqliteBlobStore
+        from ims_common.blobstore.sqlite import SqliteBlobStore
         return SqliteBlobStore(target)
-    from ims_common.blobstore import MongoBlobStore
+    from ims_common.blobstore.mongo import MongoBlobStore
     if kind == "mongomock":
         _enable_mongomock_gridfs()
     return _on_mongo(kind, url, lambda db, release: MongoBlobStore(db, on_close=release))

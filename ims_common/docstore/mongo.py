@@ -10,9 +10,8 @@ from typing import Callable, Iterable, Optional, Sequence
 from pymongo import ASCENDING, DESCENDING, ReplaceOne
 from pymongo.errors import DuplicateKeyError as MongoDuplicateKeyError
 
-from ims_common.docstore.port import DocumentStore, DuplicateKeyError
-from ims_common.docstore.sqlite import (check_collection, check_key, check_page, normalize, parse_order,
-                                        parse_where)
+from ims_common.docstore.port import (DocumentStore, DuplicateKeyError, check_collection, check_index_fields,
+                                      check_key, check_page, normalize, parse_order, parse_where)
 
 _CMP = {"gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
 
@@ -107,9 +106,7 @@ class MongoDocumentStore(DocumentStore):
         self._coll(collection).delete_many({})  # keeps the indexes
 
     def ensure_index(self, collection: str, fields: Sequence[str]) -> None:
-        keys = [(path, ASCENDING) for path, _ in parse_order([(f, 1) for f in fields])]
-        if not keys:
-            raise ValueError("ensure_index needs fields")
+        keys = [(path, ASCENDING) for path in check_index_fields(fields)]
         self._coll(collection).create_index(keys)
 
     def close(self) -> None:

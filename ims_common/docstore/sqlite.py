@@ -1,15 +1,12 @@
 """SQLite document store: one table per collection (key, JSON doc), queried with json_extract.
 
-Also home of the query language checks shared with the Mongo adapter (parse_where, parse_order):
-a where clause is validated into (path, op, value) terms before either adapter translates it.
+A where clause arrives checked into (path, op, value) terms by the port's parse_where.
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import json
-import math
-import re
 import sqlite3
 import time
 from typing import Any, Iterable, Optional, Sequence
@@ -18,102 +15,15 @@ try:
     import orjson   # decodes several times faster: a page of a list is mostly decoding
 except ImportError:  # pragma: no cover - the standard library does the same, slower
     orjson = None
-from ims_common.docstore.port import DocumentStore, DuplicateKeyError
+from ims_common.docstore.port import (DocumentStore, DuplicateKeyError, check_collection, check_doc,
+                                      check_index_fields, check_key, check_page, parse_order, parse_where)
 from ims_common.stores import sqlite_connect
-
-OPS = frozenset({"eq", "ne", "gt", "gte", "lt", "lte", "in", "contains"})
-_COLLECTION = re.compile(r"^[a-z][a-z0-9_]*$")
-_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-
-
-# --- the query language (shared) ----------------------------------------------------------------
-
-def check_collection(name: Any) -> str:
-    if not isinstance(name, str) or not _COLLECTION.match(name):
-        raise ValueError(f"invalid collection name {name!r}")
-    return name
-
-
-def check_path(path: Any) -> str:
-    if not isinstance(path, str) or path.startswith("$") or not _PATH.match(path):
-        raise ValueError(f"invalid field {path!r}")
-    if path.split(".")[0] == "_id":
-        raise ValueError("_id is not a field (the key is)")
-    return path
-
-
-def _scalar(value: Any) -> Any:
-    if value is None or isinstance(value, (str, bool)):
-        return value
-    if isinstance(value, int) and -2**63 <= value < 2**63:  # what both databases hold
-        return value
-    if isinstance(value, float) and math.isfinite(value):
-        return value
-    raise ValueError(f"invalid query value {value!r}")
-
-
-def parse_where(where: Optional[dict]) -> list[tuple[str, str, Any]]:
-    """[(path, op, value)] from a where clause, or ValueError for anything outside the language."""
-    if where is None:
-        return []
-    if not isinstance(where, dict):
-        raise ValueError("where must be a dict")
-    terms = []
-    for path, cond in where.items():
-        check_path(path)
-        if not isinstance(cond, dict):
-            terms.append((path, "eq", _scalar(cond)))
-            continue
-        if not cond:
-            raise ValueError(f"no operator for {path!r}")
-        for op, value in cond.items():
-            if not isinstance(op, str) or op not in OPS:
-                raise ValueError(f"invalid operator {op!r}")
-            if op == "in":
-                if not isinstance(value, (list, tuple)):
-                    raise ValueError("'in' takes a list")
-                value = [_scalar(v) for v in value]
-            else:
-                value = _scalar(value)
-                if value is None and op in ("gt", "gte", "lt", "lte"):
-                    raise ValueError(f"{op!r} cannot compare with None")
-            terms.append((path, op, value))
-    return terms
-
-
-def parse_order(order_by: Sequence) -> list[tuple[str, int]]:
-    out = []
-    for item in order_by or ():
-        path, direction = item
-        if isinstance(direction, bool) or direction not in (1, -1):
-            raise ValueError(f"order direction must be 1 or -1, not {direction!r}")
-        out.append((check_path(path), direction))
-    return out
-
-
-def check_page(limit: Optional[int], offset: int) -> None:
-    for name, value in (("limit", limit), ("offset", offset)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            raise ValueError(f"{name} must be an integer >= 0")
-
-
-def _check_doc(doc: Any) -> None:
-    if not isinstance(doc, dict):
-        raise ValueError("a document is a dict")
-    if "_id" in doc:
-        raise ValueError("_id is reserved (the key is given apart)")
-
-
-def normalize(doc: Any) -> dict:
-    """The document as JSON holds it, so both adapters store and return the same thing."""
-    _check_doc(doc)
-    return json.loads(json.dumps(doc, allow_nan=False))
 
 
 def _text(doc: Any) -> str:
     """The stored JSON of a document, as json.dumps(normalize(doc)) gives it, in one encoding
     (the round trip normalize makes would cost every write twice the encoding)."""
-    _check_doc(doc)
+    check_doc(doc)
     try:
         return _ENCODER.encode(doc)
     except RecursionError:
@@ -122,12 +32,6 @@ def _text(doc: Any) -> str:
 
 # No circular check on each value (a cycle ends in RecursionError, refused above): faster.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False)
-
-
-def check_key(key: Any) -> str:
-    if not isinstance(key, str) or not key:
-        raise ValueError("key must be a non-empty string")
-    return key
 
 
 def _loads(text: str):
@@ -329,9 +233,7 @@ class SqliteDocumentStore(DocumentStore):
             self._conn.execute(f"DELETE FROM {self._table(collection)}")
 
     def ensure_index(self, collection: str, fields: Sequence[str]) -> None:
-        fields = [check_path(f) for f in fields]
-        if not fields:
-            raise ValueError("ensure_index needs fields")
+        fields = check_index_fields(fields)
         digest = hashlib.sha1(",".join(fields).encode()).hexdigest()[:12]
         with self._lock, self.batch():
             table = self._table(collection)

@@ -16,8 +16,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import OperationFailure, PyMongoError
 
 from ims_common.envelope import NewEvent, StoredEvent
-from ims_common.eventstore.port import ConcurrencyError, EventStore
-from ims_common.eventstore.sqlite import check_append
+from ims_common.eventstore.port import ConcurrencyError, EventStore, check_versions, checked_appends, numbered
 
 COUNTER_ID = "events.position"
 _FIELDS = tuple(StoredEvent.__dataclass_fields__)
@@ -33,6 +32,10 @@ def _append_lock(db) -> threading.Lock:
 
 def _event(doc: dict) -> StoredEvent:
     return StoredEvent(**{k: doc.get(k) for k in _FIELDS})
+
+
+def _doc(e: StoredEvent) -> dict:
+    return {"_id": e.event_id, **{k: getattr(e, k) for k in _FIELDS}, "published": False}
 
 
 def supports_transactions(db) -> bool:
@@ -62,9 +65,7 @@ class MongoEventStore(EventStore):
         return self.append_many([(stream_id, expected_version, events)])[0]
 
     def append_many(self, appends: Sequence[tuple[str, int, Sequence[NewEvent]]]) -> list[list[StoredEvent]]:
-        appends = [(stream_id, expected, list(events)) for stream_id, expected, events in appends]
-        for stream_id, expected, events in appends:
-            check_append(stream_id, expected, events)
+        appends = checked_appends(appends)
         with self._lock:
             try:
                 if self._transactions:
@@ -85,36 +86,22 @@ class MongoEventStore(EventStore):
                 raise
 
     def _append(self, appends, session) -> list[list[StoredEvent]]:
-        versions: dict[str, int] = {}   # streams already extended by this batch
-        for stream_id, expected, events in appends:
-            actual = versions[stream_id] if stream_id in versions else self._version(stream_id, session)
-            if actual != expected:
-                raise ConcurrencyError(stream_id, expected, actual)
-            versions[stream_id] = expected + len(events)
+        check_versions(appends, lambda stream_id: self._version(stream_id, session))
         count = sum(len(events) for _, _, events in appends)
         if not count:
             return [[] for _ in appends]
         end = self._counters.find_one_and_update({"_id": COUNTER_ID}, {"$inc": {"value": count}},
                                                  upsert=True, return_document=ReturnDocument.AFTER,
                                                  session=session)["value"]
-        position = end - count
-        docs, per_append = [], []
-        for stream_id, expected, events in appends:
-            mine = [dict(_id=e.event_id, event_id=e.event_id, type=e.type, schema_version=e.schema_version,
-                         stream_id=stream_id, stream_version=expected + i, position=position + i,
-                         occurred_at=e.occurred_at, actor=dict(e.actor or {}), correlation_id=e.correlation_id,
-                         causation_id=e.causation_id, data=e.data, published=False)
-                    for i, e in enumerate(events, start=1)]
-            position += len(events)
-            docs.extend(mine)
-            per_append.append(mine)
+        per_append = numbered(appends, end - count)
+        docs = [_doc(e) for mine in per_append for e in mine]
         try:
             self._events.insert_many(docs, ordered=True, session=session)
         except PyMongoError:
             if session is None:  # a transaction undoes itself
                 self._undo(docs, end)
             raise
-        return [[_event(d) for d in mine] for mine in per_append]
+        return per_append
 
     def _undo(self, docs: list[dict], end: int) -> None:
         """Remove this append's documents (never another's with the same _id), then free its positions."""

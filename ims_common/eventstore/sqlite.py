@@ -12,7 +12,7 @@ try:
     import orjson   # decodes several times faster: reads (replays, rebuilds) are mostly decoding
 except ImportError:  # pragma: no cover - the standard library does the same, slower
     orjson = None
-from ims_common.eventstore.port import ConcurrencyError, EventStore
+from ims_common.eventstore.port import EventStore, check_versions, checked_appends, numbered
 from ims_common.stores import sqlite_connect
 
 _SCHEMA = """
@@ -41,15 +41,6 @@ def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def check_append(stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> None:
-    if not isinstance(stream_id, str) or not stream_id:
-        raise ValueError("stream_id must be a non-empty string")
-    if isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 0:
-        raise ValueError("expected_version must be an integer >= 0")
-    if not all(isinstance(e, NewEvent) for e in events):
-        raise TypeError("append takes NewEvent instances")
-
-
 def _loads(text: str):
     if orjson is not None:
         try:
@@ -57,6 +48,12 @@ def _loads(text: str):
         except orjson.JSONDecodeError:
             pass          # what only the standard library reads (NaN, integers past 64 bits)
     return json.loads(text)
+
+
+def _row(e: StoredEvent) -> tuple:
+    """The row of an event, in the order of _COLUMNS."""
+    return (e.event_id, e.type, e.schema_version, e.stream_id, e.stream_version, e.position, e.occurred_at,
+            _dumps(e.actor), e.correlation_id, e.causation_id, _dumps(e.data))
 
 
 def _event(row) -> StoredEvent:
@@ -76,29 +73,16 @@ class SqliteEventStore(EventStore):
         return self.append_many([(stream_id, expected_version, events)])[0]
 
     def append_many(self, appends: Sequence[tuple[str, int, Sequence[NewEvent]]]) -> list[list[StoredEvent]]:
-        appends = [(stream_id, expected, list(events)) for stream_id, expected, events in appends]
-        for stream_id, expected, events in appends:
-            check_append(stream_id, expected, events)
+        appends = checked_appends(appends)
         with self._lock:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")  # the write lock first: the versions read below stay true
             try:
-                position = conn.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
-                versions: dict[str, int] = {}   # streams already extended by this batch
-                rows, per_append = [], []
-                for stream_id, expected, events in appends:
-                    actual = versions[stream_id] if stream_id in versions else self._version(stream_id)
-                    if actual != expected:
-                        raise ConcurrencyError(stream_id, expected, actual)
-                    mine = [(e.event_id, e.type, e.schema_version, stream_id, expected + i, position + i,
-                             e.occurred_at, _dumps(e.actor or {}), e.correlation_id, e.causation_id,
-                             _dumps(e.data)) for i, e in enumerate(events, start=1)]
-                    position += len(events)
-                    versions[stream_id] = expected + len(events)
-                    rows.extend(mine)
-                    per_append.append(mine)
+                check_versions(appends, self._version)
+                last = conn.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
+                per_append = [[_row(e) for e in mine] for mine in numbered(appends, last)]
                 conn.executemany(f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 rows)
+                                 [row for mine in per_append for row in mine])
                 conn.execute("COMMIT")
             except BaseException as exc:
                 if conn.in_transaction:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ims_common.blobstore import DEFAULT_CONTENT_TYPE
+from ims_common.blobstore.port import DEFAULT_CONTENT_TYPE
 from ims_common.stores import open_blob_store
 
 
