@@ -110,7 +110,7 @@ def bench_rebuild(data: Path, runs: int = 2):
     import gc
     from ims_common.nameko_ext import Stores
     from services.booking.app import BookingApp
-    from services.booking.readmodel import REBUILD_PAGE
+    from services.booking.app.read_model import REBUILD_PAGE
     stores = Stores(f"sqlite:///{data / 'booking.sqlite3'}")
     events = stores.event_store.last_position()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ims_common.nameko_ext import Stores
 from services.booking.domain import events as ev
-from services.booking.readmodel import BOOKINGS, document
+from services.booking.app.read_model import BOOKINGS, document
 
 from bench.generate import generate
 

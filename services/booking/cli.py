@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ims_common import config
-from ims_common.nameko_ext import Stores
-from services.booking.app import BookingApp
+from services.booking import bootstrap
 
 
 def main(argv=None) -> int:
@@ -15,10 +13,10 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("rebuild", help="drop the read models and replay every event")
     args = parser.parse_args(argv)
-    stores = Stores(config.store_url("booking"))
+    stores = bootstrap.open_stores()
     try:
         if args.command == "rebuild":
-            app = BookingApp(stores.event_store, stores.doc_store, stores.blob_store)
+            app = bootstrap.build(stores, catch_up=False)
             print(f"replayed {app.rebuild_read_models()} events")
     finally:
         stores.close()

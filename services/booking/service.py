@@ -1,4 +1,5 @@
-"""The booking nameko service: a thin shell over BookingApp (services/booking/app.py)."""
+"""The booking nameko service: a thin shell over BookingApp (services/booking/app/), wired by
+bootstrap.build."""
 from __future__ import annotations
 
 import base64
@@ -9,26 +10,16 @@ from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 from ims_common.nameko_ext import Runtime, run_guarded
-from services.booking.app import BookingApp
-from services.booking.profiles import attach as attach_profiles
+from services.booking import bootstrap
 
 log = logging.getLogger(__name__)
 CATCH_UP_TIMEOUT = 60
 
 
-def _build(stores) -> BookingApp:
-    app = BookingApp(stores.event_store, stores.doc_store, stores.blob_store)
-    app.catch_up()  # read models follow events appended while the service was down
-    attach_profiles(app, stores.doc_store)  # app.auth_profiles: the copy of auth's profiles
-    return app
-
-
 class BookingService:
     name = "booking"
 
-    # Its document store holds only what events give again (read model, checkpoints, number hints,
-    # the copy of auth's profiles): its commits skip the fsync; the event appends keep it.
-    app = Runtime("booking", _build, durable_docs=False)
+    app = Runtime(bootstrap.SERVICE, bootstrap.build, durable_docs=bootstrap.DURABLE_DOCS)
 
     @rpc
     def create_booking(self, actor, fields):
@@ -68,7 +59,7 @@ class BookingService:
     def health(self):
         return self.app.health()
 
-    # ---- matching (services/booking/matching_app.py) ----
+    # ---- matching (app/matching.py, app/queue.py, app/escalation.py) ----
 
     @rpc
     def candidates(self, actor, booking_id):
@@ -88,7 +79,7 @@ class BookingService:
         except Exception:
             log.warning("escalation pass failed; the next one retries", exc_info=True)
 
-    # ---- the copy of auth's profiles (services/booking/profiles.py) ----
+    # ---- the copy of auth's profiles (app/profiles.py) ----
 
     auth = RpcProxy("auth")
 

@@ -8,6 +8,8 @@ SUMMARY_FIELDS = ("id", "number", "status", "start_at", "end_at", "date", "start
                   "duration_minutes", "due_date", "mode", "source_language", "target_language",
                   "establishment", "facility", "context", "assigned_interpreter_id", "version",
                   "created_at", "assigned_at")
+SYSTEM_ACTOR = {"user_id": "system", "role": "system"}   # the escalation timer acts as this
+CONTACT_STATUSES = ("booked", "modified", "service_provided", "closed")
 INTERNAL = ("withdrawals", "cancel_reason", "close_comment", "reported_by", "offer_rounds",
             "offers_withdrawn", "flagged_unfilled_at")
 
@@ -92,3 +94,30 @@ def view(actor: dict, state: dict) -> dict:
 
 def summary(state: dict) -> dict:
     return {k: state.get(k) for k in SUMMARY_FIELDS}
+
+
+def may_read_attachment(actor: dict, state: dict, meta: dict | None) -> bool:
+    """Receipts are between the interpreter and the bank: staff, the assigned interpreter and whoever
+    added the file may read it."""
+    return meta is not None and (is_staff(actor) or meta.get("added_by") == actor["user_id"]
+                                 or _is_assigned(actor, state))
+
+
+def assigned_contact(actor: dict, booking: dict, person: dict | None) -> dict | None:
+    """Who was assigned, by name, and how to reach them (what the acceptance notification tells the
+    requester), for a requester or staff member who may see the booking; interpreters get none (it
+    is them, or not theirs). `person` is the assigned interpreter's profile, if known."""
+    uid = booking.get("assigned_interpreter_id")
+    if not uid or not (is_staff(actor) or role_of(actor) == "requester") \
+            or booking.get("status") not in CONTACT_STATUSES:
+        return None
+    person = person or {}
+    name = f"{person.get('first_name') or ''} {person.get('last_name') or ''}".strip()
+    return {"user_id": uid, "name": name or uid, "mobile": person.get("mobile") or None,
+            "phone": person.get("phone") or None, "email": person.get("email") or None}
+
+
+def require_staff(actor: dict, command: str) -> None:
+    """Coordinators and admins only (candidates, the queue)."""
+    if role_of(actor) not in STAFF:
+        raise Forbidden("booking.forbidden_role", {"role": actor.get("role"), "command": command})

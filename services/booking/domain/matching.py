@@ -37,6 +37,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+from ims_common.validation import invalid
 from ims_common.times import MONTREAL, local_today, parse_iso
 from services.booking.contract.vocabulary import TIMED_MODES
 
@@ -520,6 +521,36 @@ def match_naive(booking: dict, profiles, bookings_by_interpreter: dict, now: dat
 
 
 # --- offering and escalation ------------------------------------------------------------------
+
+# What a profile says about working now: an offer naming such an interpreter is refused; the other
+# reasons (language, availability, distance…) a coordinator may knowingly override.
+HARD_RULES = ("matching.account_inactive", "matching.not_available_for_offers", "matching.inactivity_period",
+              "matching.document_invalid", "matching.blocked_for_establishment")
+
+
+def hard_exclusions(interpreter: Interpreter, booking: dict, now: datetime,
+                    policy: MatchingPolicy = DEFAULT_POLICY) -> list[dict]:
+    """The reasons among HARD_RULES this interpreter may not take the booking (empty: they may)."""
+    out, _, _, _ = evaluate(interpreter, booking, BusyIndex(), now, policy)
+    return [r for r in out if r["code"] in HARD_RULES]
+
+
+def wants_broadcast(payload: dict) -> bool:
+    """True for an offer {"all_qualified": true} (to every current candidate at once); an offer
+    mixing it with other fields, or giving it another value, is invalid."""
+    if payload.get("all_qualified") is True:
+        if set(payload) - {"all_qualified"}:
+            raise invalid({"all_qualified": ["field.exclusive"]})
+        return True
+    if "all_qualified" in payload:
+        raise invalid({"all_qualified": ["field.invalid"]})
+    return False
+
+
+def next_tier_number(state: dict) -> int:
+    """The tier an escalation widens to: one past the highest so far (the first offer is tier 1)."""
+    return max([r.get("tier") or 1 for r in state.get("offer_rounds") or []] + [1]) + 1
+
 
 def holders(state: dict) -> list[str]:
     declined = set(state.get("declined_by") or [])

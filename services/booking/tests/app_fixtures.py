@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from ims_common.stores import open_blob_store, open_document_store, open_event_store
+from services.booking import bootstrap
 from services.booking.app import BookingApp
+from services.booking.domain.matching import DEFAULT_POLICY
 
 from .scenario import FIELDS, NOW, REQUESTER
 
@@ -34,7 +36,7 @@ class Stores:
         self.blob_store = open_blob_store(url)
 
     def app(self, clock) -> BookingApp:
-        return BookingApp(self.event_store, self.doc_store, self.blob_store, clock=clock)
+        return bootstrap.build(self, clock=clock, policy=DEFAULT_POLICY)
 
     def close(self) -> None:
         for store in (self.event_store, self.doc_store, self.blob_store):

@@ -6,7 +6,6 @@ import pytest
 
 from ims_common.envelope import StoredEvent
 from ims_common.errors import NotFound
-from services.booking.profiles import attach
 
 from .app_fixtures import app, clock, create, stores  # noqa: F401  (pytest fixtures)
 from .matching_fixtures import profile
@@ -20,7 +19,7 @@ def _profile_event(data: dict) -> StoredEvent:
 
 
 def test_requester_and_staff_get_the_name_and_contacts_others_do_not(app, stores):
-    attach(app, stores.doc_store).copy.apply(_profile_event(profile(
+    app.auth_profiles.copy.apply(_profile_event(profile(
         ALICE["user_id"], first_name="Alice", last_name="Tremblay", email="alice@example.org",
         mobile="514 555-0199", phone=None, contexts=["Santé mentale"])))
     bid = create(app)["id"]

@@ -11,7 +11,8 @@ import pytest
 from ims_common.errors import Conflict, Forbidden, IMSError
 from ims_common.profile_copy import ProfileCopy
 from services.booking.domain.matching import MatchingPolicy
-from services.booking.matching_app import SYSTEM_ACTOR, policy_from_env
+from services.booking.bootstrap import policy_from_env
+from services.booking.domain.access import SYSTEM_ACTOR
 
 from .app_fixtures import app, clock, create, stores  # noqa: F401  (pytest fixtures)
 from .matching_fixtures import profile
@@ -110,7 +111,7 @@ def test_broadcast_with_nobody_qualified_is_a_conflict(app):
 
 
 def test_escalation_widens_by_tier_then_flags_by_the_app_clock(app, clock):
-    app.matching_policy = MatchingPolicy(tier_size=2, offer_timeout_minutes=60, flag_before_hours=48)
+    app.policy = MatchingPolicy(tier_size=2, offer_timeout_minutes=60, flag_before_hours=48)
     people = interpreters(app, 5)
     bid = create(app)["id"]          # starts 2024-09-03 13:30Z; the clock is 2024-08-27 14:00Z
     app.execute(COORD, bid, "offer", {"interpreter_ids": [people[0]["user_id"]]})
@@ -139,7 +140,7 @@ def test_escalation_widens_by_tier_then_flags_by_the_app_clock(app, clock):
 
 
 def test_escalation_skips_taken_bookings(app, clock):
-    app.matching_policy = MatchingPolicy(tier_size=2, offer_timeout_minutes=60)
+    app.policy = MatchingPolicy(tier_size=2, offer_timeout_minutes=60)
     people = interpreters(app, 4)
     bid = create(app)["id"]
     app.execute(COORD, bid, "offer", {"interpreter_ids": [people[0]["user_id"]]})
@@ -150,7 +151,7 @@ def test_escalation_skips_taken_bookings(app, clock):
 
 @pytest.mark.parametrize("change", ["inactivity", "deactivated", "document_expired", "not_available"])
 def test_an_interpreter_who_can_no_longer_work_is_left_out_of_new_offers(app, clock, change):
-    app.matching_policy = MatchingPolicy(tier_size=5, offer_timeout_minutes=60)
+    app.policy = MatchingPolicy(tier_size=5, offer_timeout_minutes=60)
     doc = {"id": "d1", "name": "Antécédents judiciaires", "expires_on": "2024-08-30", "inactive_if_invalid": True,
            "description": "", "comments": ""}
     keep, leaving, first = interpreters(app, 3)

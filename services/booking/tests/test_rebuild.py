@@ -10,8 +10,8 @@ import pytest
 from ims_common.envelope import NewEvent
 from ims_common.projection import CHECKPOINTS, MAX_ATTEMPTS
 from services.booking.domain import events as ev
-from services.booking.matching_app import SYSTEM_ACTOR
-from services.booking.readmodel import BOOKINGS, PROJECTOR
+from services.booking.domain.access import SYSTEM_ACTOR
+from services.booking.app.read_model import BOOKINGS, PROJECTOR
 
 from .app_fixtures import app, clock, create, stores  # noqa: F401  (pytest fixtures)
 from .scenario import ALICE, BRUNO, CLARA, COORD, REQUESTER, not_provided_report, provided_report

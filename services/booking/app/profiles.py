@@ -29,7 +29,3 @@ class AuthProfiles:
     def checkpoint(self) -> int:
         return self.projector.checkpoint()
 
-
-def attach(booking_app, doc_store) -> AuthProfiles:
-    booking_app.auth_profiles = AuthProfiles(doc_store)
-    return booking_app.auth_profiles

@@ -1,0 +1,90 @@
+"""Matching and offering: who may take a booking (scored, in tiers, and why every other one may
+not), and an offer's payload made ready for the domain.
+
+An offer with {"all_qualified": true} is a broadcast to every current candidate (first accept wins;
+the domain withdraws the others' offers in the same append). An offer naming interpreters is refused
+for one whose profile says they may not work now (domain.matching.HARD_RULES); the other rules a
+coordinator may knowingly override.
+
+Profiles come from the service's own copy of auth's profiles (ims_common.profile_copy, same
+document store); optional coordinates from the "locations" collection (documents "facilities" and
+"postal_codes": {name or postal code: {lat, lon}})."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ims_common.errors import Conflict, NotFound
+from ims_common.profile_copy import PROFILES
+from ims_common.times import iso_z, parse_iso
+from services.booking.domain import matching as m
+from services.booking.domain.access import STAFF, require_staff, role_of
+
+from .base import AppBase
+from .read_model import BOOKINGS, state_of
+
+LOCATIONS = "locations"
+
+
+class Matching(AppBase):
+    def _profiles(self) -> list[dict]:
+        seen = {p["user_id"]: p for p in self.auth_profiles.interpreters()}
+        for p in self.docs.find(PROFILES, {"secondary_role": "interpreter"}):
+            seen.setdefault(p["user_id"], p)
+        return list(seen.values())
+
+    def _locations(self) -> m.Locations:
+        facilities = self.docs.get(LOCATIONS, "facilities") or {}
+        postal = self.docs.get(LOCATIONS, "postal_codes") or {}
+        return m.Locations(facilities, postal)
+
+    def interpreter_index(self) -> m.InterpreterIndex:
+        return m.InterpreterIndex(self._profiles(), self._locations())
+
+    def _busy_around(self, state: dict) -> m.BusyIndex:
+        span = timedelta(days=4)        # overlaps need +-1 day, the workload score +-3.5 days
+        lo, hi = parse_iso(state["start_at"]) - span, parse_iso(state["end_at"]) + span
+        docs = self.docs.find(BOOKINGS, {"status": {"in": list(m.BUSY_STATUSES)},
+                                         "start_at": {"gte": iso_z(lo), "lte": iso_z(hi)}})
+        return m.BusyIndex(state_of(d) for d in docs)
+
+    def _match(self, state: dict, index: m.InterpreterIndex | None = None, exhaustive=True) -> m.MatchResult:
+        return m.match(state, index or self.interpreter_index(), self._busy_around(state), self._now(),
+                       self.policy, exhaustive=exhaustive)
+
+    def candidates(self, actor: dict, booking_id) -> dict:
+        require_staff(actor, "candidates")
+        self.catch_up()
+        state = self._load(booking_id)
+        if state is None:
+            raise NotFound("booking.not_found", {"id": booking_id})
+        result = self._match(state)
+        return {"booking_id": state["id"], "status": state["status"], **result.to_dict(),
+                "policy": {"tier_size": self.policy.tier_size,
+                           "travel_margin_minutes": self.policy.travel_margin_minutes,
+                           "max_distance_km": self.policy.max_distance_km}}
+
+    def _prepare_offer(self, actor: dict, booking_id, payload):
+        """The domain's offer payload: all_qualified becomes the current candidates (a broadcast);
+        named interpreters are checked against the hard rules of their profiles."""
+        if not isinstance(payload, dict) or role_of(actor) not in STAFF:
+            return payload                      # the domain refuses what is wrong
+        state = self._load(booking_id)
+        if state is None or state["status"] != "pending":
+            return payload
+        if m.wants_broadcast(payload):
+            result = self._match(state, exhaustive=False)
+            ids = [c["interpreter_id"] for c in result.candidates if not c["offered"]][:self.policy.max_offer]
+            if not ids:
+                raise Conflict("booking.no_qualified_candidates", {"id": state["id"]})
+            return {"interpreter_ids": ids, "broadcast": True}
+        ids = payload.get("interpreter_ids")
+        if isinstance(ids, list) and all(isinstance(i, str) for i in ids):
+            known = {p["user_id"]: p for p in (self.docs.get(PROFILES, i.strip()) for i in ids) if p}
+            if known:
+                index = m.InterpreterIndex(known.values(), self._locations())
+                for uid, interpreter in index.all.items():
+                    hard = m.hard_exclusions(interpreter, state, self._now(), self.policy)
+                    if hard:
+                        raise Conflict("booking.interpreter_excluded",
+                                       {"interpreter_id": uid, "reason": hard[0]["code"], "reasons": hard})
+        return payload
