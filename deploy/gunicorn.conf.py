@@ -24,3 +24,9 @@ def on_exit(server):
     path = os.environ.get("GATEWAY_WRITE_MARK")
     if path and os.path.exists(path):
         os.unlink(path)
+
+
+def post_fork(server, worker):
+    """A worker dies with its master, as the master dies with `make run` (ims_common/process.py)."""
+    from ims_common.process import die_with_parent
+    die_with_parent(server.pid)

@@ -1,8 +1,11 @@
 """`make run`: the whole system on its embedded defaults, in the foreground; Ctrl-C stops it all.
 
-Starts RabbitMQ if it is installed but stopped, makes sure a first coordinator exists, runs the four
-nameko services and the gateway (gunicorn), waits until /healthz answers, then prints the URL.
-Environment: PORT (8000), AMQP_URI, IMS_DATA_DIR (./var), <SERVICE>_STORE_URL.
+Starts RabbitMQ if it is installed but stopped, makes sure a first coordinator exists, runs the five
+nameko services and the gateway (gunicorn) under a supervisor (scripts/supervisor.py: a process that
+exits is started again after 1, 2, 4… up to 30 s, the others keep serving), waits until /healthz
+answers, then prints the URL. Ctrl-C (or SIGTERM) stops everything within 5 s.
+Environment: PORT (8000), AMQP_URI, IMS_DATA_DIR (./var), <SERVICE>_STORE_URL, IMS_RESTART_DELAY (1,
+the first restart delay in seconds).
 """
 from __future__ import annotations
 
@@ -21,8 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ims_common import config  # noqa: E402
+from scripts.supervisor import Supervisor, exit_reason  # noqa: E402
 
 SERVICES = ("auth", "booking", "payroll", "notification", "webhooks")
+STOP_GRACE = 3.5   # seconds between SIGTERM and SIGKILL on Ctrl-C: everything is down within 5 s
 COORDINATOR_EMAIL = "coordination@ims.local"
 
 
@@ -68,20 +73,20 @@ def ensure_coordinator(env: dict, data: Path) -> str:
     return f"{email} / {password}"
 
 
-def start(name: str, argv: list[str], env: dict, logs: Path) -> subprocess.Popen:
-    log = open(logs / f"{name}.log", "ab")
-    # Own session: Ctrl-C reaches this supervisor only, which then stops children in order.
-    return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+def commands() -> dict[str, list[str]]:
+    """What each process runs, as `python -m <command>`; the images under deploy/ run the same
+    (tests/test_deploy_files.py compares them)."""
+    cmds = {s: ["nameko", "run", "--config", "deploy/nameko.yaml", f"services.{s}.service"] for s in SERVICES}
+    cmds["gateway"] = ["gunicorn", "-c", "deploy/gunicorn.conf.py", "gateway.wsgi:app"]
+    return cmds
 
 
-def wait_healthy(url: str, procs: dict, timeout: float = 90) -> bool:
+def wait_healthy(url: str, supervisor: Supervisor, stopping: list, timeout: float = 90) -> bool:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for name, proc in procs.items():
-            if proc.poll() is not None:
-                print(f"{name} exited with code {proc.returncode}", file=sys.stderr)
-                return False
+    while time.monotonic() < deadline and not stopping:
+        for child in supervisor.exited():
+            print(f"{child.name} exited ({exit_reason(child.proc.returncode)})", file=sys.stderr)
+            return False
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=2) as resp:
                 if resp.status == 200:
@@ -92,17 +97,18 @@ def wait_healthy(url: str, procs: dict, timeout: float = 90) -> bool:
     return False
 
 
-def stop_all(procs: dict) -> None:
-    for proc in procs.values():
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for proc in procs.values():
-        try:
-            proc.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+def say(message: str) -> None:
+    print(time.strftime("%H:%M:%S ") + message, flush=True)
+
+
+def stop(supervisor: Supervisor) -> None:
+    started = time.monotonic()
+    print("Stopping…", flush=True)
+    killed = supervisor.stop(STOP_GRACE)
+    if killed:
+        say(f"{', '.join(killed)} did not stop within {STOP_GRACE:g} s: killed (nothing is lost: "
+            "stores commit before they answer, and events are delivered again)")
+    say(f"Stopped in {time.monotonic() - started:.1f} s.")
 
 
 def main() -> int:
@@ -117,43 +123,38 @@ def main() -> int:
                PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
     login = ensure_coordinator(env, data)
 
-    procs: dict[str, subprocess.Popen] = {}
-    stopping = False
-    failed = False
+    supervisor = Supervisor(ROOT, env, say, first_delay=float(os.environ.get("IMS_RESTART_DELAY", "1")))
+    for name, command in commands().items():
+        supervisor.add(name, [sys.executable, "-m", *command], logs / f"{name}.log")
+    signals = []
 
     def on_signal(signum, frame):
-        nonlocal stopping
-        stopping = True
+        signals.append(signum)
+        if len(signals) > 1:   # a second Ctrl-C: no more waiting
+            supervisor.kill_all()
+            os._exit(130)
 
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-    for service in SERVICES:
-        procs[service] = start(service, [sys.executable, "-m", "nameko", "run", "--config",
-                                         "deploy/nameko.yaml", f"services.{service}.service"], env, logs)
-    procs["gateway"] = start("gateway", [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
-                                         "gateway.wsgi:app"], env, logs)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, on_signal)
+    supervisor.start_all()
     url = f"http://127.0.0.1:{port}"
-    if not wait_healthy(url, procs):
-        print(f"The system did not become healthy; logs are in {logs}", file=sys.stderr)
-        stop_all(procs)
-        return 1
-    print(f"\nIMS is running on {url}\n"
-          f"  API: {url}/api/v1 (OpenAPI: {url}/api/v1/openapi.json), health: {url}/healthz\n"
-          f"  First coordinator: {login}   (also in {data / 'first-coordinator.txt'})\n"
-          f"  Logs: {logs}   Data: {data}\n"
-          f"Ctrl-C stops everything.", flush=True)
     try:
-        while not stopping:
-            for name, proc in procs.items():
-                if proc.poll() is not None:
-                    print(f"{name} stopped unexpectedly (code {proc.returncode}); see {logs}/{name}.log",
-                          file=sys.stderr)
-                    stopping = failed = True
-            time.sleep(0.3)
+        if not wait_healthy(url, supervisor, signals):
+            if not signals:
+                print(f"The system did not become healthy; logs are in {logs}", file=sys.stderr)
+                return 1
+            return 0
+        print(f"\nIMS is running on {url}\n"
+              f"  API: {url}/api/v1 (OpenAPI: {url}/api/v1/openapi.json), health: {url}/healthz\n"
+              f"  First coordinator: {login}   (also in {data / 'first-coordinator.txt'})\n"
+              f"  Logs: {logs}   Data: {data}\n"
+              f"A process that stops is started again. Ctrl-C stops everything.", flush=True)
+        while not signals:
+            supervisor.watch()
+            time.sleep(0.2)
+        return 0
     finally:
-        print("Stopping…", flush=True)
-        stop_all(procs)
-    return 1 if failed else 0
+        stop(supervisor)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,45 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _stat(pid: int) -> tuple[str, int, str] | None:
+    """(state, parent pid, start time) of a process, None once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return fields[0], int(fields[1]), fields[19]
+
+
+def children(parent: int) -> dict[int, str]:
+    """Live child processes of `parent`: pid -> command line (Linux /proc)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = _stat(int(entry.name))
+            if stat and stat[1] == parent and stat[0] != "Z":
+                try:
+                    found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                except OSError:
+                    pass
+    return found
+
+
+def descendants(root: int) -> dict[int, str]:
+    found, todo = {}, [root]
+    while todo:
+        for pid, cmdline in children(todo.pop()).items():
+            found[pid] = cmdline
+            todo.append(pid)
+    return found
+
+
+def start_time(pid: int) -> str | None:
+    """The kernel's start time of a live process, to tell it from a later one given the same pid."""
+    stat = _stat(pid)
+    return stat[2] if stat and stat[0] != "Z" else None
+
+
 @dataclass
 class RunningSystem:
     url: str
@@ -30,6 +69,33 @@ class RunningSystem:
     def coordinator_credentials(self) -> tuple[str, str]:
         email, password = (self.data_dir / "first-coordinator.txt").read_text().split("\n")[:2]
         return email, password
+
+    def console(self) -> str:
+        """What `make run` printed so far."""
+        return (self.data_dir / "run.out").read_text(errors="replace")
+
+    def processes(self) -> dict[int, str]:
+        """Every live process under the supervisor (its children and theirs): pid -> command line."""
+        return descendants(self.process.pid)
+
+    def service_pid(self, name: str) -> int | None:
+        """The pid of the supervisor's child running `name` (a service, or "gateway")."""
+        marker = "gateway.wsgi:app" if name == "gateway" else f"services.{name}.service"
+        for pid, cmdline in children(self.process.pid).items():
+            if marker in cmdline:
+                return pid
+        return None
+
+    def stop(self, timeout: float = 30) -> float:
+        """Ctrl-C, as a person would; returns the seconds until the supervisor had exited."""
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        return time.monotonic() - started
 
     def logs(self) -> str:
         out = []
@@ -60,10 +126,5 @@ def running_system(data_dir: Path, amqp_uri: str, extra_env: dict | None = None,
         yield system
     finally:
         if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)  # what Ctrl-C does
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            system.stop()
         out.close()
