@@ -15,7 +15,7 @@ PNG = "image/png"
 HEIC = "image/heic"
 
 # Booking attachments (parking receipts, documents): HEIC is what phones photograph in.
-ATTACHMENT_TYPES = (JPEG, PNG, HEIC, PDF)
+ATTACHMENT_TYPES = (PDF, JPEG, PNG, HEIC)
 # Profile files (cheque specimen, certificates, eligibility documents).
 PROFILE_FILE_TYPES = (PDF, JPEG, PNG)
 

@@ -11,15 +11,15 @@ from gateway.schemas.fields import (
     Obj, Pattern, StrictSchema, Text, TimeStr, UrlStr,
 )
 
+from ims_common import files
 from services.booking.contract.vocabulary import DUE_DATE_MODES, MODES, STATUSES  # noqa: E402
 QUEUES = ("to_assign", "to_validate")
 BOOKING_ID = r"[A-Z]{2,6}-\d{8}"
 USER_ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 ESTABLISHMENT = r"[A-Z]{2,6}"
 
-ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/heic")   # as the booking domain
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-_MAGIC = {"application/pdf": b"%PDF-", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
+ATTACHMENT_TYPES = files.ATTACHMENT_TYPES   # as the booking domain
+ATTACHMENT_MAX_BYTES = files.UPLOAD_MAX_BYTES
 
 
 class BookingFieldsSchema(StrictSchema):
@@ -188,8 +188,8 @@ class AttachmentSchema(StrictSchema):
         if not data.get("content_base64"):
             return
         content = base64.b64decode(data["content_base64"])
-        magic = _MAGIC.get(str(data.get("content_type")).lower())
-        if magic and not content.startswith(magic):
+        content_type = str(data.get("content_type")).lower()
+        if content_type in ATTACHMENT_TYPES and not files.matches(content_type, content):
             raise ValidationError({"content_base64": [Msg("file.type_mismatch")]})
 
 

@@ -13,6 +13,8 @@ from datetime import date, datetime, time
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from ims_common.files import base64_max_length
+
 SHORT = 200       # names, labels, codes (the booking and auth domains' limits)
 LONG = 2000       # free text: notes, comments, details
 
@@ -220,10 +222,10 @@ class Base64Str(Text):
 
     def __init__(self, max_bytes: int, **kwargs):
         self.max_bytes = max_bytes
-        super().__init__(max_bytes * 4 // 3 + 4, **kwargs)
+        super().__init__(base64_max_length(max_bytes), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str) and len(value) > self.max_bytes * 4 // 3 + 4:
+        if isinstance(value, str) and len(value) > base64_max_length(self.max_bytes):
             raise ValidationError(Msg("file.too_large", max_mb=self.max_bytes // 2**20))
         value = super()._deserialize(value, attr, data, **kwargs)
         try:

@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 from gateway.schemas.bookings import ESTABLISHMENT
 from services.auth.contract.vocabulary import ROLES
 from services.booking.contract.vocabulary import MODES
+from ims_common.files import PROFILE_FILE_TYPES, UPLOAD_MAX_BYTES, matches as file_matches
 from gateway.schemas.fields import (
     LONG, SHORT, Base64Str, Bool, Choice, DateStr, DateTimeStr, EmailStr, Int, ListOf, Msg, Obj, Pattern,
     StrictSchema, Text, TimeStr,
@@ -23,8 +24,8 @@ REGIONS = (
     "10-Nord-du-Québec", "11-Gaspésie–Îles-de-la-Madeleine", "12-Chaudière-Appalaches", "13-Laval",
     "14-Lanaudière", "15-Laurentides", "16-Montérégie", "17-Centre-du-Québec",
 )   # as services/auth/domain/profile.py
-FILE_TYPES = {"application/pdf": b"%PDF-", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
-FILE_MAX_BYTES = 10 * 1024 * 1024
+FILE_TYPES = PROFILE_FILE_TYPES
+FILE_MAX_BYTES = UPLOAD_MAX_BYTES
 ITEM_ID = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
 PHONE = r"[0-9+()\-. ]{7,40}"
 
@@ -166,8 +167,8 @@ class ProfileFileSchema(StrictSchema):
         if not data.get("content_base64") or not isinstance(data.get("content_type"), str):
             return
         content = base64.b64decode(data["content_base64"])
-        magic = FILE_TYPES.get(data["content_type"].lower())
-        if magic and not content.startswith(magic):
+        content_type = data["content_type"].lower()
+        if content_type in FILE_TYPES and not file_matches(content_type, content):
             raise ValidationError({"content_base64": [Msg("file.type_mismatch")]})
 
 

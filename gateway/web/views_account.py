@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from gateway.rpc import ServiceError
 from gateway.web import (LANG_COOKIE, LANGS, REFRESH_COOKIE, SESSION_COOKIE, current_actor, field_errors,
                          login_required, message_of, rpc, set_cookie, store_session, web)
+from ims_common import files
 from ims_common.errors import IMSError
 
 NOT_YET = "not_yet"
@@ -260,8 +261,8 @@ def profile():
                            saved=request.args.get("saved") == "1", weekdays=weekday_names(), doc_form={})
 
 
-DOCUMENT_TYPES = {"application/pdf": b"%PDF-", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
-DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+DOCUMENT_TYPES = files.PROFILE_FILE_TYPES
+DOCUMENT_MAX_BYTES = files.UPLOAD_MAX_BYTES
 
 
 def _document_form() -> tuple[dict, dict, bytes | None, str]:
@@ -286,7 +287,7 @@ def _document_form() -> tuple[dict, dict, bytes | None, str]:
         errors["doc_file"] = [_("Choisissez un fichier.")]
     else:
         content = upload.read(DOCUMENT_MAX_BYTES + 1)
-        kind = next((t for t, magic in DOCUMENT_TYPES.items() if content.startswith(magic)), "")
+        kind = files.sniff(content, DOCUMENT_TYPES) or ""
         if len(content) > DOCUMENT_MAX_BYTES:
             errors["doc_file"] = [_("Le fichier dépasse 10 Mo.")]
         elif not kind:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from gateway.rpc import ServiceError
 from gateway.web import (page_lang, current_actor, field_errors, login_required, message_of, mode_label, parse_utc,
                          rpc, web)
+from ims_common import files
 from ims_common.errors import IMSError
 from ims_common.messages import translate
 from services.booking.contract.vocabulary import MODES, STATUSES
@@ -26,7 +27,7 @@ FIELDS = ("source_language", "target_language", "mode", "context", "context_deta
           "start_time", "duration_minutes", "due_date", "video_platform", "video_link", "video_secret",
           "requester_name", "requester_phone", "requester_email", "note_to_interpreter",
           "message_to_interpreter", "comments")
-ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/heic", "image/webp", "application/pdf")
+ATTACHMENT_TYPES = files.ATTACHMENT_TYPES
 
 
 def today() -> date:

@@ -12,6 +12,7 @@ from typing import Callable, Optional
 from ims_common.docstore.port import DocumentStore, DuplicateKeyError
 from ims_common.envelope import NewEvent
 from ims_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ims_common.files import base64_max_length
 from ims_common.eventstore.port import ConcurrencyError, EventStore
 from ims_common.projection import CheckpointedProjector
 from services.auth.domain import profile as P
@@ -193,7 +194,7 @@ class ProfilesApp:
                 errors.add(key, "field.unknown")
         errors.raise_if_any()
         raw = fields.get("content_base64")
-        if not isinstance(raw, str) or len(raw) > P.FILE_MAX_BYTES * 4 // 3 + 4:
+        if not isinstance(raw, str) or len(raw) > base64_max_length(P.FILE_MAX_BYTES):
             raise ValidationFailed(v.VALIDATION_FAILED, fields={"content_base64": [
                 "file.too_large" if isinstance(raw, str) else "field.required"]})
         try:

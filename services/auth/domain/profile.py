@@ -20,6 +20,7 @@ import uuid
 from datetime import date, datetime, time, timezone
 from typing import Iterable, Optional
 
+from ims_common import files
 from ims_common.errors import Forbidden, ValidationFailed
 from services.auth.domain import roles as R
 from services.auth.domain import validation as v
@@ -583,7 +584,7 @@ def check_file(filename, content_type, content: bytes, description) -> dict:
         name = re.split(r"[\\/]", name)[-1] or None   # a browser's C:\fakepath\
     if content_type not in FILE_TYPES:
         errors.add("content_type", "file.type_not_allowed")
-    elif not content.startswith(FILE_TYPES[content_type]):
+    elif not files.matches(content_type, content):
         errors.add("content_base64", "file.type_mismatch")
     if not content:
         errors.add("content_base64", "field.required")
@@ -594,8 +595,8 @@ def check_file(filename, content_type, content: bytes, description) -> dict:
     return {"filename": name, "content_type": content_type, "size": len(content), "description": text}
 
 
-FILE_TYPES = {"application/pdf": b"%PDF-", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
-FILE_MAX_BYTES = 10 * 1024 * 1024
+FILE_TYPES = files.PROFILE_FILE_TYPES
+FILE_MAX_BYTES = files.UPLOAD_MAX_BYTES
 MAX_FILES = 50
 
 

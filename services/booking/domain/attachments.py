@@ -4,26 +4,12 @@ from __future__ import annotations
 import base64
 import binascii
 
-from ims_common import validation as v
+from ims_common import files, validation as v
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = files.UPLOAD_MAX_BYTES
 MAX_PER_BOOKING = 30
-ALLOWED_TYPES = ("image/jpeg", "image/png", "image/heic", "application/pdf")
+ALLOWED_TYPES = files.ATTACHMENT_TYPES
 FIELDS = ("filename", "content_type", "content_base64", "description")
-
-
-def _looks_like(content_type: str, content: bytes) -> bool:
-    """The bytes match the declared type (a renamed executable is not a receipt)."""
-    if content_type == "image/jpeg":
-        return content.startswith(b"\xff\xd8\xff")
-    if content_type == "image/png":
-        return content.startswith(b"\x89PNG\r\n\x1a\n")
-    if content_type == "application/pdf":
-        return content.startswith(b"%PDF-")
-    if content_type == "image/heic":   # ISO media file: 'ftyp' box with a HEIF brand
-        return content[4:8] == b"ftyp" and content[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim",
-                                                              b"heis", b"hevc", b"hevx")
-    return False
 
 
 def check_attachment(raw) -> tuple[dict, bytes]:
@@ -46,7 +32,7 @@ def check_attachment(raw) -> tuple[dict, bytes]:
     content = b""
     if not isinstance(encoded, str) or not encoded:
         errors.add("content_base64", "field.required" if not encoded else "field.not_a_string")
-    elif len(encoded) > (MAX_BYTES * 4) // 3 + 4:      # refuse before decoding a huge string
+    elif len(encoded) > files.base64_max_length(MAX_BYTES):      # refuse before decoding a huge string
         errors.add("content_base64", "file.too_large")
     else:
         try:
@@ -58,7 +44,7 @@ def check_attachment(raw) -> tuple[dict, bytes]:
                 errors.add("content_base64", "field.required")
             elif len(content) > MAX_BYTES:
                 errors.add("content_base64", "file.too_large")
-            elif content_type in ALLOWED_TYPES and not _looks_like(content_type, content):
+            elif content_type in ALLOWED_TYPES and not files.matches(content_type, content):
                 errors.add("content_base64", "file.type_mismatch")
     errors.raise_if_any()
     meta = {"filename": filename, "content_type": content_type, "size": len(content),
