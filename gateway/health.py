@@ -11,7 +11,7 @@ from gateway.rpc import ServiceError
 from gateway.schemas.responses import HealthSchema
 from ims_common.errors import IMSError
 
-SERVICES = ("auth", "booking", "payroll", "notification", "webhooks")
+SERVICES = ("auth", "booking", "payroll", "notification", "webhooks", "reference")
 _REPORTED = ("ok", "last_position", "checkpoint")
 
 bp = Blueprint("health", __name__)

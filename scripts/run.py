@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from ims_common import config  # noqa: E402
 from scripts.supervisor import Supervisor, exit_reason  # noqa: E402
 
-SERVICES = ("auth", "booking", "payroll", "notification", "webhooks")
+SERVICES = ("auth", "booking", "payroll", "notification", "webhooks", "reference")
 STOP_GRACE = 3.5   # seconds between SIGTERM and SIGKILL on Ctrl-C: everything is down within 5 s
 COORDINATOR_EMAIL = "coordination@ims.local"
 

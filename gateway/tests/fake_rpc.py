@@ -26,6 +26,11 @@ class FakeServices:
         self.down: set[str] = set()
         self.failures: dict[tuple[str, str], BaseException] = {}
         self._seq = itertools.count(1)
+        self.real: dict[str, object] = {}   # service -> a real app object answering its methods
+
+    def attach(self, service: str, app) -> None:
+        """Calls to `service` go to `app` (e.g. the reference service's app over a real SQLite store)."""
+        self.real[service] = app
 
     # ---- the RPC interface ----
     def call(self, service, method, *args, timeout=None):
@@ -35,7 +40,8 @@ class FakeServices:
         failure = self.failures.get((service, method))
         if failure is not None:
             raise failure
-        handler = getattr(self, f"{service}__{method}", None)
+        handler = getattr(self.real[service], method, None) if service in self.real else \
+            getattr(self, f"{service}__{method}", None)
         if handler is None:
             raise RemoteError("MethodNotFound", method)
         try:
@@ -196,6 +202,9 @@ class FakeServices:
 
     def notification__health(self):
         return {"service": "notification", "ok": True, "checkpoint": 0}
+
+    def reference__health(self):
+        return {"service": "reference", "ok": True}
 
     def webhooks__health(self):
         return {"service": "webhooks", "ok": True, "checkpoint": 0, "pending": 0}

@@ -93,7 +93,7 @@ def test_health_ok_when_every_service_answers(client, fake):
     assert resp.status_code == 200
     body = resp.get_json()
     assert body["status"] == "ok"
-    assert set(body["services"]) == {"auth", "booking", "payroll", "notification", "webhooks"}
+    assert set(body["services"]) == {"auth", "booking", "payroll", "notification", "webhooks", "reference"}
     assert all(s["reachable"] and s["ok"] for s in body["services"].values())
     assert {c[3] for c in fake.calls if c[1] == "health"} == {2.0}  # the short timeout, not the default
 

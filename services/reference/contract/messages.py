@@ -21,6 +21,9 @@ MESSAGES = register({
     "reference.version_conflict": {
         "fr": "Cet élément a été modifié entre-temps (version {actual}) : rechargez-le et refaites vos changements.",
         "en": "This item was changed meanwhile (version {actual}): reload it and make your changes again."},
+    "reference.inconsistent": {
+        "fr": "Ces données ne concordent pas avec les données de référence : {fields}.",
+        "en": "This data does not fit the reference data: {fields}."},
     "reference.already_inactive": {"fr": "Cet élément est déjà désactivé.", "en": "This item is already inactive."},
     "reference.already_active": {"fr": "Cet élément est déjà actif.", "en": "This item is already active."},
     "reference.csv_empty": {
@@ -96,6 +99,9 @@ MESSAGES = register({
 })
 
 PLAIN = register_plain({
+    "reference.inconsistent": {
+        "fr": "Ces données ne concordent pas avec les données de référence.",
+        "en": "This data does not fit the reference data."},
     "reference.unknown_kind": {"fr": "Type de données de référence inconnu.", "en": "Unknown kind of reference data."},
     "reference.already_exists": {"fr": "Cet élément existe déjà.", "en": "This item already exists."},
     "reference.version_conflict": {

@@ -14,20 +14,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable, Optional
 
 from ims_common import validation as v
+from ims_common.errors import Conflict
 from services.reference.contract import vocabulary as V
 
 Lookup = Callable[[str, str], Optional[dict]]
 
-CODE_PATTERNS = {
-    V.REGION: (re.compile(r"0[1-9]|1[0-8]"), "reference.field.region_code"),
-    V.ESTABLISHMENT: (re.compile(r"[A-Z]{2,6}"), "reference.field.establishment_code"),
-    V.FACILITY: (re.compile(r"[A-Z0-9][A-Z0-9_-]{0,29}"), "reference.field.code_format"),
-    V.COST_CENTRE: (re.compile(r"[A-Z0-9][A-Z0-9_-]{0,29}"), "reference.field.code_format"),
-    V.ADMIN_UNIT: (re.compile(r"[A-Z0-9][A-Z0-9_-]{0,29}"), "reference.field.code_format"),
-    V.LANGUAGE: (re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?"), "reference.field.language_code"),
-    V.CONTEXT: (re.compile(r"[a-z0-9][a-z0-9_]{1,59}"), "reference.field.code_format"),
-    V.REPORT_REASON: (re.compile(r"[a-z0-9][a-z0-9_]{1,59}"), "reference.field.code_format"),
-}
+CODE_ERRORS = {V.REGION: "reference.field.region_code", V.ESTABLISHMENT: "reference.field.establishment_code",
+               V.LANGUAGE: "reference.field.language_code"}
+CODE_PATTERNS = {kind: (re.compile(pattern), CODE_ERRORS.get(kind, "reference.field.code_format"))
+                 for kind, pattern in V.CODE_PATTERNS.items()}
 UPPER_CODES = {V.ESTABLISHMENT, V.FACILITY, V.COST_CENTRE, V.ADMIN_UNIT}
 DERIVED_CODES = {V.CONTEXT, V.REPORT_REASON}        # a code may be made from the French name
 ENGLISH_REQUIRED = {V.REGION, V.LANGUAGE, V.CONTEXT, V.REPORT_REASON}   # proper names may keep one name
@@ -216,8 +211,27 @@ def check_item(kind: str, raw: dict, lookup: Lookup, current: dict | None = None
     if kind in (V.REGION, V.FACILITY) and (out["latitude"] is None) != (out["longitude"] is None) \
             and "latitude" not in errors.fields and "longitude" not in errors.fields:
         errors.add("latitude" if out["latitude"] is None else "longitude", "reference.field.coordinates_pair")
-    errors.raise_if_any()
+    raise_found(errors)
     return out
+
+
+# Codes of input well formed field by field that does not fit the data as it stands (an item named
+# that does not exist or is inactive) or another field: 409, where a malformed field is 400.
+INCONSISTENT = frozenset({
+    "reference.field.unknown_region", "reference.field.unknown_establishment",
+    "reference.field.inactive_establishment", "reference.field.unknown_admin_unit",
+    "reference.field.unknown_general_reason", "reference.field.general_required",
+    "reference.field.general_not_allowed", "reference.field.coordinates_pair"})
+
+
+def raise_found(errors: v.Errors) -> None:
+    """ValidationFailed (400) when a field is malformed; Conflict("reference.inconsistent") (409)
+    when every field is well formed but some do not fit the reference data or each other."""
+    if not errors:
+        return
+    if all(code in INCONSISTENT for codes in errors.fields.values() for code in codes):
+        raise Conflict("reference.inconsistent", {"fields": ", ".join(errors.fields)}, errors.fields)
+    errors.raise_if_any()
 
 
 def _general(value, category, lookup: Lookup, errors: v.Errors) -> str | None:

@@ -29,9 +29,18 @@ def lookup(kind, item_id):
 
 
 def errors_of(call) -> dict:
+    """The fields of a malformed input (400)."""
     with pytest.raises(ValidationFailed) as caught:
         call()
     assert caught.value.code == "request.invalid"
+    return caught.value.fields
+
+
+def conflicts_of(call) -> dict:
+    """The fields of a well-formed input that does not fit the data or its other fields (409)."""
+    with pytest.raises(Conflict) as caught:
+        call()
+    assert caught.value.code == "reference.inconsistent"
     return caught.value.fields
 
 
@@ -60,14 +69,14 @@ def test_every_mistake_of_a_facility_is_named_at_once():
 def test_a_positive_longitude_or_half_a_pair_of_coordinates_is_refused():
     assert errors_of(lambda: check_item("facility", {**FACILITY, "longitude": "73.558"}, lookup)) == {
         "longitude": ["reference.field.longitude"]}
-    assert errors_of(lambda: check_item("facility", {**FACILITY, "longitude": None}, lookup)) == {
+    assert conflicts_of(lambda: check_item("facility", {**FACILITY, "longitude": None}, lookup)) == {
         "longitude": ["reference.field.coordinates_pair"]}
     no_point = check_item("facility", {**FACILITY, "latitude": "", "longitude": None}, lookup)
     assert (no_point["latitude"], no_point["longitude"]) == (None, None)
 
 
 def test_a_new_facility_needs_an_active_establishment():
-    assert errors_of(lambda: check_item("facility", {**FACILITY, "establishment": "OLD"}, lookup)) == {
+    assert conflicts_of(lambda: check_item("facility", {**FACILITY, "establishment": "OLD"}, lookup)) == {
         "establishment": ["reference.field.inactive_establishment"]}
 
 
@@ -93,7 +102,7 @@ def test_a_cost_centre_names_an_admin_unit_of_its_own_establishment():
     ok = check_item("cost_centre", {"code": "7301110", "establishment": "HC", "label_fr": "BPUE", "admin_unit": "6710"},
                     lookup)
     assert V.item_id("cost_centre", ok["code"], ok["establishment"]) == "HC:7301110"
-    assert errors_of(lambda: check_item("cost_centre", {"code": "1", "establishment": "HC", "label_fr": "B",
+    assert conflicts_of(lambda: check_item("cost_centre", {"code": "1", "establishment": "HC", "label_fr": "B",
                                                         "admin_unit": "9999"}, lookup)) == {
         "admin_unit": ["reference.field.unknown_admin_unit"]}
 
@@ -102,13 +111,13 @@ def test_a_detailed_reason_names_a_general_one_and_only_it_does():
     ok = check_item("report_reason", {"label_fr": "Retard du professionnel", "label_en": "Professional late",
                                       "category": "not_provided_detail", "general": "annulee"}, lookup)
     assert ok["code"] == "retard_du_professionnel"      # made from the French name
-    assert errors_of(lambda: check_item("report_reason", {"code": "x1", "label_fr": "X", "label_en": "X",
+    assert conflicts_of(lambda: check_item("report_reason", {"code": "x1", "label_fr": "X", "label_en": "X",
                                                           "category": "not_provided_detail"}, lookup)) == {
         "general": ["reference.field.general_required"]}
-    assert errors_of(lambda: check_item("report_reason", {"code": "x1", "label_fr": "X", "label_en": "X",
+    assert conflicts_of(lambda: check_item("report_reason", {"code": "x1", "label_fr": "X", "label_en": "X",
                                                           "category": "overtime", "general": "annulee"}, lookup)) == {
         "general": ["reference.field.general_not_allowed"]}
-    assert errors_of(lambda: check_item("report_reason", {"code": "x1", "label_fr": "X", "label_en": "X",
+    assert conflicts_of(lambda: check_item("report_reason", {"code": "x1", "label_fr": "X", "label_en": "X",
                                                           "category": "not_provided_detail",
                                                           "general": "rdv_plus_long"}, lookup)) == {
         "general": ["reference.field.unknown_general_reason"]}
