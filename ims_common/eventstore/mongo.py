@@ -61,9 +61,6 @@ class MongoEventStore(EventStore):
         self._counters.update_one({"_id": COUNTER_ID}, {"$max": {"value": self._max_position()}}, upsert=True)
         self._transactions = supports_transactions(db) if transactions is None else transactions
 
-    def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
-        return self.append_many([(stream_id, expected_version, events)])[0]
-
     def append_many(self, appends: Sequence[tuple[str, int, Sequence[NewEvent]]]) -> list[list[StoredEvent]]:
         appends = checked_appends(appends)
         with self._lock:

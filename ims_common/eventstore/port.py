@@ -68,10 +68,10 @@ def numbered(appends: Sequence[Append], last_position: int) -> list[list[StoredE
 class EventStore(ABC):
     """Append-only store of event streams; the stored events double as the outbox."""
 
-    @abstractmethod
     def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
         """Append events to a stream at expected_version (0 = new stream), all or nothing.
         Raises ConcurrencyError when the stream's version differs; then nothing is written."""
+        return self.append_many([(stream_id, expected_version, events)])[0]
 
     @abstractmethod
     def append_many(self, appends: Sequence[tuple[str, int, Sequence[NewEvent]]]) -> list[list[StoredEvent]]:

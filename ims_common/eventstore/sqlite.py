@@ -69,9 +69,6 @@ class SqliteEventStore(EventStore):
         with self._lock:
             self._conn.executescript(_SCHEMA)
 
-    def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
-        return self.append_many([(stream_id, expected_version, events)])[0]
-
     def append_many(self, appends: Sequence[tuple[str, int, Sequence[NewEvent]]]) -> list[list[StoredEvent]]:
         appends = checked_appends(appends)
         with self._lock:
