@@ -44,4 +44,5 @@ class StoredEvent:
 
     @classmethod
     def from_dict(cls, d: dict) -> "StoredEvent":
-        return cls(**{k: d.get(k) for k in cls.__dataclass_fields__})
+        fields: dict[str, Any] = {k: d.get(k) for k in cls.__dataclass_fields__}
+        return cls(**fields)

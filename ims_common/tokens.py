@@ -51,7 +51,8 @@ def verify_token(token: str, keys: Keys) -> dict:
         raise InvalidToken(f"malformed: {exc}") from exc
     if header.get("alg") != ALGORITHM:
         raise InvalidToken(f"algorithm {header.get('alg')!r} refused")
-    secret = dict(_key_list(keys)).get(header.get("kid")) if isinstance(header.get("kid"), str) else None
+    kid = header.get("kid")
+    secret = dict(_key_list(keys)).get(kid) if isinstance(kid, str) else None
     if secret is None:
         raise InvalidToken("unknown key id")
     try:

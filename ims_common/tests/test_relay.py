@@ -1,7 +1,6 @@
 """The outbox relay on the real RabbitMQ, each test on a vhost of its own, consumed with plain kombu."""
 from __future__ import annotations
 
-import socket
 import time
 import uuid
 
@@ -57,7 +56,7 @@ class Collector:
                 raise TimeoutError(f"{len(self.messages)} of {count} messages arrived")
             try:
                 self.connection.drain_events(timeout=min(remaining, 1))
-            except socket.timeout:
+            except TimeoutError:
                 pass
         return self.bodies()
 
@@ -114,7 +113,7 @@ def test_publishes_in_order_marks_and_never_twice(store, publisher, collector):
     assert store.unpublished() == []
     expected = [e.to_dict() for e in store.read_all()]
     assert collector.wait_for(4) == expected
-    for (body, message), event in zip(collector.messages, expected):
+    for (_body, message), event in zip(collector.messages, expected):
         assert message.delivery_info["routing_key"] == event["type"]
         assert message.delivery_info["exchange"] == EXCHANGE
         assert message.properties["delivery_mode"] == 2
