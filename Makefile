@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test demo venv clean fault bench translations
+.PHONY: run test demo venv clean fault bench translations system-deps
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +23,14 @@ translations: $(MO)
 run: venv translations
 	PORT=$(PORT) $(PY) scripts/run.py
 
-test: venv translations
+# Chromium, docker-compose (to check docker-compose.yml) and a running RabbitMQ, with apt where missing.
+system-deps:
+	bash scripts/ensure_system_deps.sh
+
+test: system-deps venv translations
 	$(PY) -m pytest
 
-fault: venv translations
+fault: system-deps venv translations
 	IMS_FAULT_BROKER_RESTART=1 $(PY) -m pytest tests/fault
 
 # SCALE=full for five years of history (~400,000 bookings, ~3.8 million events; ~10 min to generate)
