@@ -31,13 +31,14 @@ def vhost_of(amqp_uri: str) -> str:
 
 
 @contextmanager
-def isolated_vhost(user: str | None = None) -> Iterator[str]:
+def isolated_vhost(user: str | None = None, default_queue_type: str | None = None) -> Iterator[str]:
     """Yield the AMQP URI of a fresh vhost `ims-test-<uuid>` on the broker of AMQP_URI; delete it after.
-    The broker must be local (rabbitmqctl); user (default: the URI's user) gets all permissions."""
+    The broker must be local (rabbitmqctl); user (default: the URI's user) gets all permissions.
+    default_queue_type ("quorum"): the type of the queues declared there without one."""
     base = config.amqp_uri()
     user = user or urlsplit(base).username or "guest"
     vhost = f"ims-test-{uuid.uuid4().hex}"
-    _ctl("add_vhost", vhost)
+    _ctl("add_vhost", vhost, *(["--default-queue-type", default_queue_type] if default_queue_type else []))
     try:
         _ctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
         yield uri_for_vhost(vhost, base)
