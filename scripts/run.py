@@ -1,6 +1,6 @@
 """`make run`: the whole system on its embedded defaults, in the foreground; Ctrl-C stops it all.
 
-Starts RabbitMQ if it is installed but stopped, makes sure a first coordinator exists, runs the five
+Starts RabbitMQ if it is installed but stopped, makes sure a first coordinator exists, runs the
 nameko services and the gateway (gunicorn) under a supervisor (scripts/supervisor.py: a process that
 exits is started again after 1, 2, 4… up to 30 s, the others keep serving), waits until /healthz
 answers, then prints the URL. Ctrl-C (or SIGTERM) stops everything within 5 s.
