@@ -11,9 +11,7 @@ import argparse
 import json
 import sys
 
-from ims_common import config
-from ims_common.nameko_ext import Stores
-from services.payroll.app import PayrollApp
+from services.payroll import bootstrap
 
 
 def main(argv=None) -> int:
@@ -22,15 +20,15 @@ def main(argv=None) -> int:
     sub.add_parser("rebuild", help="rebuild the read models from booking's and auth's events")
     sub.add_parser("totals", help="print the totals per period and interpreter")
     args = parser.parse_args(argv)
-    stores = Stores(config.store_url("payroll"))
+    stores = bootstrap.open_stores()
     try:
-        app = PayrollApp(stores.doc_store, stores.event_store)
+        app = bootstrap.build(stores)
         if args.command == "totals":
             print(json.dumps(app.totals(), sort_keys=True))
             return 0
         from nameko.standalone.rpc import ClusterRpcProxy
         before = app.totals()
-        with ClusterRpcProxy({"AMQP_URI": config.amqp_uri()}) as rpc:
+        with ClusterRpcProxy({"AMQP_URI": bootstrap.amqp_uri()}) as rpc:
             after = app.rebuild(rpc.booking.events_since, rpc.auth.events_since)
         print(json.dumps({"before": before, "after": after, "identical": before == after}, sort_keys=True))
     finally:

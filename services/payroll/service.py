@@ -1,24 +1,20 @@
-"""The payroll nameko service: a thin shell over PayrollApp."""
+"""The payroll nameko service: a thin shell over PayrollApp (built by bootstrap.py)."""
 from __future__ import annotations
-
-import logging
-
 
 from nameko.events import SERVICE_POOL, event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 from ims_common.nameko_ext import Runtime, run_guarded
-from services.payroll.app import PayrollApp
+from services.payroll import bootstrap
 
-log = logging.getLogger(__name__)
 CATCH_UP_TIMEOUT = 60
 
 
 class PayrollService:
     name = "payroll"
 
-    app = Runtime("payroll", lambda stores: PayrollApp(stores.doc_store, stores.event_store), publishes=True)
+    app = Runtime("payroll", bootstrap.build, publishes=True)
     booking = RpcProxy("booking")
     auth = RpcProxy("auth")
 
@@ -78,6 +74,10 @@ class PayrollService:
     @rpc
     def add_policy(self, actor, fields):
         return self.app.add_policy(actor, fields)
+
+    @rpc
+    def cancellation_terms(self, actor, start_at, mode=None):
+        return self.app.cancellation_terms(actor, start_at, mode)
 
     @rpc
     def totals(self):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from ims_common.money import Money, to_decimal
-from services.payroll.domain.remuneration import LINES, label
-
-KIND = {"provisional": "provisoire", "final": "final", "adjustment": "ajustement"}
+from ims_common.money import format_money
+from services.payroll.contract.vocabulary import KIND_LABELS, LINES, label
 
 
 def _fr(amount: str) -> str:
-    return Money.of(to_decimal(amount)).format("fr")
+    return format_money(amount, "fr")
 
 
 def _text(value) -> str:
@@ -39,7 +37,7 @@ def statement_pdf(statement: dict) -> bytes:
     pdf.ln()
     pdf.set_font("Helvetica", size=9)
     for item in statement["items"]:
-        row = (item["booking_id"], item["service_date"], KIND.get(item["kind"], item["kind"]),
+        row = (item["booking_id"], item["service_date"], label(item["kind"], "fr", KIND_LABELS).lower(),
                _fr(item["subtotal"]), _fr(item["gst"]), _fr(item["qst"]), _fr(item["total"]))
         for value, w in zip(row, widths):
             pdf.cell(w, 6, _text(value), border=1)

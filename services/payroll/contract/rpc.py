@@ -16,6 +16,7 @@ METHODS: dict[str, str] = {
     "billing": READ,
     "list_policies": READ,
     "add_policy": WRITE,
+    "cancellation_terms": READ,     # (actor, start_at, mode=None): a cancellation now, under the policy in force
     "totals": READ,
     "events_since": READ,
     "received": READ,

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
-MONTREAL = ZoneInfo("America/Montreal")
+from ims_common.times import MONTREAL
+
 _DAY = timedelta(days=1)
 
 
@@ -70,6 +70,26 @@ def is_late_cancellation(cancelled_at: datetime, start_at: datetime, policy) -> 
     A cancellation at or after the start has no notice at all, so it is late."""
     window = policy.late_cancellation_business_hours * 60
     return business_minutes_between(cancelled_at, start_at) < window
+
+
+def notice_deadline(start: datetime, business_hours: int) -> datetime:
+    """The last moment that still gives `business_hours` of notice before `start`: a cancellation
+    at or before it is on time, one after it is late (business_minutes_between counts whole minutes,
+    so one second after it leaves a minute short)."""
+    start = _utc(start)
+    remaining = business_hours * 3600
+    if remaining <= 0:
+        return start
+    day = start.astimezone(MONTREAL).date()
+    while True:
+        if is_business_day(day):
+            low = _local_midnight_utc(day)
+            high = min(start, _local_midnight_utc(day + _DAY))
+            available = int((high - low).total_seconds()) if high > low else 0
+            if remaining <= available:
+                return high - timedelta(seconds=remaining)
+            remaining -= available
+        day -= _DAY
 
 
 def is_office_hours(moment: datetime, opens: time, closes: time) -> bool:

@@ -20,11 +20,13 @@ Rules (figures come from the PayPolicy in force on the service's local date):
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from .business_hours import business_minutes_between, is_office_hours, local_date
 from ims_common.money import CENT, Money, to_decimal
+from ims_common.times import iso_z, parse_iso
+
+from .business_hours import business_minutes_between, is_late_cancellation, is_office_hours, local_date
 from .policy import MILEAGE_ALL_KM, PER_COMMUNICATION, TIMED, PayPolicy
 from .remuneration import AFTER_HOURS, LINES, OFFICE_HOURS, RATE_NAME, Remuneration
 
@@ -127,8 +129,8 @@ class _Pricer:
     def cancellation(self, rule, planned: int, report: dict, cancelled: datetime,
                      start: datetime) -> None:
         notice = business_minutes_between(cancelled, start)
-        late = notice < self.policy.late_cancellation_business_hours * 60
-        self.inputs.update(cancelled_at=_iso(cancelled), late_cancellation=late,
+        late = is_late_cancellation(cancelled, start, self.policy)
+        self.inputs.update(cancelled_at=iso_z(cancelled), late_cancellation=late,
                            business_hours_before_start=str((Decimal(notice) / 60).quantize(CENT, ROUND_HALF_UP)))
         before = 0
         for item in report.get("communications") or []:
@@ -219,14 +221,13 @@ def _day(value) -> date | None:
 
 def _moment(value, name: str) -> datetime:
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        try:
+            value = parse_iso(value)
+        except ValueError:
+            raise ValueError(f"{name}: not an ISO 8601 time: {value!r}") from None
     if not isinstance(value, datetime) or value.utcoffset() is None:
         raise ValueError(f"{name}: an aware datetime or ISO 8601 string with offset is required")
     return value
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _count(value, name: str) -> int:

@@ -6,16 +6,11 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from ims_common.money import Money
-from services.payroll.contract.vocabulary import LABELS, LINES  # noqa: F401
+from services.payroll.contract.vocabulary import LINES
 
 RATE_NAME = "Standard"
 OFFICE_HOURS = "Heures de bureau"
 AFTER_HOURS = "Hors heures de bureau"
-
-
-def label(key: str, lang: str = "fr") -> str:
-    french, english = LABELS[key]
-    return french if lang == "fr" else english
 
 
 @dataclass(frozen=True)

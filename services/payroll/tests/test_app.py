@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 import pytest
 
 from ims_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ims_common.stores import open_document_store, open_event_store
-from services.payroll.app import PayrollApp
+from ims_common.nameko_ext import Stores
+from services.payroll import bootstrap
 from services.payroll.domain.periods import PeriodCalendar
 
 COORD = {"user_id": "UCOOR1", "role": "coordinator"}
@@ -64,16 +64,14 @@ def report(start: str, end: str, **extra) -> dict:
 @pytest.fixture(params=["mongomock", "sqlite"])
 def stores(request, tmp_path):
     url = f"mongomock://payroll_{next(_numbers)}" if request.param == "mongomock" else f"sqlite:///{tmp_path / 'p.sqlite3'}"
-    docs, events = open_document_store(url), open_event_store(url)
-    yield docs, events
-    docs.close()
-    events.close()
+    opened = Stores(url)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture
 def world(stores):
-    docs, events = stores
-    app = PayrollApp(docs, events, clock=lambda: NOW)
+    app = bootstrap.build(stores, clock=lambda: NOW)
     return app, Source(), Source()
 
 

@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 
 from services.payroll.domain.business_hours import (
     MONTREAL, business_hours_between, business_minutes_between, is_business_day, is_late_cancellation,
-    is_office_hours)
+    is_office_hours, notice_deadline)
 from services.payroll.domain.policy import CURRENT_POLICY
 
 
@@ -105,3 +105,20 @@ def test_business_minutes_add_up_over_a_split(a, b, c):
 def test_business_minutes_never_exceed_the_wall_clock(a, b):
     a, b = sorted((a, b))
     assert 0 <= business_minutes_between(a, b) <= (b - a).total_seconds() // 60
+
+
+def test_notice_deadline_of_a_wednesday_14h_is_monday_14h():
+    assert notice_deadline(local(2025, 3, 5, 14), 48) == local(2025, 3, 3, 14)
+
+
+def test_notice_deadline_skips_the_weekend_and_holidays():
+    # Tuesday 2025-06-24 (Fête nationale) and the weekend add nothing: Monday 10:00 -> Thursday before.
+    assert notice_deadline(local(2025, 6, 30, 10), 48) == local(2025, 6, 26, 10)
+
+
+@given(MOMENTS, st.integers(min_value=0, max_value=400))
+def test_the_deadline_is_the_last_moment_that_is_not_late(start, hours):
+    policy = CURRENT_POLICY.derive(late_cancellation_business_hours=hours)
+    deadline = notice_deadline(start, hours)
+    assert not is_late_cancellation(deadline, start, policy)
+    assert is_late_cancellation(deadline + timedelta(seconds=1), start, policy) or hours == 0

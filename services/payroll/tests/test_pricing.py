@@ -10,7 +10,7 @@ from ims_common.money import Money
 from services.payroll.domain.policy import (
     CURRENT_POLICY, MILEAGE_BEYOND, PolicyBook, default_policy_book)
 from services.payroll.domain.pricing import billed_minutes, price
-from services.payroll.domain.remuneration import LINES, label
+from services.payroll.contract.vocabulary import LINES, label
 
 BOOK = default_policy_book()
 BOTH_TAXES = {"gst_registered": True, "qst_registered": True}

@@ -1,0 +1,73 @@
+"""Application layer of the payroll service: its use cases over the stores, one module per group.
+
+Payroll keeps its own copy of each booking (booking's contract fold) and of each interpreter's
+profile (ProfileCopy over auth's events), prices each booking with the pay policy in force and books
+the result into pay periods (ledger.py); coordinators close periods (periods.py) and read statements,
+exports and billing (statements.py); admins add policy versions, and anyone may ask what a
+cancellation would cost (policies.py); a rebuild replays everything from zero (rebuild.py).
+
+Coordinators' decisions (PayPeriodClosed, PolicyVersionAdded) are events of payroll's own store and
+record how far payroll had read booking's and auth's events, so a rebuild replays both sources up to
+each decision, applies it, and reaches the same amounts.
+
+Built by services/payroll/bootstrap.py (service, CLI and tests alike)."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Callable
+
+from ims_common.errors import ValidationFailed
+from ims_common.profile_copy import ProfileCopy
+from ims_common.projection import CheckpointedProjector
+from ims_common.received_log import ReceivedLog
+from ims_common.times import utc_now
+from services.payroll.domain.periods import DEFAULT_CALENDAR, PeriodCalendar
+
+from .ledger import LedgerUseCases
+from .periods import PeriodUseCases
+from .policies import PolicyUseCases
+from .rebuild import RebuildUseCases
+from .records import ENTRIES, REMUNERATIONS
+from .statements import StatementUseCases
+
+
+class PayrollApp(LedgerUseCases, PeriodUseCases, StatementUseCases, PolicyUseCases, RebuildUseCases):
+    """The state every use case shares; the use cases are the methods of the classes above."""
+
+    def __init__(self, doc_store, event_store=None, clock: Callable[[], datetime] = utc_now,
+                 calendar: PeriodCalendar = DEFAULT_CALENDAR,
+                 render_pdf: Callable[[dict], bytes] | None = None):
+        self.docs = doc_store
+        self.events = event_store
+        self.clock = clock
+        self.calendar = calendar
+        self.render_pdf = render_pdf
+        self.emit = event_store is not None
+        self.received_log = ReceivedLog(doc_store)
+        self.profiles = ProfileCopy(doc_store)
+        for collection, fields in ((REMUNERATIONS, ["interpreter_id"]), (REMUNERATIONS, ["booking_id"]),
+                                   (ENTRIES, ["period_id"]), (ENTRIES, ["rem_key"])):
+            doc_store.ensure_index(collection, fields)
+        # One lock for both sources and the coordinators' decisions: a decision then records
+        # checkpoints that match exactly what had been applied (see rebuild).
+        self._lock = threading.RLock()
+        self.projector = CheckpointedProjector(doc_store, "booking", self._apply_booking)
+        self.auth_projector = CheckpointedProjector(doc_store, "auth", self._apply_auth)
+        self.projector._lock = self.auth_projector._lock = self._lock
+
+    def events_since(self, position: int = 0, limit: int = 500) -> list[dict]:
+        if isinstance(position, bool) or not isinstance(position, int) or position < 0 \
+                or isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValidationFailed("request.invalid", fields={"position": ["field.invalid"]})
+        return [e.to_dict() for e in self.events.read_all(position, min(limit, 1000))]
+
+    def received(self, stream_id: str | None = None) -> list[dict]:
+        return self.received_log.list(stream_id)
+
+    def health(self) -> dict:
+        return {"service": "payroll", "ok": True, "checkpoint": self.projector.checkpoint(),
+                "auth_checkpoint": self.auth_projector.checkpoint()}
+
+
+__all__ = ["PayrollApp"]

@@ -1,0 +1,121 @@
+"""Consuming booking's and auth's events: payroll's copy of each booking (booking's contract fold,
+upcast first), each booking priced with the policy in force, and the result booked into the pay
+periods (domain/ledger.py). Each computation that changes something is appended as
+RemunerationCalculated to payroll's store (published on payroll.events by the relay)."""
+from __future__ import annotations
+
+import logging
+
+from ims_common.envelope import NewEvent, StoredEvent
+from ims_common.projection import Fetch
+from ims_common.times import iso_z, parse_iso
+from services.booking.contract.events import booking_id_of
+from services.booking.contract.fold import apply_in_place
+from services.payroll.contract.events import CALCULATED
+from services.payroll.contract.vocabulary import FINAL, PROVISIONAL
+from services.payroll.domain import ledger
+from services.payroll.domain.business_hours import local_date
+from services.payroll.domain.pricing import price
+from services.payroll.domain.subjects import Subject, subjects
+
+from .records import BOOKINGS, ENTRIES, REMUNERATIONS, SYSTEM_ACTOR
+
+log = logging.getLogger(__name__)
+
+
+class LedgerUseCases:
+    def on_booking_event(self, envelope: dict, fetch: Fetch) -> None:
+        self.projector.on_event(envelope, fetch)
+
+    def on_auth_event(self, envelope: dict, fetch: Fetch) -> None:
+        self.auth_projector.on_event(envelope, fetch)
+
+    def catch_up(self, fetch: Fetch) -> int:
+        return self.projector.catch_up(fetch)
+
+    def catch_up_auth(self, fetch: Fetch) -> int:
+        return self.auth_projector.catch_up(fetch)
+
+    def _apply_booking(self, event: StoredEvent) -> None:
+        self.received_log.record(event)
+        booking_id = booking_id_of(event.stream_id)
+        state = self.docs.get(BOOKINGS, booking_id)
+        if state is not None and state.get("version", 0) >= event.stream_version:
+            return  # replayed
+        try:
+            # The state was just read from the store: ours to change (no deep copy per event).
+            state = apply_in_place(state, event)
+        except (KeyError, ValueError):
+            log.exception("booking event %s could not be folded", event.event_id)
+            return
+        self.docs.put(BOOKINGS, booking_id, state)
+        self._price_booking(state, cause=event)
+
+    def _apply_auth(self, event: StoredEvent) -> None:
+        self.profiles.apply(event)
+        user_id = (event.data or {}).get("user_id")
+        if event.type != "ProfileUpdated" or not user_id:
+            return
+        for rem in self.docs.find(REMUNERATIONS, {"interpreter_id": user_id}, order_by=[("key", 1)]):
+            booking = self.docs.get(BOOKINGS, rem["booking_id"])
+            if booking:
+                self._price_booking(booking, cause=event, only_interpreter=user_id)
+
+    def _tax(self, interpreter_id: str) -> dict | None:
+        profile = self.profiles.get(interpreter_id) or {}
+        return profile.get("financial") or None
+
+    def _price_booking(self, booking: dict, cause: StoredEvent, only_interpreter: str | None = None) -> None:
+        book = self.policy_book()
+        for subject in subjects(booking):
+            if only_interpreter and subject.interpreter_id != only_interpreter:
+                continue
+            try:
+                rem = price(subject.booking, subject.report, self._tax(subject.interpreter_id), book,
+                            cancelled_at=subject.cancelled_at, attachments=booking.get("attachments") or ())
+            except (KeyError, LookupError, TypeError, ValueError):
+                log.exception("booking %s could not be priced", booking.get("id"))
+                continue
+            self._record(subject, booking, rem, cause=cause)
+
+    def _record(self, subject: Subject, booking: dict, rem, cause: StoredEvent) -> None:
+        key, interpreter = subject.key, subject.interpreter_id
+        service_date = local_date(parse_iso(booking["start_at"]))
+        service_period = self.calendar.period_of(service_date)
+        kind = FINAL if booking.get("status") == "closed" else PROVISIONAL
+        detail = rem.to_dict()
+        amounts = ledger.cents(rem)
+        previous = self.docs.get(REMUNERATIONS, key)
+        if previous and previous["detail"] == detail and previous["kind"] == kind:
+            return  # same result: nothing to book, nothing to publish (replays land here)
+
+        entries = self.docs.find(ENTRIES, {"rem_key": key})
+        booked = ledger.book(entries, amounts, kind, service_period, self._closed, self.calendar.next)
+        where = {"establishment": booking.get("establishment"), "cost_center": booking.get("cost_center")}
+        if self.emit:
+            data = {"booking_id": booking["id"], "interpreter_id": interpreter, "kind": booked.event_kind,
+                    "service_date": service_date.isoformat(), "service_period_id": service_period,
+                    "period_id": booked.period_id, **where, "withdrawal": subject.withdrawal,
+                    "remuneration": detail, "booked": ledger.strings(booked.amounts)}
+            stream = f"remuneration-{key.replace(':', '-')}"
+            self.events.append(stream, self.events.stream_version(stream), [NewEvent(
+                CALCULATED, data, actor=SYSTEM_ACTOR,
+                correlation_id=cause.correlation_id, causation_id=cause.event_id)])
+
+        for replaced in booked.replaced:
+            self.docs.delete(ENTRIES, replaced)
+        entry_key = f"{key}@{booked.period_id}"
+        if booked.keep:
+            self.docs.put(ENTRIES, entry_key, {
+                "key": entry_key, "rem_key": key, "period_id": booked.period_id, "kind": booked.entry_kind,
+                "booking_id": booking["id"], "interpreter_id": interpreter,
+                "service_date": service_date.isoformat(), **where,
+                "cost_center_description": booking.get("cost_center_description"),
+                "amounts": booked.amounts})
+        else:
+            self.docs.delete(ENTRIES, entry_key)
+        self.docs.put(REMUNERATIONS, key, {
+            "key": key, "booking_id": booking["id"], "interpreter_id": interpreter, "kind": kind,
+            "withdrawal": subject.withdrawal, "service_date": service_date.isoformat(),
+            "period_id": service_period, **where, "amounts": amounts, "detail": detail,
+            "calculated_at": iso_z(self.clock())})
