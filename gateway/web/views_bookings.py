@@ -173,7 +173,7 @@ def booking_detail(booking_id: str):
                            report_open=report_open(booking, actor), correcting=correcting,
                            form=report_as_form(booking["report"]) if correcting else None,
                            start_passed=(parse_utc(booking.get("start_at")) or datetime.max.replace(tzinfo=timezone.utc)) <= datetime.now(timezone.utc),
-                           late_cancel=late_cancellation(booking), choices=offer_choices(actor, booking),
+                           choices=offer_choices(actor, booking),
                            error=request.args.get("erreur"), assigned=assigned_contact(booking))
 
 
@@ -219,13 +219,16 @@ def _interpreters(actor: dict) -> list[dict]:
 
 
 def late_cancellation(booking: dict) -> bool:
-    """Inside the 48 business hours before the start: a cancellation is billed."""
-    start = parse_utc(booking.get("start_at"))
-    if start is None:
+    """A cancellation now would be paid as planned (billed), under the pay policy in force: payroll
+    owns the rule and its window (late_cancellation_business_hours). Unknown (payroll not answering):
+    no warning rather than no page."""
+    if not booking.get("start_at"):
         return False
-    from services.payroll.domain.business_hours import business_hours_between
-    now = datetime.now(timezone.utc)
-    return now >= start or business_hours_between(now, start) < 48
+    try:
+        terms = rpc("payroll", "cancellation_terms", current_actor(), booking["start_at"], booking.get("mode"))
+    except (IMSError, ServiceError):
+        return False
+    return bool(terms.get("paid_as_planned"))
 
 
 CONFIRMATIONS = {
