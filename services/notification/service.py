@@ -1,50 +1,24 @@
-"""The notification nameko service: a thin shell over NotificationApp.
-
-Settings (environment): the senders' (services/notification/adapters/senders.py), IMS_PUBLIC_URL
-(links in messages), NOTIFICATION_MAX_ATTEMPTS (5), NOTIFICATION_RETRY_BASE_SECONDS (30; the n-th
-retry waits base * 2**(n-1)), NOTIFICATION_DIGEST_AT (07:00, America/Montreal).
-NOTIFICATION_CLOCK_OFFSET_SECONDS: for tests only — shifts the service's clock so a test can run
-reminders without waiting a day. Leave it unset in production.
-"""
+"""The notification nameko service: a thin shell over NotificationApp (built, with its settings from
+the environment, by bootstrap.py)."""
 from __future__ import annotations
 
 import logging
-import os
-from datetime import datetime, timedelta, timezone
-
-import eventlet
 
 from nameko.events import SERVICE_POOL, event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
-from ims_common import config
 from ims_common.nameko_ext import Runtime, run_guarded
-from services.notification.adapters.senders import senders_from_env
-from services.notification.app import NotificationApp
+from services.notification import bootstrap
 
 log = logging.getLogger(__name__)
 CATCH_UP_TIMEOUT = 60
 
 
-def _clock():
-    offset = timedelta(seconds=float(os.environ.get("NOTIFICATION_CLOCK_OFFSET_SECONDS") or 0))
-    return lambda: datetime.now(timezone.utc) + offset
-
-
-def build_app(stores) -> NotificationApp:
-    return NotificationApp(
-        stores.doc_store, senders=senders_from_env(), clock=_clock(), public_url=config.public_url(),
-        max_attempts=int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS") or 5),
-        retry_base_seconds=float(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS") or 30),
-        digest_at=os.environ.get("NOTIFICATION_DIGEST_AT") or "07:00",
-        pause=eventlet.sleep)  # a batch of due timers/deliveries yields to arriving events
-
-
 class NotificationService:
     name = "notification"
 
-    app = Runtime("notification", build_app, publishes=False)
+    app = Runtime("notification", bootstrap.build_for_service, publishes=False)
     booking = RpcProxy("booking")
     auth = RpcProxy("auth")
 
@@ -58,8 +32,8 @@ class NotificationService:
     def on_auth_event(self, envelope):
         self.app.on_auth_event(envelope, self.auth.events_since)
 
-    # payroll.events is being built: taken defensively (the app logs and ignores what it cannot read);
-    # deliveries are keyed by event_id, so a redelivery sends nothing twice.
+    # payroll's final remunerations (the app logs and ignores what it cannot read); deliveries are
+    # keyed by event_id, so a redelivery sends nothing twice.
     @event_handler("payroll", "#", handler_type=SERVICE_POOL, reliable_delivery=True)
     def on_payroll_event(self, envelope):
         self.app.on_payroll_event(envelope)

@@ -1,11 +1,6 @@
 """How messages leave: email over SMTP (smtplib), SMS through a provider over HTTP in Twilio's REST
 format (requests), and a local outbox (JSON lines under $IMS_DATA_DIR/outbox/) as the embedded
-default of both. Chosen from the environment (senders_from_env):
-
-  Email: SMTP_HOST (unset: outbox), SMTP_PORT (25), SMTP_TLS (none|starttls|ssl, default none),
-         SMTP_USER, SMTP_PASSWORD, MAIL_FROM (default "IMS <no-reply@localhost>").
-  SMS:   SMS_PROVIDER (twilio|outbox, default outbox), SMS_API_URL (default https://api.twilio.com),
-         SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM.
+default of both. Which ones, and their settings, are chosen by bootstrap.py from the environment.
 
 A sender returns a provider reference (or None) and raises SendFailed; `permanent` failures (an
 address refused, a 4xx other than 429) are not retried.
@@ -13,7 +8,6 @@ address refused, a 4xx other than 429) are not retried.
 from __future__ import annotations
 
 import json
-import os
 import smtplib
 import ssl
 import threading
@@ -22,8 +16,7 @@ from pathlib import Path
 
 import requests
 
-from ims_common import config
-from ims_common.envelope import utc_now_iso
+from ims_common.times import utc_now_iso
 
 
 class SendFailed(Exception):
@@ -108,24 +101,3 @@ class TwilioSmsSender:
             return resp.json().get("sid")
         except ValueError:
             return None
-
-
-def senders_from_env(env=None) -> dict:
-    """{"email": sender, "sms": sender} as the environment configures them."""
-    env = os.environ if env is None else env
-    outbox = Path(env.get("IMS_DATA_DIR") or config.data_dir()) / "outbox"
-    if env.get("SMTP_HOST"):
-        email = SmtpSender(env["SMTP_HOST"], int(env.get("SMTP_PORT") or 25), env.get("SMTP_TLS") or "none",
-                           env.get("SMTP_USER") or None, env.get("SMTP_PASSWORD") or None,
-                           env.get("MAIL_FROM") or "IMS <no-reply@localhost>")
-    else:
-        email = OutboxSender(outbox, "email")
-    provider = (env.get("SMS_PROVIDER") or "outbox").lower()
-    if provider == "twilio":
-        sms = TwilioSmsSender(env.get("SMS_API_URL") or "https://api.twilio.com", env.get("SMS_ACCOUNT_SID", ""),
-                              env.get("SMS_AUTH_TOKEN", ""), env.get("SMS_FROM", ""))
-    elif provider == "outbox":
-        sms = OutboxSender(outbox, "sms")
-    else:
-        raise ValueError(f"SMS_PROVIDER must be twilio or outbox, not {provider!r}")
-    return {"email": email, "sms": sms}

@@ -1,19 +1,20 @@
-"""The texts people receive, in French and English. Plain Python, no I/O.
+"""The texts people receive, in French and English, and the page each one links to. Plain Python,
+no I/O.
 
 Health data never enters a message: the templates only know a booking's number, local date and time,
-languages, mode and a link to the booking (IMS_PUBLIC_URL + the booking page's path, gateway/contract/links.py); never its context, context
-details, notes, messages, comments, facility, address, appointment location or video link. The
-booking copy the service keeps (BOOKING_FIELDS in app.py) does not even hold those fields.
+languages, mode and a link to the booking's page (IMS_PUBLIC_URL + the page's path from
+gateway/contract/links.py); never its context, context details, notes, messages, comments, facility,
+address, appointment location or video link. The booking copy the service keeps
+(domain/booking_copy.py) does not even hold those fields.
 """
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from gateway.contract import links
+from ims_common.money import format_money, to_decimal
+from ims_common.times import format_local
+from services.auth.contract.vocabulary import is_staff
 from services.booking.contract.vocabulary import mode_label
 
-MONTREAL = ZoneInfo("America/Montreal")
 LANGS = ("fr", "en")
 
 BANK_CONTACT = "biq@ssss.gouv.qc.ca"
@@ -185,20 +186,13 @@ def lang_of(value) -> str:
     return value if value in LANGS else "fr"
 
 
-def local_date_time(iso: str | None) -> tuple[str, str]:
-    if not iso:
-        return "", ""
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(MONTREAL)
-    return moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M")
-
-
 def booking_params(booking: dict, lang: str, public_url: str) -> dict:
     """What a message may say about a booking: nothing about the person served or their health."""
-    date, time = local_date_time(booking.get("start_at"))
     mode = mode_label(booking.get("mode"), lang).lower() or (booking.get("mode") or "")
     return {
         "number": booking.get("number") or booking.get("id"),
-        "date": date, "time": time,
+        "date": format_local(booking.get("start_at"), "%Y-%m-%d"),
+        "time": format_local(booking.get("start_at"), "%H:%M"),
         "languages": f"{booking.get('source_language') or '?'} → {booking.get('target_language') or '?'}",
         "mode": mode,
         "link": booking_link(public_url, booking.get("id") or booking.get("number")),
@@ -207,6 +201,32 @@ def booking_params(booking: dict, lang: str, public_url: str) -> dict:
 
 def booking_link(public_url: str, booking_id: str) -> str:
     return links.link("booking", public_url, booking_id=booking_id)
+
+
+def document_link(public_url: str, addressee_role: str | None, owner_id: str) -> str:
+    """The document's owner opens their profile; a coordinator opens the interpreters' list narrowed
+    to that interpreter and their expiring documents (the closest page to one interpreter's file)."""
+    if is_staff(addressee_role):
+        return links.link("interpreters", public_url, query={"q": owner_id, "expire": "1"})
+    return links.link("profile", public_url)
+
+
+def digest_link(public_url: str) -> str:
+    return links.link("dashboard", public_url)
+
+
+def login_link(public_url: str) -> str:
+    return links.link("login", public_url)
+
+
+def amount_phrase(total, lang: str) -> str:
+    """' : 82,00 $' / ': $82.00' after "finalisée" / "finalised"; nothing when the amount is unknown."""
+    try:
+        to_decimal(total)
+    except (TypeError, ValueError):
+        return ""
+    text = format_money(total, lang)
+    return f" : {text}" if lang == "fr" else f": {text}"
 
 
 class _Blank(dict):

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import uuid
 
+from types import SimpleNamespace
+
 from ims_common.stores import open_document_store
+from services.notification import bootstrap
 from services.notification.adapters.senders import SmtpSender, TwilioSmsSender
 from services.notification.app import NotificationApp
 
@@ -74,4 +77,5 @@ def make_app(tmp_path, clock, smtp, sms_provider, name="notification", **kwargs)
     docs = open_document_store(f"sqlite:///{tmp_path / (name + '.sqlite3')}")
     senders = {"email": SmtpSender(smtp.host, smtp.port, mail_from="IMS <ims@example.org>"),
                "sms": TwilioSmsSender(sms_provider.url, sms_provider.SID, sms_provider.TOKEN, "+15140000000")}
-    return NotificationApp(docs, senders=senders, clock=clock, public_url=PUBLIC, **kwargs)
+    return bootstrap.build(SimpleNamespace(doc_store=docs), {}, senders=senders, clock=clock, public_url=PUBLIC,
+                           **kwargs)

@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from services.notification.adapters.senders import OutboxSender, SmtpSender, TwilioSmsSender, senders_from_env
+from ims_common.money import format_money
+from services.notification.adapters.senders import OutboxSender, SmtpSender, TwilioSmsSender
+from services.notification.bootstrap import senders_from_env
 from services.notification.app import NotificationApp
 from services.notification.tests.helpers import NO_FETCH, PUBLIC, SENSITIVE, Feed, make_app, profile
 
@@ -127,7 +129,7 @@ def test_every_row_of_the_matrix_sends_the_right_message_in_the_right_language_w
     assert not app.deliveries({"event_id": "pay-1"})
     # Acceptance gives the requester the interpreter's name and how to reach them.
     paid = [t for c, a, t in sent if a == interp_email and MARKERS["remuneration_final"][lang == "en"] in t.lower()]
-    assert any(("82,00 $" if lang == "fr" else "$82.00") in t for t in paid)
+    assert any(format_money("82.00", lang) in t for t in paid)
     accepted = [t for c, a, t in sent if a == req_email and MARKERS["booking_accepted"][lang == "en"] in t.lower()]
     assert any("Pepe Interprète" in t and "+15145550002" in t for t in accepted)
     # No health data anywhere; every booking SMS carries the link to the booking instead.

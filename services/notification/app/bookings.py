@@ -1,0 +1,88 @@
+"""Booking events: notification's copy of the booking (domain/booking_copy.py, booking's contract
+fold), then whom the matrix says to tell (domain/routing.py) and the reminder it sets or drops."""
+from __future__ import annotations
+
+import logging
+
+from ims_common.envelope import StoredEvent
+from ims_common.projection import Fetch
+from services.booking.contract.events import booking_id_of, upcast
+from services.notification.domain import booking_copy
+from services.notification.domain import messages as m
+from services.notification.domain.routing import CANCEL, COORDINATORS, RESCHEDULE, SCHEDULE, route_booking_event
+
+from .records import BOOKINGS
+
+log = logging.getLogger(__name__)
+
+
+class BookingUseCases:
+    def on_booking_event(self, envelope: dict, fetch: Fetch) -> None:
+        self.projector.on_event(envelope, fetch)
+
+    def catch_up(self, fetch: Fetch) -> int:
+        return self.projector.catch_up(fetch)
+
+    def _apply_booking(self, event: StoredEvent) -> None:
+        self.received_log.record(event)
+        booking_id = booking_id_of(event.stream_id)
+        before = self.docs.get(BOOKINGS, booking_id)
+        if booking_copy.already_applied(before, event):
+            # Replayed after a crash between the copy and the deliveries: told again, and the
+            # deliveries' keys make it once.
+            after = before
+        else:
+            try:
+                after = booking_copy.evolve(before, event)
+            except (KeyError, ValueError):
+                log.exception("booking event %s could not be folded", event.event_id)
+                return
+            self.docs.put(BOOKINGS, booking_id, after)
+        if self._copies_only:
+            return
+        data = upcast(event.to_dict()).get("data") or {}
+        routing = route_booking_event(event.type, data, before or {}, after)
+        self._tell(event.event_id, routing.notices, after)
+        if routing.reminder in (CANCEL, RESCHEDULE):
+            self._cancel_timers(after["id"], keep=None)
+        if routing.reminder in (SCHEDULE, RESCHEDULE):
+            self._schedule_reminder(after)
+
+    def _tell(self, event_id: str, notices, booking: dict | None, extra=None) -> None:
+        """Queues each notice's deliveries: people by their profile, coordinators each, a bare
+        address unless a person told here already has it."""
+        told: set[str] = set()
+        for notice in (n for n in notices if not n.email):
+            people = [c["user_id"] for c in self._coordinators()] if notice.to == COORDINATORS else [notice.to]
+            for user_id in people:
+                if not user_id or (notice.to == COORDINATORS and user_id == notice.about):
+                    continue    # told in their own right (their document), or not a coordinator
+                profile = self._notify_user(event_id, notice.kind, user_id, booking,
+                                            self._params_for(notice, extra))
+                if profile:
+                    told.add((profile.get("email") or "").lower())
+        for notice in (n for n in notices if n.email):
+            if notice.email.lower() in told:
+                continue
+            creator = self.profiles.get(booking.get("created_by")) if booking.get("created_by") else None
+            lang = m.lang_of((creator or {}).get("display_language"))
+            params = dict(m.booking_params(booking, lang, self.public_url), name="",
+                          **self._params_for(notice, extra)(lang, None))
+            subject, body = m.render(notice.kind, lang, "email", params)
+            self._queue(event_id, notice.kind, booking["id"], {"user_id": None, "address": notice.email},
+                        "email", lang, subject, body)
+
+    def _params_for(self, notice, extra):
+        """What the message says beyond the booking: the interpreter it names, then `extra`."""
+        def params(lang: str, addressee: dict | None) -> dict:
+            out = {}
+            if notice.about and notice.kind in ("booking_accepted", "booking_withdrawn"):
+                interpreter = self.profiles.get(notice.about) or {}
+                out["interpreter_name"] = m.person_name(interpreter) or notice.about
+                if notice.kind == "booking_accepted":
+                    out["interpreter_contact"] = ", ".join(
+                        c for c in (interpreter.get("mobile"), interpreter.get("phone"), interpreter.get("email")) if c)
+            if extra:
+                out.update(extra(lang, addressee))
+            return out
+        return params
