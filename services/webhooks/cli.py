@@ -1,4 +1,5 @@
-"""Commands of the webhooks service, acting directly on its store (ims_common.config.store_url("webhooks")).
+"""Commands of the webhooks service, acting directly on its store (WEBHOOKS_STORE_URL, default SQLite
+under IMS_DATA_DIR).
 
   python -m services.webhooks.cli list                 the active subscriptions
   python -m services.webhooks.cli deliveries --subscription ID [--status pending|delivered|failed]
@@ -11,9 +12,7 @@ import argparse
 import json
 import sys
 
-from ims_common import config
-from ims_common.stores import open_document_store
-from services.webhooks.app import DELIVERIES, WebhooksApp
+from services.webhooks import bootstrap
 
 OPERATOR = {"user_id": "cli", "role": "admin"}
 
@@ -27,23 +26,18 @@ def main(argv=None) -> int:
         cmd.add_argument("--subscription", required=True)
     commands.choices["deliveries"].add_argument("--status")
     args = parser.parse_args(argv)
-    docs = open_document_store(config.store_url("webhooks"))
+    stores = bootstrap.open_stores()
     try:
-        app = WebhooksApp(docs)
+        app = bootstrap.build(stores)
         if args.command == "list":
             out = app.list_subscriptions(OPERATOR)
         elif args.command == "deliveries":
             out = app.deliveries(OPERATOR, args.subscription, {"status": args.status, "limit": 1000})
         else:
-            app.deliveries(OPERATOR, args.subscription, {})     # NotFound when unknown
-            failed = docs.find(DELIVERIES, {"subscription_id": args.subscription, "status": "failed"})
-            for d in failed:
-                d.update(status="pending", attempts=0, next_attempt_ts=0, next_attempt_at=None)
-                docs.put(DELIVERIES, d["id"], d)
-            out = {"requeued": len(failed)}
+            out = app.retry_failed(OPERATOR, args.subscription)
         print(json.dumps(out, indent=2, ensure_ascii=False))
     finally:
-        docs.close()
+        stores.close()
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The webhooks nameko service: a thin shell over WebhooksApp (services/webhooks/app.py)."""
+"""The webhooks nameko service: a thin shell over WebhooksApp (built by bootstrap.py)."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +8,7 @@ from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 from ims_common.nameko_ext import Runtime, run_guarded
-from services.webhooks.app import WebhooksApp
+from services.webhooks import bootstrap
 
 log = logging.getLogger(__name__)
 CATCH_UP_TIMEOUT = 60
@@ -18,7 +18,7 @@ DELIVERY_TIMEOUT = 120
 class WebhooksService:
     name = "webhooks"
 
-    app = Runtime("webhooks", lambda stores: WebhooksApp(stores.doc_store), publishes=False)
+    app = Runtime("webhooks", bootstrap.build, publishes=False)
     booking = RpcProxy("booking")
 
     # Every booking event (internal exchange); the app keeps only the public projection. Failures

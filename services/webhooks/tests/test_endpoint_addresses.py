@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.webhooks.app import BlockedAddress, check_resolved, http_post
+from services.webhooks.adapters.http import BlockedAddress, check_resolved, http_post
 from services.webhooks.domain.subscriptions import address_allowed, check_url, parse_networks
 
 INTERNAL = ["10.1.2.3", "172.16.0.1", "192.168.1.10", "169.254.169.254", "0.0.0.0", "100.64.0.1",

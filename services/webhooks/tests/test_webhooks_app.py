@@ -9,7 +9,7 @@ import pytest
 from ims_common.errors import NotFound, ValidationFailed
 from services.booking.tests.app_fixtures import Clock, Stores
 from services.booking.tests.scenario import ALICE, COORD, FIELDS, NOW, REQUESTER
-from services.webhooks.app import WebhooksApp
+from services.webhooks import bootstrap
 from services.webhooks.domain import signing
 from services.webhooks.domain.subscriptions import MAX_ATTEMPTS, check_url, retry_delay
 
@@ -36,7 +36,7 @@ def world(tmp_path):
     clock = Clock(NOW)
     sender = Recorder()
     booking = booking_stores.app(clock)
-    hooks = WebhooksApp(hook_stores.doc_store, clock=clock, send=sender)
+    hooks = bootstrap.build(hook_stores, {}, send=sender, clock=clock)
     yield booking, hooks, clock, sender
     booking_stores.close()
     hook_stores.close()
