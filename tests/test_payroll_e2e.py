@@ -3,13 +3,9 @@ over HTTP against the system as `make run` starts it; booking's events reach pay
 amounts are read back through the gateway. Then a closed period and an adjustment, the interpreter's
 statement, the finance CSV, the PDF statement, the billing report, and a rebuild from zero.
 
-The interpreter's financial record (GST/QST registration) comes from auth's ProfileUpdated events.
-The gateway's profiles route (PATCH /api/v1/profiles/<user_id>) is not committed yet, so this test
-asks auth for the change through its RPC `update_profile` (committed), as a coordinator, exactly as
-that route will: auth appends ProfileUpdated to the account's stream and its outbox relay publishes
-it on auth.events, from where payroll takes it (or from auth.events_since on catch-up). A hand-made
-envelope published on the exchange would claim an auth position that auth may later give to another
-event, which payroll's checkpoint would then skip.
+The interpreter's financial record (GST/QST registration) is set by a coordinator on the profile
+(PATCH /api/v1/profiles/<user_id>): auth publishes ProfileUpdated on auth.events, from where payroll
+takes it (or from auth.events_since on catch-up).
 """
 from __future__ import annotations
 
@@ -20,6 +16,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,7 +24,9 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from ims_common.testing.wait import wait_until
+from ims_common.times import MONTREAL
 from tests.api_client import ApiClient
+from tests.web_client import web_sign_in
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Correct-Horse-Battery-9!"
@@ -116,13 +115,8 @@ def remuneration(api: ApiClient, bid: str, kind: str | None = None, **expected) 
     return data["items"][0]
 
 
-def update_financial(system, coord: ApiClient, user_id: str, financial: dict) -> None:
-    """Stand-in for PATCH /api/v1/profiles/<user_id> (see the module docstring)."""
-    me = coord.ok(coord.get("/me"))
-    actor = {"user_id": me["user_id"], "role": me["role"], "establishment": None,
-             "name": f"{me['first_name']} {me['last_name']}", "lang": "fr"}
-    with ClusterRpcProxy({"AMQP_URI": system.amqp_uri}) as rpc:
-        profile = rpc.auth.update_profile(actor, user_id, {"financial": financial})
+def update_financial(coord: ApiClient, user_id: str, financial: dict) -> None:
+    profile = coord.ok(coord.request("PATCH", f"/profiles/{user_id}", json={"financial": financial}))
     assert profile["financial"]["gst_registered"] is True
 
 
@@ -181,10 +175,10 @@ def test_worked_examples_periods_exports_and_rebuild(system, people, tmp_path):
     g = create(coord, "2024-11-07", "11:00", 120)
     serve(coord, gaston, gaston_api, g, provided("2024-11-07T11:00:00-05:00", "2024-11-07T13:00:00-05:00"))
     remuneration(gaston_api, g, "final", total="82.00", gst="0.00")
-    update_financial(system, coord, gaston["user_id"], {
+    update_financial(coord, gaston["user_id"], {
         "legal_name": "Gaston Taxes inc.", "supplier_number": "F-102938", "gst_registered": True,
-        "gst_number": "123456789RT0001", "gst_from": "2020-01-01", "gst_to": None,
-        "qst_registered": True, "qst_number": "1234567890TQ0001", "qst_from": "2020-01-01", "qst_to": None})
+        "gst_number": "123456789RT0001", "gst_from": "2020-01-01",
+        "qst_registered": True, "qst_number": "1234567890TQ0001", "qst_from": "2020-01-01"})
     rem = remuneration(gaston_api, g, "final", subtotal="82.00", gst="4.10", qst="8.18", total="94.28")
     assert rem["inputs"]["gst_registered"] is True
 
@@ -269,3 +263,39 @@ def test_worked_examples_periods_exports_and_rebuild(system, people, tmp_path):
     assert result["identical"] is True
     assert result["after"] == live
     assert result["after"]["periods"][FIRST][gaston["user_id"]]["total"] == "94.28"
+
+
+def test_the_cancel_confirmation_warns_by_the_policy_in_force(system, people):
+    """The page before a requester cancels says when the cancellation will be billed. The rule is
+    payroll's, editable: an admin widens the window to 400 business hours from next week, and a
+    service ten days ahead is then inside it, while one 45 days ahead is not; a late cancellation of
+    a translation is not billed as planned, so it gets no warning either."""
+    out = subprocess.run([sys.executable, "-m", "services.auth.cli", "create-account", "--email", "ada.admin@example.org",
+                          "--first-name", "Ada", "--last-name", "Admin", "--role", "admin", "--password", PASSWORD],
+                         cwd=ROOT, env=dict(os.environ, IMS_DATA_DIR=str(system.data_dir), PYTHONPATH=str(ROOT)),
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    admin = ApiClient.login(system.url, "ada.admin@example.org", PASSWORD)
+    today = datetime.now(MONTREAL).date()
+    admin.ok(admin.post("/payroll/policies", {"version": "BI-test-400", "effective_from": str(today + timedelta(days=3)),
+                                               "late_cancellation_business_hours": 400}), 201)
+    requester_api = people["requester"][1]
+    rita = requester_api.ok(requester_api.get("/me"))
+    web = web_sign_in(system.url, rita["email"], PASSWORD)
+
+    def warned(days: int, mode: str = "video") -> bool:
+        fields = {"source_language": "Français", "target_language": "Espagnol", "mode": mode, "establishment": "HC",
+                  "cost_center": "7301110", "requester_name": "Rita Paie", "requester_phone": "514 555-0101"}
+        if mode == "document_translation":
+            fields["due_date"] = str(today + timedelta(days=days))
+        else:
+            fields.update(date=str(today + timedelta(days=days)), start_time="10:00", duration_minutes=120,
+                          video_platform="Teams", video_link="https://example.org/meet/x")
+        bid = requester_api.ok(requester_api.post("/bookings", fields), 201)["id"]
+        page = web.get(f"{system.url}/reservations/{bid}/confirmer/cancel", timeout=15, allow_redirects=False)
+        assert page.status_code == 200 and bid in page.text
+        return "Cette annulation sera facturée" in page.text
+
+    assert warned(10) is True           # 48 business hours would leave it unbilled
+    assert warned(45) is False
+    assert warned(10, "document_translation") is False
