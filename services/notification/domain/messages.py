@@ -176,7 +176,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
 }
 
 ACCOUNT_KINDS = ("temporary_password", "reset_link", "mfa_code", "password_changed")
-# Sent whatever the person's switches say (issue 6): without them one cannot sign in safely.
+# Sent whatever the person's switches say: without them one cannot sign in safely.
 SECURITY_KINDS = frozenset({"reset_link", "mfa_code"})
 # Their text holds a secret: scrubbed from the store once sent or failed.
 SECRET_KINDS = frozenset({"temporary_password", "reset_link", "mfa_code"})

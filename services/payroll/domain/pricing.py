@@ -2,8 +2,8 @@
 
 Rules (figures come from the PayPolicy in force on the service's local date):
 - Timed modes: billed = the mode's minimum, plus whole blocks rounded up for what exceeds it, of
-  max(planned, counted actual). The planned time is a floor: the interpreter reserved it (issue 5:
-  planned 2 h 30, actual 2 h 20 -> 2 h 30 billed). Actual time beyond the plan counts only with an
+  max(planned, counted actual). The planned time is a floor: the interpreter reserved it
+  (planned 2 h 30, actual 2 h 20 -> 2 h 30 billed). Actual time beyond the plan counts only with an
   overtime reason; without one it is capped at the plan and flagged.
 - Message transmission: one block per communication reported (at least one: the transmission).
   Document translation: the words line only. Words reported in any mode are paid on the words line.
