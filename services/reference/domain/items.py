@@ -160,6 +160,9 @@ def check_item(kind: str, raw: dict, lookup: Lookup, current: dict | None = None
             given.pop(name, None)
         merged = {k: current.get(k) for k in V.fields_of(kind)}
         merged.update(given)
+        if kind not in ENGLISH_REQUIRED and current.get("label_en") == current.get("label_fr") and \
+                given.get("label_en", current.get("label_en")) == current.get("label_en"):
+            merged["label_en"] = None      # one name for both languages: it follows the French one
     else:
         merged = {k: given.get(k) for k in V.fields_of(kind)}
         if kind in DERIVED_CODES and _blank(merged["code"]) and isinstance(merged["label_fr"], str):

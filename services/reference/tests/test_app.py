@@ -114,7 +114,9 @@ def test_an_item_keeps_every_version_with_who_changed_what(app):
     assert [(h["version"], h["type"], h["by"]["user_id"]) for h in history["history"]] == [
         (1, E.CREATED, "UBICO0001"), (2, E.CHANGED, "UBIAD0001"), (3, E.DEACTIVATED, "UBICO0001"),
         (4, E.REACTIVATED, "UBICO0001")]
-    assert history["history"][1]["changes"] == {"label_fr": ["CLSC Mercier-Est–Anjou", "CLSC de Mercier-Est–Anjou"]}
+    assert history["history"][1]["changes"] == {     # one name for both languages: English follows
+        "label_fr": ["CLSC Mercier-Est–Anjou", "CLSC de Mercier-Est–Anjou"],
+        "label_en": ["CLSC Mercier-Est–Anjou", "CLSC de Mercier-Est–Anjou"]}
     assert history["history"][2]["reason"] == "Déménagé"
     assert history["item"]["version"] == 4 and history["item"]["active"] is True
 
@@ -150,7 +152,7 @@ def test_a_csv_import_reports_each_row_and_keeps_the_good_ones(app):
     report = app.import_csv(COORD, "facility", {"text": CSV})
     assert report["delimiter"] == ";" and report["rows"] == 6
     assert [(a["line"], a["id"]) for a in report["added"]] == [(2, "HC-CLSC-HM"), (7, "HC-NOCOORD")]
-    assert report["changed"] == [{"line": 5, "id": "HC-HSC", "fields": ["active", "label_fr"]}]
+    assert report["changed"] == [{"line": 5, "id": "HC-HSC", "fields": ["active", "label_en", "label_fr"]}]
     assert report["unchanged"] == [{"line": 4, "id": "HC-HMR"}]
     assert report["refused"] == [
         {"line": 3, "id": "HC-BAD", "errors": {"postal_code": ["field.invalid_postal_code"],

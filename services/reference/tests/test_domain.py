@@ -154,6 +154,9 @@ def test_versions_follow_the_events_and_a_change_keeps_what_it_does_not_name():
     assert (state["version"], state["city"], state["address"]) == (2, "Montréal (Rosemont)", FACILITY["address"])
     assert state["updated_by"]["user_id"] == "U2"
     assert D.decide_change("facility", state, {"city": "Montréal (Rosemont)"}, lookup) == []   # nothing new
+    renamed = D.decide_change("facility", state, {"label_fr": "Hôpital M.-R."}, lookup)[0][1]
+    assert renamed["changes"] == {"label_fr": [FACILITY["label_fr"], "Hôpital M.-R."],
+                                  "label_en": [FACILITY["label_fr"], "Hôpital M.-R."]}   # one name: it follows
     with pytest.raises(Conflict) as stale:
         D.decide_change("facility", state, {"city": "X"}, lookup, expected_version=1)
     assert stale.value.code == "reference.version_conflict"
