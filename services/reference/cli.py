@@ -46,9 +46,15 @@ def main(argv=None) -> int:
             text, encoding = csv_rows.decode(args.file.read_bytes())
             out = import_text(app, OPERATOR, args.kind, text, encoding, dry_run=args.dry_run)
         else:
-            items = app.list_items(OPERATOR, args.kind, {"include_inactive": True, "sort": "code",
-                                                         "per_page": 1000})
-            sys.stdout.write(csv_rows.to_csv(args.kind, items["items"]))
+            items, page = [], 1
+            while True:
+                found = app.list_items(OPERATOR, args.kind, {"include_inactive": True, "sort": "code",
+                                                             "per_page": 1000, "page": page})
+                items += found["items"]
+                if page * 1000 >= found["total"]:
+                    break
+                page += 1
+            sys.stdout.write(csv_rows.to_csv(args.kind, items))
             return 0
         print(json.dumps(out, indent=2, ensure_ascii=False))
     finally:
