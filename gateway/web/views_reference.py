@@ -115,6 +115,23 @@ def _submitted(kind: str, creating: bool) -> dict:
     return fields
 
 
+def _names_of(kind: str, items: list[dict]) -> dict[tuple[str, str], str]:
+    """(field, code) -> the name of the item a column names (a general reason by its name, not its code)."""
+    lang = page_lang()
+    names: dict[tuple[str, str], str] = {}
+    for name in COLUMNS[kind]:
+        target = PICKED.get(name)
+        if target is None or not any(i.get(name) for i in items):
+            continue
+        query: dict = {"per_page": 1000, "include_inactive": True}
+        if target == V.ADMIN_UNIT:
+            continue      # per establishment: the code is what the deck shows beside the cost centre
+        for other in rpc("reference", "list_items", current_actor(), target, query)["items"]:
+            shown = f"{other['code']} – {V.label(other, lang)}" if target == V.REGION else V.label(other, lang)
+            names[(name, other["code"])] = shown
+    return names
+
+
 def _display(kind: str, item: dict, name: str) -> str:
     value = item.get(name)
     lang = page_lang()
@@ -172,6 +189,9 @@ def reference_list(page: str):
     more = result["total"] > result["page"] * result["per_page"]
     args = {k: v for k, v in request.args.items() if k != "p"}
     next_url = url_for("web.reference_list", page=page, p=result["page"] + 1, **args) if more else None
+    names = _names_of(kind, result["items"])
+    for item in result["items"]:
+        item["shown"] = {c: names.get((c, item.get(c)), _display(kind, item, c)) for c in COLUMNS[kind]}
     return render_template("web/reference_list.html", kind=kind, page=page, result=result, q=q, inactive=inactive,
                            next_url=next_url,
                            filters=filters, columns=COLUMNS[kind], error=error,
@@ -306,7 +326,8 @@ def _history_rows(kind: str, history: list[dict]) -> list[dict]:
             changes.append(_("Raison : %(reason)s", reason=entry["reason"]))
         by = entry.get("by") or {}
         rows.append({"version": entry["version"], "at": entry["at"], "what": what.get(entry["type"], ""),
-                     "by": by.get("name") or by.get("user_id") or "", "changes": changes})
+                     "by": _("Jeu de données par défaut") if by.get("user_id") == "system"
+                     else by.get("name") or by.get("user_id") or "", "changes": changes})
     return rows
 
 
