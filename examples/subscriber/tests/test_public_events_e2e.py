@@ -233,3 +233,18 @@ def test_webhook_signatures_of_the_example_and_of_ims_agree():
     assert verifier.check({"IMS-Signature": header, "Idempotency-Key": "x"}, body) == (400, "replayed")
     again = signing.sign("whsec_abc", body, now=time.time() + 1)
     assert verifier.check({"IMS-Signature": again, "Idempotency-Key": "x"}, body)[1] == "duplicate: already processed"
+
+
+def test_a_cursor_beyond_the_last_position_is_a_400_not_an_empty_page(system, rpc):
+    make_events(rpc, 1)
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {system_token(system, 'cursor-check', 'events:read')}"
+    last = rpc.booking.events_since(0, 1000)[-1]["position"]   # the one page holds them all here
+    at_end = api.get(system.url + "/api/v1/events", params={"after": last}, timeout=15)
+    assert at_end.status_code == 200 and at_end.json() == {"items": [], "next_after": last}
+    beyond = api.get(system.url + "/api/v1/events", params={"after": last + 500}, timeout=15,
+                     headers={"Accept-Language": "fr"})
+    assert beyond.status_code == 400, beyond.text
+    error = beyond.json()["error"]
+    assert error["code"] == "booking.events_after_beyond_last" and list(error["fields"]) == ["after"]
+    assert f"({last + 500})" in error["message"] and f"({last})" in error["message"]

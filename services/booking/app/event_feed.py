@@ -2,12 +2,14 @@
 (the public projection of docs/events/)."""
 from __future__ import annotations
 
+from ims_common.errors import ValidationFailed
 from ims_common.validation import invalid
 from services.booking.contract.public import public_event
 
 from .base import AppBase
 
 MAX_EVENTS_PAGE = 1000
+BEYOND_LAST = "booking.events_after_beyond_last"
 
 
 class EventFeed(AppBase):
@@ -21,8 +23,11 @@ class EventFeed(AppBase):
     def public_events_since(self, position, limit=500) -> dict:
         """{"items": the public projection (docs/events/) of the events after position, "next_after":
         the position to ask after next}. Types outside the contract are left out, so a page may hold
-        fewer than limit items (even none) while more follow: resume after `next_after`."""
+        fewer than limit items (even none) while more follow: resume after `next_after`. A position
+        beyond the last one is refused: an empty page would tell that client it is up to date."""
         events = self.events_since(position, limit)
+        if not events and position > 0 and position > (last := self.events.last_position()):
+            raise ValidationFailed(BEYOND_LAST, {"after": position, "last": last}, {"after": [BEYOND_LAST]})
         page = [p for p in map(public_event, events) if p is not None]
         return {"items": page, "next_after": events[-1]["position"] if events else position}
 

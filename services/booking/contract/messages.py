@@ -24,6 +24,11 @@ MESSAGES = register({
     "booking.closed": {
         "fr": "La demande est achevée : seule la coordination peut encore la corriger.",
         "en": "The booking is closed: only the coordination can still correct it."},
+    "booking.events_after_beyond_last": {
+        "fr": "La position « after » ({after}) dépasse la dernière position des événements ({last}) : "
+              "reprenez après la dernière position reçue d'IMS, ou à partir de 0.",
+        "en": "The position \"after\" ({after}) is beyond the last event position ({last}): resume after "
+              "the last position IMS gave you, or from 0."},
     "booking.concurrency_conflict": {
         "fr": "La demande a été modifiée par quelqu'un d'autre au même moment : rechargez-la et réessayez.",
         "en": "The booking was changed by someone else at the same time: reload it and try again."},
@@ -124,6 +129,9 @@ MESSAGES = register({
 
 # Used instead when the raiser gave no params.
 PLAIN = register_plain({
+    "booking.events_after_beyond_last": {
+        "fr": "Au-delà de la dernière position des événements.",
+        "en": "Beyond the last event position."},
     "booking.too_many_attachments": {
         "fr": "Trop de pièces jointes pour cette demande.",
         "en": "Too many attachments for this booking."},

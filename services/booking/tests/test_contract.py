@@ -11,6 +11,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from ims_common.envelope import NewEvent
+from ims_common.errors import ValidationFailed
+from ims_common.messages import translate
 from services.booking.contract import generate
 from services.booking.contract.public import public_event
 from services.booking.contract.schemas import REGISTRY, schema_for
@@ -158,6 +160,22 @@ def test_public_events_since_pages_through_the_public_projection(app):
     assert after == total
     assert [e["position"] for e in items] == sorted(e["position"] for e in items)
     assert all(public_event(e) == e for e in items)       # already projected: idempotent
+
+
+def test_a_cursor_beyond_the_last_position_is_refused_not_answered_empty(app):
+    """A client whose cursor is past the end (a typo, a restored IMS) must not believe it is up to
+    date: the end itself is fine (an empty page), one past it is a 400 naming the last position."""
+    app, clock, _ = app
+    app.create_booking(REQUESTER, FIELDS)
+    last = app.events_since(0, 1000)[-1]["position"]
+    assert app.public_events_since(last, 10) == {"items": [], "next_after": last}
+    for beyond in (last + 1, last + 10_000):
+        with pytest.raises(ValidationFailed) as refused:
+            app.public_events_since(beyond, 10)
+        assert refused.value.code == "booking.events_after_beyond_last"
+        assert refused.value.params == {"after": beyond, "last": last}
+        assert list(refused.value.fields) == ["after"]
+        assert "dépasse" in translate(refused.value.code, "fr", refused.value.params)
 
 
 def test_an_older_stored_version_loads_as_the_current_one(app):
