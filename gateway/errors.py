@@ -9,7 +9,7 @@ from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from gateway.rpc import ServiceError
-from ims_common.errors import IMSError
+from ims_common.errors import IMSError, ValidationFailed
 from ims_common.messages import DEFAULT_LANGUAGE, LANGUAGES, translate
 # Each service's codes come with its contract (imported for that: translate knows them all).
 from services.auth import contract as _auth_codes  # noqa: F401
@@ -91,6 +91,15 @@ def error_response(status: int, code: str, params: dict | None = None, fields: d
     return resp
 
 
+def service_status(exc: IMSError) -> int:
+    """The HTTP status of a service's error. Input a service refuses has passed the gateway's check of
+    the OpenAPI document (which answers 400 itself): what refuses it is a rule the document cannot
+    state (the resource's state, the caller's role, the clock, an order between fields), hence 422."""
+    if isinstance(exc, ValidationFailed) and request.path.startswith("/api/"):
+        return 422
+    return exc.http_status
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
@@ -106,7 +115,7 @@ def register_error_handlers(app: Flask) -> None:
         fields = exc.fields if isinstance(exc.fields, dict) else {}
         params = exc.params if isinstance(exc.params, dict) else {}
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-        return error_response(exc.http_status, exc.code, params, fields, headers)
+        return error_response(service_status(exc), exc.code, params, fields, headers)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

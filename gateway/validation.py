@@ -7,7 +7,7 @@ from flask import request
 from marshmallow import ValidationError
 
 from gateway.errors import ApiError
-from gateway.schemas.fields import Msg
+from gateway.schemas.fields import Beyond, Msg
 
 
 def _reject_constant(name: str):
@@ -30,11 +30,28 @@ def json_object() -> dict:
     return data
 
 
+def _codes(messages):
+    if isinstance(messages, dict):
+        for value in messages.values():
+            yield from _codes(value)
+    elif isinstance(messages, (list, tuple)):
+        for value in messages:
+            yield from _codes(value)
+    else:
+        yield messages
+
+
+def status_of(messages) -> int:
+    """400 when the input breaks the OpenAPI document; 422 when it matches the document and only
+    rules the document cannot state refuse it (schemas.fields.Beyond)."""
+    return 422 if all(isinstance(code, Beyond) for code in _codes(messages)) else 400
+
+
 def load(schema, data: dict) -> dict:
     try:
         return schema.load(data)
     except ValidationError as exc:
-        raise ApiError(400, "request.invalid", fields=exc.messages) from None
+        raise ApiError(status_of(exc.messages), "request.invalid", fields=exc.messages) from None
 
 
 def load_body(schema) -> dict:
@@ -61,4 +78,4 @@ def load_query(schema, lists: tuple[str, ...] = ()) -> dict:
         # "status.1" means nothing to someone who wrote ?status=a,b: name the parameter.
         fields = {key: sorted({m for msgs in value.values() for m in msgs}) if isinstance(value, dict) else value
                   for key, value in exc.messages.items()}
-        raise ApiError(400, "request.invalid", fields=fields) from None
+        raise ApiError(status_of(exc.messages), "request.invalid", fields=fields) from None

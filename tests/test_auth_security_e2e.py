@@ -63,7 +63,8 @@ def test_change_of_password_revokes_the_refresh_token(system, lena):
 
     weak = client.post("/auth/password", {"current_password": PASSWORD, "new_password": "Password123!",
                                           "confirm_password": "Password123!"})
-    assert weak.status_code == 400 and weak.json()["error"]["fields"]["new_password"]
+    # The password policy is beyond what the OpenAPI document states: 422 (the body matched it).
+    assert weak.status_code == 422 and weak.json()["error"]["fields"]["new_password"]
     assert client.post("/auth/password", {"current_password": {"$gt": ""}, "new_password": NEW_PASSWORD,
                                           "confirm_password": NEW_PASSWORD}).status_code == 400
 
@@ -103,6 +104,6 @@ def test_a_forgotten_password_link_arrives_by_email_and_works_once(system, coord
     first = requests.post(system.url + "/api/v1/auth/password/reset", json=body, timeout=15)
     assert first.status_code == 200, first.text
     again = requests.post(system.url + "/api/v1/auth/password/reset", json=body, timeout=15)
-    assert again.status_code in (400, 409) and again.json()["error"]["code"] == "auth.reset_link_invalid"
+    assert again.status_code in (409, 422) and again.json()["error"]["code"] == "auth.reset_link_invalid"
     assert login(system, mia["email"], NEW_PASSWORD).status_code == 200
     assert login(system, mia["email"], PASSWORD).status_code == 401

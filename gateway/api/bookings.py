@@ -12,10 +12,7 @@ from gateway.api import api, services
 from gateway.errors import ApiError
 from gateway.openapi import documented
 from gateway.rpc import ServiceError
-from gateway.schemas.bookings import (
-    ATTACHMENT_TYPES, COMMAND_SCHEMAS, BookingCreateSchema, BookingQuerySchema, NotProvidedReportSchema,
-    ProvidedReportSchema, ReportSchema,
-)
+from gateway.schemas.bookings import ATTACHMENT_TYPES, COMMAND_SCHEMAS, BookingCreateSchema, BookingQuerySchema
 from gateway.schemas.responses import BookingPageSchema, BookingSchema
 from gateway.security import STAFF, actor, require
 from gateway.validation import load_body, load_query
@@ -40,7 +37,9 @@ COMMAND_SUMMARIES = {
 
 @api.post("/bookings")
 @require("requester", *STAFF, code=FORBIDDEN)
-@documented("Create a booking", "bookings", body=BookingCreateSchema, response=BookingSchema, status=201)
+@documented("Create a booking: a time slot for the timed modes, a due date for the others", "bookings",
+            body=BookingCreateSchema, response=BookingSchema, status=201, errors=(409,),
+            rules={"request.invalid": ("establishment",)})
 def create_booking():
     fields = load_body(BookingCreateSchema())
     booking = services().call("booking", "create_booking", actor(), fields)
@@ -57,7 +56,7 @@ def create_booking():
 @api.get("/bookings")
 @require()
 @documented("List the bookings visible to the caller, by start time", "bookings", query=BookingQuerySchema,
-            response=BookingPageSchema)
+            response=BookingPageSchema, rules={"request.invalid": ("date_to",)})
 def list_bookings():
     query = load_query(BookingQuerySchema(), lists=("status",))
     if "queue" in query and actor()["role"] not in STAFF:
@@ -72,13 +71,23 @@ def get_booking(booking_id: str):
     return jsonify(services().call("booking", "get_booking", actor(), booking_id))
 
 
+# What the booking's state, the caller's role or the clock may still refuse in a command that matches
+# the document (422): the code and the fields it names.
+COMMAND_RULES = {
+    "modify": {"request.invalid": ("date", "start_time", "duration_minutes", "due_date", "establishment")},
+    "cancel": {"request.invalid": ("cancelled_at",)},
+    "report": {"request.invalid": ("provided", "actual_end", "overtime_reason")},
+    "correct-report": {"request.invalid": ("provided", "actual_end", "overtime_reason")},
+    "attachments": {"request.invalid": ("content_base64",)},
+}
+
+
 def _command_view(command: str):
     schema_cls = COMMAND_SCHEMAS[command]
-    body_doc = [ProvidedReportSchema, NotProvidedReportSchema] if schema_cls is ReportSchema else schema_cls
 
     @require(*(role for role in COMMAND_ROLES[command] if role != SYSTEM), code=FORBIDDEN)
-    @documented(COMMAND_SUMMARIES[command], "booking commands", body=body_doc, response=BookingSchema,
-                errors=(409,))
+    @documented(COMMAND_SUMMARIES[command], "booking commands", body=schema_cls, response=BookingSchema,
+                errors=(409,), rules=COMMAND_RULES.get(command))
     def view(booking_id: str):
         payload = load_body(schema_cls())
         return jsonify(services().call("booking", "execute", actor(), booking_id, command, payload))
@@ -95,7 +104,9 @@ for _command in COMMAND_SCHEMAS:
 
 @api.get("/bookings/<booking_id:booking_id>/attachments/<attachment_id:attachment_id>")
 @require()
-@documented("Download an attachment", "bookings", binary="The file, as an attachment")
+@documented("Download an attachment", "bookings", binary={
+    **{media: "the file, as an attachment" for media in ATTACHMENT_TYPES},
+    "application/octet-stream": "a file of another type, as opaque bytes"})
 def get_attachment(booking_id: str, attachment_id: str):
     result = services().call("booking", "get_attachment", actor(), booking_id, attachment_id)
     try:

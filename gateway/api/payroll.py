@@ -59,7 +59,7 @@ def get_statement():
 @api.get("/payroll/periods/<period_id:period_id>/export.csv")
 @require(*STAFF, code=FORBIDDEN)
 @documented("Finance export of a period: one CSV line per interpreter", "payroll",
-            binary="CSV (UTF-8), amounts as exact decimals")
+            binary={"text/csv": "UTF-8, amounts as exact decimals"})
 def export_pay_period(period_id: str):
     text = services().call("payroll", "export_csv", actor(), period_id)
     if not isinstance(text, str):
@@ -71,7 +71,7 @@ def export_pay_period(period_id: str):
 @api.get("/payroll/periods/<period_id:period_id>/statements/<user_id:user_id>.pdf")
 @require("interpreter", *STAFF)
 @documented("A pay-period statement as PDF (interpreter: own; coordinators: any)", "payroll",
-            binary="The PDF statement")
+            binary={"application/pdf": "the statement"})
 def statement_pdf(period_id: str, user_id: str):
     if actor()["role"] not in STAFF and actor()["user_id"] != user_id:
         raise ApiError(404, "payroll.not_found")

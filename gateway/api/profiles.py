@@ -81,7 +81,9 @@ def add_profile_file(user_id: str):
 
 @api.get("/profiles/<user_id:user_id>/files/<attachment_id:file_id>")
 @require()
-@documented("Download a profile's file", "profiles", binary="The file, as an attachment")
+@documented("Download a profile's file", "profiles", binary={
+    **{media: "the file, as an attachment" for media in FILE_TYPES},
+    "application/octet-stream": "a file of another type, as opaque bytes"})
 def get_profile_file(user_id: str, file_id: str):
     result = services().call("auth", "get_profile_file", actor(), user_id, file_id)
     try:

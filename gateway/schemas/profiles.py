@@ -159,7 +159,7 @@ class ProfileFileSchema(StrictSchema):
     """A file for the profile (cheque specimen, training certificate…): PDF, JPEG or PNG, 10 MB at most."""
     filename = Text(SHORT, min_length=1, required=True)
     content_type = Text(100, required=True, validate=[_allowed_type], metadata={"enum": list(FILE_TYPES)})
-    content_base64 = Base64Str(FILE_MAX_BYTES, min_length=1, required=True)
+    content_base64 = Base64Str(FILE_MAX_BYTES, required=True)
     description = Text(LONG)
 
     @validates_schema

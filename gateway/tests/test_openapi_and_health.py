@@ -47,13 +47,18 @@ def test_commands_and_bodies_reference_their_schemas(spec):
         assert op["security"] == [{"bearerAuth": []}]
         assert {"400", "401", "403", "404", "409", "503"} <= set(op["responses"])
         booking_id = next(p for p in op["parameters"] if p["name"] == "booking_id")
-        assert booking_id["in"] == "path" and booking_id["schema"]["pattern"] == r"^[A-Z]{2,6}-\d{8}$"
+        assert booking_id["in"] == "path" and booking_id["schema"]["pattern"] == r"^(?:[A-Z]{2,6}-[0-9]{8})(?![\s\S])"
     report = paths["/api/v1/bookings/{booking_id}/report"]["post"]["requestBody"]["content"]["application/json"]
     assert report["schema"] == {"oneOf": [{"$ref": "#/components/schemas/ProvidedReport"},
                                           {"$ref": "#/components/schemas/NotProvidedReport"}]}
     create = paths["/api/v1/bookings"]["post"]
-    assert create["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/BookingCreate"}
-    assert "201" in create["responses"]
+    body = create["requestBody"]["content"]["application/json"]["schema"]
+    assert body["oneOf"] == [{"$ref": "#/components/schemas/TimedBookingCreate"},
+                             {"$ref": "#/components/schemas/DueDateBookingCreate"}]
+    assert body["discriminator"]["propertyName"] == "mode"
+    assert body["discriminator"]["mapping"]["phone"] == "#/components/schemas/TimedBookingCreate"
+    assert body["discriminator"]["mapping"]["document_translation"] == "#/components/schemas/DueDateBookingCreate"
+    assert {"201", "422"} <= set(create["responses"]) and create["x-rules"] == {"request.invalid": ["establishment"]}
     listing = {p["name"]: p for p in paths["/api/v1/bookings"]["get"]["parameters"]}
     assert {"date_from", "date_to", "status", "queue", "page", "per_page"} <= set(listing)
     assert listing["per_page"]["schema"]["maximum"] == 200
@@ -62,13 +67,20 @@ def test_commands_and_bodies_reference_their_schemas(spec):
 
 def test_schemas_carry_the_validation_rules(spec):
     schemas = spec["components"]["schemas"]
-    create = schemas["BookingCreate"]
-    assert {"source_language", "target_language", "mode"} <= set(create["required"])
-    assert create["properties"]["comments"]["maxLength"] == 2000
-    assert "video" in create["properties"]["mode"]["enum"]
-    assert create["properties"]["duration_minutes"] == {"type": "integer", "minimum": 15, "maximum": 720,
-                                                        "nullable": True}
-    assert create["properties"]["date"]["format"] == "date"
+    timed, due = schemas["TimedBookingCreate"], schemas["DueDateBookingCreate"]
+    # Duration for the timed modes, due date for the others: the rule of booking's contract.
+    assert {"source_language", "target_language", "mode", "date", "start_time", "duration_minutes"} == set(timed["required"])
+    assert {"source_language", "target_language", "mode", "due_date"} == set(due["required"])
+    assert timed["properties"]["mode"]["enum"] == ["in_person", "phone", "video", "professional_service"]
+    assert due["properties"]["mode"]["enum"] == ["message_transmission", "document_translation"]
+    assert timed["properties"]["comments"]["maxLength"] == 2000
+    assert timed["properties"]["duration_minutes"] == {"type": "integer", "minimum": 15, "maximum": 720}
+    assert due["properties"]["duration_minutes"] == {"type": "integer", "minimum": 15, "maximum": 720,
+                                                     "nullable": True}
+    assert re.search(timed["properties"]["date"]["pattern"], "2024-02-29")
+    assert not re.search(timed["properties"]["date"]["pattern"], "2025-02-29")
+    # The hour skipped when daylight saving time starts names no moment.
+    assert any("2025-03-09" in part["properties"]["date"]["enum"] for part in timed["not"]["anyOf"])
     assert set(schemas["ProvidedReport"]["required"]) >= {"provided", "actual_start", "actual_end"}
     assert schemas["Error"]["properties"]["error"]
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer",

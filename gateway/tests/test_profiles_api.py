@@ -182,6 +182,7 @@ def test_an_operator_object_in_any_field_is_a_400(client, backed, field, fake):
 
 
 def test_service_refusals_keep_their_status(client, backed):
+    # A postal code is Canadian or not by the country beside it: a rule beyond the document (422).
     resp = client.patch("/api/v1/me/profile", json={"postal_code": "12345", "country": "Canada"},
                         headers=backed.headers("interpreter"))
-    assert resp.status_code == 400 and "postal_code" in resp.get_json()["error"]["fields"]
+    assert resp.status_code == 422 and "postal_code" in resp.get_json()["error"]["fields"]

@@ -198,9 +198,10 @@ def test_attachment_type_size_and_content_are_checked(client, people):
     body = {"filename": "recu.exe", "content_type": "application/x-msdownload", "content_base64": PDF}
     assert error_of(client.post(url, json=body, headers=headers))["fields"]["content_type"][0].startswith(
         "Type de fichier non permis")
-    for declared in ("image/png", "IMAGE/HEIC"):   # every allowed type has its signature checked
+    for declared in ("image/png", "image/heic"):   # every allowed type has its signature checked
         body = {"filename": "recu.png", "content_type": declared, "content_base64": PDF}
-        assert error_of(client.post(url, json=body, headers=headers))["fields"] == {
+        # The document cannot state a signature: the request matches it, hence 422.
+        assert error_of(client.post(url, json=body, headers=headers), 422)["fields"] == {
             "content_base64": ["Le contenu du fichier ne correspond pas au type déclaré."]}
     body = {"filename": "recu.pdf", "content_type": "application/pdf", "content_base64": "pas du base64!"}
     assert error_of(client.post(url, json=body, headers=headers))["fields"] == {
@@ -225,12 +226,19 @@ def test_body_size_limits_are_413_json(client, people):
 @pytest.mark.parametrize("query, name", [
     ("page=0", "page"), ("page=abc", "page"), ("per_page=500", "per_page"), ("status=lost", "status"),
     ("date_from=2025-13-01", "date_from"), ("date_to=demain", "date_to"), ("sneaky=1", "sneaky"),
-    ("page=1&page=2", "page"), ("queue=all", "queue"), ("date_from=2025-09-02&date_to=2025-09-01", "date_to"),
-    ("status=" + "pending," * 10, "status"),
+    ("page=1&page=2", "page"), ("queue=all", "queue"), ("status=" + "pending," * 10, "status"),
 ])
 def test_booking_list_query_is_validated(client, people, fake, query, name):
     error = error_of(client.get(f"/api/v1/bookings?{query}", headers=people.headers("coordinator")))
     assert name in error["fields"]
+    assert not [c for c in fake.calls if c[1] == "list_bookings"]
+
+
+def test_dates_out_of_order_match_the_document_and_are_422(client, people, fake):
+    """The document cannot compare two parameters: the gateway's 422, not 400, says the request
+    matched it; no service is asked."""
+    resp = client.get("/api/v1/bookings?date_from=2025-09-02&date_to=2025-09-01", headers=people.headers("coordinator"))
+    assert error_of(resp, 422)["fields"] == {"date_to": ["La date de fin doit suivre la date de début."]}
     assert not [c for c in fake.calls if c[1] == "list_bookings"]
 
 

@@ -5,11 +5,14 @@ import base64
 import binascii
 
 from ims_common import files, validation as v
+from services.booking.contract.inputs import ATTACHMENT, ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES
 
-MAX_BYTES = files.UPLOAD_MAX_BYTES
+from .inputs import check
+
+MAX_BYTES = ATTACHMENT_MAX_BYTES
 MAX_PER_BOOKING = 30
-ALLOWED_TYPES = files.ATTACHMENT_TYPES
-FIELDS = ("filename", "content_type", "content_base64", "description")
+ALLOWED_TYPES = ATTACHMENT_TYPES
+FIELDS = tuple(ATTACHMENT)
 
 
 def check_attachment(raw) -> tuple[dict, bytes]:
@@ -17,7 +20,7 @@ def check_attachment(raw) -> tuple[dict, bytes]:
     raw = v.require_object(raw)
     errors = v.Errors()
     v.reject_unknown(raw, FIELDS, errors)
-    filename = v.text(raw.get("filename"), "filename", errors, v.SHORT, required=True)
+    filename = check(ATTACHMENT["filename"], raw.get("filename"), "filename", errors)
     if filename is not None:
         filename = filename.replace("\\", "/").rsplit("/", 1)[-1] or None   # never a path
         if filename is None:
@@ -27,7 +30,7 @@ def check_attachment(raw) -> tuple[dict, bytes]:
         content_type = content_type.lower()
         if content_type not in ALLOWED_TYPES:
             errors.add("content_type", "file.type_not_allowed")
-    description = v.text(raw.get("description"), "description", errors, v.LONG, multiline=True)
+    description = check(ATTACHMENT["description"], raw.get("description"), "description", errors)
     encoded = raw.get("content_base64")
     content = b""
     if not isinstance(encoded, str) or not encoded:

@@ -19,11 +19,12 @@ from .access import STAFF, SYSTEM, holds_offer, require_visible, role_of
 from .fields import TIMED_MODES, check_booking, check_changes, establishment_code
 from ims_common.times import iso_z, parse_iso
 from services.booking.contract.vocabulary import COMMAND_ROLES
+from .inputs import check
 from .report import check_communications, check_report
+from services.booking.contract.inputs import COMMANDS, ID_MAX, MAX_OFFER
 
 WITHDRAW_NOTICE = timedelta(hours=48)
 CLOCK_SKEW = timedelta(minutes=5)
-ID_MAX = 64
 
 
 @dataclass
@@ -81,7 +82,7 @@ def _offer(state, actor, p, now, new_id):
         errors.add("broadcast", "field.invalid")
     if tier is not None and (isinstance(tier, bool) or not isinstance(tier, int) or not 1 <= tier <= 1000):
         errors.add("tier", "field.invalid")
-    if not isinstance(ids, list) or not ids or len(ids) > 100:
+    if not isinstance(ids, list) or not ids or len(ids) > MAX_OFFER:
         errors.add("interpreter_ids", "field.required" if not ids else "field.not_a_list")
     elif not all(isinstance(i, str) and 0 < len(i.strip()) <= ID_MAX for i in ids):
         errors.add("interpreter_ids", "field.invalid")
@@ -105,8 +106,8 @@ def _decline(state, actor, p, now, new_id):
     _status(state, "decline", "pending")
     if not holds_offer(actor["user_id"], state):
         raise Forbidden("booking.not_offered", {})
-    errors = _payload(p, ("reason",))
-    reason = v.text(p.get("reason"), "reason", errors, v.LONG, multiline=True)
+    errors = _payload(p, tuple(COMMANDS["decline"]))
+    reason = check(COMMANDS["decline"]["reason"], p.get("reason"), "reason", errors)
     errors.raise_if_any()
     return Decision([ev.Event(ev.DECLINED, {"interpreter_id": actor["user_id"], "reason": reason})])
 
@@ -120,14 +121,14 @@ def _accept(state, actor, p, now, new_id):
         raise Conflict("booking.already_taken", {})      # first accept won
     elif status != "modified":                             # the assigned one re-confirms a change
         _status(state, "accept", "pending", "modified")
-    _payload(p, ()).raise_if_any()
+    _payload(p, tuple(COMMANDS["accept"])).raise_if_any()
     return Decision([ev.Event(ev.ACCEPTED, {"interpreter_id": uid})] + _others_withdrawn(state, uid))
 
 
 def _assign(state, actor, p, now, new_id):
     _status(state, "assign", "pending")
-    errors = _payload(p, ("interpreter_id",))
-    uid = v.text(p.get("interpreter_id"), "interpreter_id", errors, ID_MAX, required=True)
+    errors = _payload(p, tuple(COMMANDS["assign"]))
+    uid = check(COMMANDS["assign"]["interpreter_id"], p.get("interpreter_id"), "interpreter_id", errors)
     errors.raise_if_any()
     return Decision([ev.Event(ev.ASSIGNED, {"interpreter_id": uid})] + _others_withdrawn(state, uid))
 
@@ -146,8 +147,8 @@ def _withdraw(state, actor, p, now, new_id):
     _assigned(actor, state)
     if actor["role"] == "interpreter" and parse_iso(state["start_at"]) - now <= WITHDRAW_NOTICE:
         raise Conflict("booking.withdraw_too_late", {"hours": 48})   # must call the bank
-    errors = _payload(p, ("reason", "communications"))
-    reason = v.text(p.get("reason"), "reason", errors, v.LONG, multiline=True)
+    errors = _payload(p, tuple(COMMANDS["withdraw"]))
+    reason = check(COMMANDS["withdraw"]["reason"], p.get("reason"), "reason", errors)
     # Billable communications made before withdrawing are recorded here and paid (DESIGN 2).
     communications = check_communications(p.get("communications"), errors)
     errors.raise_if_any()
@@ -157,14 +158,14 @@ def _withdraw(state, actor, p, now, new_id):
 
 def _cancel(state, actor, p, now, new_id):
     _status(state, "cancel", "pending", "booked", "modified")
-    errors = _payload(p, ("reason", "cancelled_at"))
-    reason = v.text(p.get("reason"), "reason", errors, v.LONG, required=True, multiline=True)
+    errors = _payload(p, tuple(COMMANDS["cancel"]))
+    reason = check(COMMANDS["cancel"]["reason"], p.get("reason"), "reason", errors)
     at = now
     if p.get("cancelled_at") is not None:
         if actor["role"] not in STAFF:   # the time decides pay: only the bank records a past call
             errors.add("cancelled_at", "field.staff_only")
         else:
-            at = v.aware_datetime(p["cancelled_at"], "cancelled_at", errors) or now
+            at = check(COMMANDS["cancel"]["cancelled_at"], p["cancelled_at"], "cancelled_at", errors) or now
             if at > now + CLOCK_SKEW:
                 errors.add("cancelled_at", "field.future")
     errors.raise_if_any()
@@ -214,8 +215,8 @@ def _attach(state, actor, p, now, new_id):
 
 def _close(state, actor, p, now, new_id):
     _status(state, "close", "service_provided")
-    errors = _payload(p, ("comment",))
-    comment = v.text(p.get("comment"), "comment", errors, v.LONG, multiline=True)
+    errors = _payload(p, tuple(COMMANDS["close"]))
+    comment = check(COMMANDS["close"]["comment"], p.get("comment"), "comment", errors)
     errors.raise_if_any()
     return Decision([ev.Event(ev.CLOSED, {"comment": comment})])
 

@@ -1,80 +1,31 @@
 """The fields of a booking (creation and modification), their checks, and its time slot."""
 from __future__ import annotations
 
-import re
 from datetime import date, time, timedelta
 
+from ims_common import validation as v
 from ims_common.times import day_bounds, iso_z, local_moment
+from services.booking.contract.inputs import FIELDS as RULES, FIXED, SCHEDULES
 from services.booking.contract.vocabulary import BOOKING_FIELDS, DUE_DATE_MODES, MODES, TIMED_MODES  # noqa: F401
 
-from ims_common import validation as v
+from .inputs import check, establishment_code  # noqa: F401  (establishment_code: booking.py)
 
 TIMING_FIELDS = ("date", "start_time", "duration_minutes", "due_date")
-
-# field -> max length for free text; other kinds are checked by name below.
-TEXT_FIELDS = {
-    "source_language": v.SHORT, "target_language": v.SHORT, "context": v.SHORT,
-    "context_details": v.LONG, "facility": v.SHORT, "address": 500, "appointment_location": v.SHORT,
-    "cost_center": 50, "cost_center_description": v.SHORT, "video_platform": v.SHORT,
-    "video_secret": v.SHORT, "requester_name": v.SHORT, "requester_phone": 50,
-    "note_to_interpreter": v.LONG, "message_to_interpreter": v.LONG, "comments": v.LONG,
-}
 FIELDS = BOOKING_FIELDS
-MULTILINE = {name for name, size in TEXT_FIELDS.items() if size > v.SHORT}   # details, notes, address
-assert set(FIELDS) == set(TEXT_FIELDS) | {"mode", "establishment", "video_link", "requester_email", *TIMING_FIELDS}
-REQUIRED = ("source_language", "target_language", "mode", "establishment")
-
-ESTABLISHMENT = re.compile(r"[A-Z]{2,6}")  # as in booking ids: ^[A-Z]{2,6}-\d{8}$
-URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)   # no javascript: or data: links
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-def establishment_code(value) -> str | None:
-    if not isinstance(value, str):
-        return None
-    code = value.strip().upper()
-    return code if ESTABLISHMENT.fullmatch(code) else None
+REQUIRED = tuple(name for name, rule in RULES.items() if rule.get("required"))
+TIMED_REQUIRED = SCHEDULES["timed"]["required"]
 
 
 def _check_one(name: str, value, errors: v.Errors):
-    required = name in REQUIRED
-    if name in TEXT_FIELDS:
-        return v.text(value, name, errors, TEXT_FIELDS[name], required, multiline=name in MULTILINE)
-    if name == "mode":
-        mode = v.text(value, name, errors, 40, required)
-        if mode is not None and mode not in MODES:
-            errors.add(name, "field.not_one_of")
-            return None
-        return mode
-    if name == "establishment":
-        raw = v.text(value, name, errors, 10, required)
-        if raw is None:
-            return None
-        code = establishment_code(raw)
-        if code is None:
-            errors.add(name, "field.invalid_format")
-        return code
-    if name == "video_link":
-        link = v.text(value, name, errors, 500)
-        if link is not None and not URL.fullmatch(link):
-            errors.add(name, "field.invalid_url")
-            return None
-        return link
-    if name == "requester_email":
-        email = v.text(value, name, errors, 254)
-        if email is not None and not EMAIL.fullmatch(email):
-            errors.add(name, "field.invalid_email")
-            return None
-        return email
+    """One field, cleaned: dates as YYYY-MM-DD, times as HH:MM."""
+    cleaned = check(RULES[name], value, name, errors)
+    if cleaned is None:
+        return None
     if name in ("date", "due_date"):
-        day = v.local_date(value, name, errors)
-        return day.isoformat() if day else None
+        return cleaned.isoformat()
     if name == "start_time":
-        at = v.local_time(value, name, errors)
-        return at.strftime("%H:%M") if at else None
-    if name == "duration_minutes":
-        return v.integer(value, name, errors, 15, 720)
-    raise AssertionError(name)  # pragma: no cover
+        return cleaned.strftime("%H:%M")
+    return cleaned
 
 
 def _slot(fields: dict, errors: v.Errors) -> dict:
@@ -89,7 +40,7 @@ def _slot(fields: dict, errors: v.Errors) -> dict:
         start, end = day_bounds(date.fromisoformat(fields["due_date"]))
         return {"start_at": iso_z(start), "end_at": iso_z(end)}
     fields["due_date"] = None
-    missing = [n for n in ("date", "start_time", "duration_minutes") if fields[n] is None]
+    missing = [n for n in TIMED_REQUIRED if fields[n] is None]
     for name in missing:
         if name not in errors.fields:
             errors.add(name, "field.required")
@@ -121,8 +72,9 @@ def check_changes(current: dict, payload: dict) -> dict:
     payload = v.require_object(payload)
     errors = v.Errors()
     v.reject_unknown(payload, FIELDS, errors)
-    if "establishment" in payload and establishment_code(payload["establishment"]) != current["establishment"]:
-        errors.add("establishment", "field.readonly")
+    for name in FIXED:
+        if name in payload and establishment_code(payload[name]) != current[name]:
+            errors.add(name, "field.readonly")
     errors.raise_if_any()
     merged = {name: current.get(name) for name in FIELDS}
     merged.update(payload)

@@ -6,21 +6,22 @@ import re
 
 from ims_common import validation as v
 from ims_common.errors import Forbidden
+from services.booking.contract.inputs import LIST_QUERY, PAGE_DEFAULTS
 from services.booking.contract.vocabulary import STATUSES
 
 from .access import STAFF, role_of
+from .inputs import check
 
 QUEUES = {"to_assign": "pending", "to_validate": "service_provided"}
-QUERY_FIELDS = ("date_from", "date_to", "status", "queue", "page", "per_page")
-DEFAULT_PER_PAGE = 50
-MAX_PER_PAGE = 200
+QUERY_FIELDS = tuple(LIST_QUERY)
+assert set(QUEUES) == set(LIST_QUERY["queue"]["choices"])
 
 
-def _count(value, field: str, errors: v.Errors, hi: int, default: int) -> int | None:
+def _count(value, field: str, errors: v.Errors) -> int | None:
     """An integer, also from the digits of a query string (?page=2)."""
     if isinstance(value, str) and re.fullmatch(r"\d{1,7}", value.strip()):
         value = int(value)
-    return v.integer(value, field, errors, 1, hi, default=default)
+    return check(LIST_QUERY[field], value, field, errors, default=PAGE_DEFAULTS[field])
 
 
 def _statuses(value, errors: v.Errors) -> list[str] | None:
@@ -54,16 +55,16 @@ def parse_query(actor: dict, query) -> tuple[dict | None, int, int]:
     query = v.require_object(query)
     errors = v.Errors()
     v.reject_unknown(query, QUERY_FIELDS, errors)
-    date_from = v.local_date(query.get("date_from"), "date_from", errors)
-    date_to = v.local_date(query.get("date_to"), "date_to", errors)
+    date_from = check(LIST_QUERY["date_from"], query.get("date_from"), "date_from", errors)
+    date_to = check(LIST_QUERY["date_to"], query.get("date_to"), "date_to", errors)
     if date_from and date_to and date_from > date_to:
         errors.add("date_to", "field.date_order")
     statuses = _statuses(query.get("status"), errors)
     queue = query.get("queue")
     if queue is not None and queue not in QUEUES:
         errors.add("queue", "field.not_one_of")
-    page = _count(query.get("page"), "page", errors, 1_000_000, 1)
-    per_page = _count(query.get("per_page"), "per_page", errors, MAX_PER_PAGE, DEFAULT_PER_PAGE)
+    page = _count(query.get("page"), "page", errors)
+    per_page = _count(query.get("per_page"), "per_page", errors)
     errors.raise_if_any()
     if queue is not None:
         if actor["role"] not in STAFF:

@@ -4,20 +4,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from ims_common import validation as v
+from services.booking.contract.inputs import PAGE_DEFAULTS, QUEUE_QUERY
 
 from .access import summary
 from .matching import holders, urgency
 
-MAX_PER_PAGE = 200
 QUEUE_LIMIT = 5000          # pending bookings still to come read at most (far more than a day's)
 
 
 def paging(query) -> tuple[int, int]:
     """(page, per_page) of a queue query, or ValidationFailed."""
     query = query or {}
-    page, per_page = query.get("page", 1), query.get("per_page", 50)
+    page, per_page = (query.get(name, PAGE_DEFAULTS[name]) for name in ("page", "per_page"))
     if not all(isinstance(x, int) and not isinstance(x, bool) for x in (page, per_page)) \
-            or page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+            or not all(QUEUE_QUERY[name]["min"] <= x <= QUEUE_QUERY[name]["max"]
+                       for name, x in (("page", page), ("per_page", per_page))):
         raise v.invalid({"page": ["field.out_of_range"]})
     return page, per_page
 

@@ -1,18 +1,20 @@
 """The service report ("Détails de l'achèvement"): two forms, provided or not provided."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from ims_common import validation as v
 from ims_common.times import iso_z
+from services.booking.contract.inputs import (
+    COMMUNICATION, COMMUNICATIONS, REPORT_COMMON, REPORT_MAX_HOURS, REPORT_NOT_PROVIDED, REPORT_PROVIDED,
+)
 
-MAX_COMMUNICATIONS = 50
-COMMON = ("provided", "wait_minutes", "distance_km", "travel_minutes", "communications", "words",
-          "other_fees_cents", "comments")
-PROVIDED = COMMON + ("actual_start", "actual_end", "overtime_reason", "additional_service")
-NOT_PROVIDED = COMMON + ("reason", "detailed_reason", "cancelled_at")
+from .inputs import check
+
+MAX_COMMUNICATIONS = COMMUNICATIONS["max_items"]
+COMMUNICATION_FIELDS = tuple(COMMUNICATION["fields"])
 DERIVED = ("actual_minutes",)   # computed here; accepted back (a client may resend what it read)
-COMMUNICATION_FIELDS = ("at", "purpose", "requested_by")
+PROVIDED = tuple(name for name in REPORT_PROVIDED if name not in DERIVED)
+NOT_PROVIDED = tuple(name for name in REPORT_NOT_PROVIDED if name not in DERIVED)
+COUNTS = ("wait_minutes", "travel_minutes", "words", "other_fees_cents")
 
 
 def check_communications(value, errors: v.Errors, field: str = "communications") -> list[dict]:
@@ -25,6 +27,7 @@ def check_communications(value, errors: v.Errors, field: str = "communications")
     if len(value) > MAX_COMMUNICATIONS:
         errors.add(field, "field.too_many")
         return []
+    rules = COMMUNICATION["fields"]
     lines = []
     for i, item in enumerate(value):
         prefix = f"{field}.{i}."
@@ -32,26 +35,26 @@ def check_communications(value, errors: v.Errors, field: str = "communications")
             errors.add(f"{field}.{i}", "field.not_an_object")
             continue
         v.reject_unknown(item, COMMUNICATION_FIELDS, errors, prefix)
-        at = v.aware_datetime(item.get("at"), prefix + "at", errors, required=True)
+        at = check(rules["at"], item.get("at"), prefix + "at", errors)
         lines.append({
             "at": iso_z(at) if at else None,
-            "purpose": v.text(item.get("purpose"), prefix + "purpose", errors, v.SHORT, required=True),
-            "requested_by": v.text(item.get("requested_by"), prefix + "requested_by", errors, v.SHORT),
+            "purpose": check(rules["purpose"], item.get("purpose"), prefix + "purpose", errors),
+            "requested_by": check(rules["requested_by"], item.get("requested_by"), prefix + "requested_by", errors),
         })
     return lines
 
 
 def _common(raw: dict, errors: v.Errors) -> dict:
+    common = {name: check(REPORT_COMMON[name], raw.get(name), name, errors, default=0) for name in COUNTS}
     return {
-        "wait_minutes": v.integer(raw.get("wait_minutes"), "wait_minutes", errors, 0, 1440, default=0),
-        "distance_km": v.decimal_string(raw.get("distance_km"), "distance_km", errors, Decimal(5000),
-                                        default="0.00"),
-        "travel_minutes": v.integer(raw.get("travel_minutes"), "travel_minutes", errors, 0, 1440, default=0),
+        "wait_minutes": common["wait_minutes"],
+        "distance_km": check(REPORT_COMMON["distance_km"], raw.get("distance_km"), "distance_km", errors,
+                             default="0.00"),
+        "travel_minutes": common["travel_minutes"],
         "communications": check_communications(raw.get("communications"), errors),
-        "words": v.integer(raw.get("words"), "words", errors, 0, 1_000_000, default=0),
-        "other_fees_cents": v.integer(raw.get("other_fees_cents"), "other_fees_cents", errors, 0,
-                                      1_000_000, default=0),
-        "comments": v.text(raw.get("comments"), "comments", errors, v.LONG, multiline=True),
+        "words": common["words"],
+        "other_fees_cents": common["other_fees_cents"],
+        "comments": check(REPORT_COMMON["comments"], raw.get("comments"), "comments", errors),
     }
 
 
@@ -60,21 +63,22 @@ def check_report(raw, planned_minutes: int | None) -> dict:
     overtime reason is required when the actual duration exceeds the planned one."""
     raw = v.require_object(raw)
     errors = v.Errors()
-    provided = v.boolean(raw.get("provided"), "provided", errors, required=True)
+    provided = check(REPORT_COMMON["provided"], raw.get("provided"), "provided", errors)
     if provided is None:
         errors.raise_if_any()
     v.reject_unknown(raw, (PROVIDED if provided else NOT_PROVIDED) + DERIVED, errors)
     report = {"provided": provided, **_common(raw, errors)}
     if provided:
-        start = v.aware_datetime(raw.get("actual_start"), "actual_start", errors, required=True)
-        end = v.aware_datetime(raw.get("actual_end"), "actual_end", errors, required=True)
-        overtime = v.text(raw.get("overtime_reason"), "overtime_reason", errors, v.LONG, multiline=True)
+        rules = REPORT_PROVIDED
+        start = check(rules["actual_start"], raw.get("actual_start"), "actual_start", errors)
+        end = check(rules["actual_end"], raw.get("actual_end"), "actual_end", errors)
+        overtime = check(rules["overtime_reason"], raw.get("overtime_reason"), "overtime_reason", errors)
         minutes = None
         if start and end:
             seconds = (end - start).total_seconds()
             if seconds <= 0:
                 errors.add("actual_end", "field.date_order")
-            elif seconds > 24 * 3600:
+            elif seconds > REPORT_MAX_HOURS * 3600:
                 errors.add("actual_end", "report.too_long")
             else:
                 minutes = int(seconds // 60)
@@ -84,13 +88,14 @@ def check_report(raw, planned_minutes: int | None) -> dict:
         report.update(
             actual_start=iso_z(start) if start else None, actual_end=iso_z(end) if end else None,
             actual_minutes=minutes, overtime_reason=overtime,
-            additional_service=v.boolean(raw.get("additional_service"), "additional_service", errors,
-                                         default=False))
+            additional_service=check(rules["additional_service"], raw.get("additional_service"),
+                                     "additional_service", errors, default=False))
     else:
-        cancelled_at = v.aware_datetime(raw.get("cancelled_at"), "cancelled_at", errors, required=True)
+        rules = REPORT_NOT_PROVIDED
+        cancelled_at = check(rules["cancelled_at"], raw.get("cancelled_at"), "cancelled_at", errors)
         report.update(
-            reason=v.text(raw.get("reason"), "reason", errors, v.SHORT, required=True),
-            detailed_reason=v.text(raw.get("detailed_reason"), "detailed_reason", errors, v.LONG, multiline=True),
+            reason=check(rules["reason"], raw.get("reason"), "reason", errors),
+            detailed_reason=check(rules["detailed_reason"], raw.get("detailed_reason"), "detailed_reason", errors),
             cancelled_at=iso_z(cancelled_at) if cancelled_at else None)
     errors.raise_if_any()
     return report
