@@ -15,6 +15,9 @@ from services.reference import contract as _codes  # noqa: F401  (registers the 
 from services.reference.contract import vocabulary as V
 
 TAG = "reference"
+# A CSV file's own rules (its first line names the columns…) are not the document's: 422 with these codes.
+IMPORT_RULES = {code: () for code in ("reference.csv_empty", "reference.csv_unreadable", "reference.csv_too_large",
+                                       "reference.csv_duplicate_column", "reference.csv_missing_columns")}
 
 
 def _register(kind: str) -> None:
@@ -75,7 +78,7 @@ def _register(kind: str) -> None:
     @require(*STAFF)
     @documented(f"Import {plural} from a CSV file: each row added, changed, unchanged or refused with its "
                 "reasons; the good rows are applied whatever the bad ones hold", TAG,
-                body=ImportSchema, response=ImportReportSchema)
+                body=ImportSchema, response=ImportReportSchema, rules=IMPORT_RULES)
     def import_view():
         body = load_body(ImportSchema())
         report = services().call("reference", "import_csv", actor(), kind,

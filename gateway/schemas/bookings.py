@@ -35,7 +35,8 @@ def field_for(rule: dict, *, required: bool | None = None, nullable: bool | None
         options["allow_none"] = True if nullable is None else nullable
     kind = rule["kind"]
     if kind == "text":
-        return Text(rule["max"], multiline=rule.get("multiline", False), **options)
+        return Text(rule["max"], min_length=1 if rule.get("required") else None,
+                    multiline=rule.get("multiline", False), **options)
     if kind == "choice":
         return Choice(rule["choices"], **options)
     if kind == "code":

@@ -18,7 +18,7 @@ import binascii
 import re
 from typing import Callable
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ims_common.files import base64_max_length
 
@@ -159,13 +159,12 @@ def _text_code(multiline: bool):
 
 class Text(Leaf):
     """A string of at most max_length characters without control characters (tabs and line breaks
-    when multiline); required: not blank."""
+    when multiline); with a min_length, not blank either (the services trim text)."""
 
     def __init__(self, max_length: int = SHORT, *, min_length: int | None = None, multiline: bool = True,
                  **kwargs):
-        required = bool(min_length) or kwargs.get("required", False)
         fragment = {"type": "string", "maxLength": max_length,
-                    "pattern": text_pattern(required=required, multiline=multiline)}
+                    "pattern": text_pattern(required=bool(min_length), multiline=multiline)}
         if min_length:
             fragment["minLength"] = min_length
         super().__init__(fragment, {"pattern": _text_code(multiline)}, **kwargs)
@@ -296,6 +295,13 @@ class Base64Str(Leaf):
         if size > self.max_bytes:
             raise ValidationError(Msg("file.too_large", max_mb=self.max_bytes // 2**20))
         return value
+
+
+class Range(validate.Range):
+    """marshmallow's Range with a message code, for fields that are not leaves (apispec documents it)."""
+
+    def _format_error(self, value, message):
+        return Msg("field.out_of_range", min=self.min, max=self.max)
 
 
 class ListOf(fields.List):

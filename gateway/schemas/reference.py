@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields
 
-from gateway.schemas.fields import Bool, Choice, Int, Msg, Pattern, Range, StrictSchema, Text
+from gateway.schemas.fields import SPACE, Bool, Choice, Int, Msg, Pattern, Range, StrictSchema, Text
 from services.reference.contract import vocabulary as V
 
 # One line of printable text with something in it (the service strips it and refuses control characters).
-LINE = r"[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*"
+LINE = rf"[^\x00-\x1f\x7f-\x9f]*[^{SPACE}\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*"
 LINE_OR_BLANK = r"[^\x00-\x1f\x7f-\x9f]*"
 _PC_FIRST, _PC_OTHER = "ABCEGHJ-NPRSTVXYabceghj-nprstvxy", "ABCEGHJ-NPRSTV-Zabceghj-nprstv-z"
 POSTAL_CODE = f" *[{_PC_FIRST}][0-9][{_PC_OTHER}][ -]?[0-9][{_PC_OTHER}][0-9] *"
