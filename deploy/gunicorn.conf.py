@@ -20,6 +20,13 @@ def on_starting(server):
     os.environ["GATEWAY_WRITE_MARK"] = path
 
 
+def post_worker_init(worker):
+    """Each worker's event feed starts now (gateway/event_feed.py): it loads auth's revocations in
+    force before the first request needs them (gateway/revocations.py)."""
+    from gateway.app import start_feed
+    start_feed(worker.wsgi)
+
+
 def on_exit(server):
     path = os.environ.get("GATEWAY_WRITE_MARK")
     if path and os.path.exists(path):

@@ -11,6 +11,7 @@ from gateway.api import CONVERTERS, api
 from gateway.errors import register_error_handlers
 from gateway.event_feed import EventFeed
 from gateway.read_cache import FEED_EXCHANGES, ReadCache, WriteMark
+from gateway.revocations import RevocationView
 from gateway.rpc import RpcPool, ServiceClient
 from gateway.security import assign_request_id
 
@@ -20,8 +21,9 @@ UPLOAD_ENDPOINTS = {"api.booking_attachments", "api.add_profile_file"}
 
 
 def create_app(rpc=None, config: dict | None = None) -> Flask:
-    """`rpc`: anything with call(service, method, *args, timeout=None) (tests pass a fake);
-    default: a pool of nameko RPC proxies that connects on first use."""
+    """`rpc`: anything with call(service, method, *args, timeout=None) (tests pass a fake, and get a
+    revocation view fed only by hand: app.extensions["ims_revocations"].apply(type, data));
+    default: a pool of nameko RPC proxies that connects on first use, and the event feed."""
     app = Flask("gateway")
     app.config.update(
         MAX_CONTENT_LENGTH=15 * MB,            # attachments (base64 of up to 10 MB)
@@ -33,7 +35,11 @@ def create_app(rpc=None, config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.url_map.converters.update(CONVERTERS)
-    app.extensions["ims_rpc"] = ServiceClient(rpc) if rpc is not None else _service_client()
+    if rpc is not None:
+        app.extensions["ims_rpc"] = ServiceClient(rpc)
+        app.extensions["ims_revocations"] = RevocationView(always_trusted=True)
+    else:
+        app.extensions["ims_rpc"], app.extensions["ims_revocations"] = _service_client()
 
     register_error_handlers(app)
     app.before_request(assign_request_id)
@@ -51,16 +57,29 @@ def create_app(rpc=None, config: dict | None = None) -> Flask:
     return app
 
 
-def _service_client() -> ServiceClient:
-    """The pool of RPC proxies, with the booking-list cache and its event feed unless
-    GATEWAY_LIST_CACHE=off. Workers of one gunicorn share a write mark (GATEWAY_WRITE_MARK, made by
-    deploy/gunicorn.conf.py) so a write through one is seen by the others' next list at once."""
+def _service_client() -> tuple[ServiceClient, RevocationView]:
+    """The pool of RPC proxies and the event feed of this worker: it feeds the revocation view
+    (gateway/revocations.py) and, unless GATEWAY_LIST_CACHE=off, the booking-list cache. Workers of
+    one gunicorn share a write mark (GATEWAY_WRITE_MARK, made by deploy/gunicorn.conf.py) so a
+    write through one is seen by the others' next list at once."""
     pool = RpcPool()
-    if os.environ.get("GATEWAY_LIST_CACHE", "on").lower() in ("off", "0", "false", "no"):
-        return ServiceClient(pool)
-    mark_path = os.environ.get("GATEWAY_WRITE_MARK")
-    cache = ReadCache(mark=WriteMark(mark_path) if mark_path else None)
-    return ServiceClient(pool, cache=cache, feed=EventFeed(pool.amqp_uri, cache, FEED_EXCHANGES))
+    cache = None
+    if os.environ.get("GATEWAY_LIST_CACHE", "on").lower() not in ("off", "0", "false", "no"):
+        mark_path = os.environ.get("GATEWAY_WRITE_MARK")
+        cache = ReadCache(mark=WriteMark(mark_path) if mark_path else None)
+    view = RevocationView()
+    feed = EventFeed(pool.amqp_uri, cache, FEED_EXCHANGES, revocations=view,
+                     load_revocations=lambda: pool.call("auth", "revocations_in_force", timeout=5))
+    view.start = feed.ensure_started
+    return ServiceClient(pool, cache=cache, feed=feed), view
+
+
+def start_feed(app: Flask) -> None:
+    """Starts the worker's event feed now rather than at the first request (gunicorn's
+    post_worker_init): the revocations are loaded before anyone is served."""
+    feed = getattr(app.extensions.get("ims_rpc"), "feed", None)
+    if feed is not None:
+        feed.ensure_started()
 
 
 def _limit_body():

@@ -137,13 +137,14 @@ class ServiceClient:
     def __init__(self, backend: Rpc, cache=None, feed=None):
         self.backend = backend
         self.cache = cache      # gateway/read_cache.py, fed by `feed` (gateway/event_feed.py); None: none
+        # the feed also feeds the revocation view (gateway/revocations.py)
         self.feed = feed
 
     def call(self, service: str, method: str, *args: Any, timeout: float | None = None) -> Any:
-        if self.cache is None:
-            return self._call(service, method, args, timeout)
         if self.feed is not None:
             self.feed.ensure_started()
+        if self.cache is None:
+            return self._call(service, method, args, timeout)
         return self.cache.call(service, method, args, lambda: self._call(service, method, args, timeout))
 
     def _call(self, service: str, method: str, args: tuple, timeout: float | None) -> Any:

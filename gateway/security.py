@@ -1,5 +1,6 @@
-"""Who is calling: the Bearer token, verified, becomes the actor dict every RPC call takes
-(docs/contracts.md, Actor); cheap role checks happen here, the services still decide."""
+"""Who is calling: the Bearer token, verified and not revoked (gateway/revocations.py), becomes the
+actor dict every RPC call takes (docs/contracts.md, Actor); cheap role checks happen here, the
+services still decide."""
 from __future__ import annotations
 
 import functools
@@ -7,9 +8,10 @@ import logging
 import re
 import uuid
 
-from flask import g, request
+from flask import current_app, g, request
 
 from gateway.errors import ApiError
+from gateway.revocations import Unavailable
 from ims_common import config
 from ims_common.messages import LANGUAGES
 from ims_common.tokens import InvalidToken, verify_token
@@ -20,6 +22,7 @@ log = logging.getLogger("gateway.security")
 _REQUEST_ID = re.compile(r"\A[A-Za-z0-9._:-]{1,100}\Z")
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ims"'}
 _INVALID = {"WWW-Authenticate": 'Bearer realm="ims", error="invalid_token"'}
+_UNCHECKED = {"Retry-After": "5"}
 
 
 def assign_request_id() -> None:
@@ -33,7 +36,7 @@ def actor_from_claims(claims: dict) -> dict:
     if not isinstance(sub, str) or not 0 < len(sub) <= 64 or role not in ROLES:
         raise ApiError(401, "auth.token_invalid", headers=_INVALID)
     est, name, lang = claims.get("est"), claims.get("name"), claims.get("lang")
-    return {
+    actor = {
         "user_id": sub,
         "role": role,
         "establishment": est if isinstance(est, str) and est else None,
@@ -41,17 +44,15 @@ def actor_from_claims(claims: dict) -> dict:
         "lang": lang if lang in LANGUAGES else None,
         "correlation_id": g.get("request_id") or str(uuid.uuid4()),
     }
+    if isinstance(claims.get("sid"), str) and claims["sid"]:
+        actor["session_id"] = claims["sid"]     # the sign-in it belongs to (auth ends sessions by it)
+    return actor
 
 
-def authenticate(allow_restricted: bool = False) -> dict:
-    """The actor of a valid Bearer token. A restricted token (claim `mcp`: the account signed in
-    with a temporary password) serves only the routes that allow it (changing the password)."""
-    header = request.headers.get("Authorization", "")
-    if not header.strip():
-        raise ApiError(401, "auth.token_missing", headers=_CHALLENGE)
-    scheme, _, token = header.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > 8192:
+def verified_claims(token: str) -> dict:
+    """The claims of a token that is valid and not revoked; ApiError 401 otherwise, 503 while the
+    revocations cannot be checked. Every way in (API, pages, system tokens) goes through here."""
+    if not isinstance(token, str) or not token or len(token) > 8192:
         raise ApiError(401, "auth.token_invalid", headers=_INVALID)
     try:
         claims = verify_token(token, config.jwt_keys())
@@ -62,6 +63,26 @@ def authenticate(allow_restricted: bool = False) -> dict:
         raise ApiError(401, "auth.token_invalid", headers=_INVALID) from None
     if not isinstance(claims, dict):
         raise ApiError(401, "auth.token_invalid", headers=_INVALID)
+    try:
+        revoked = current_app.extensions["ims_revocations"].revoked(claims)
+    except Unavailable:
+        log.warning("no view of the revocations: token refused for now")
+        raise ApiError(503, "service.unavailable", {"service": "auth"}, headers=_UNCHECKED) from None
+    if revoked:
+        raise ApiError(401, "auth.token_invalid", headers=_INVALID)
+    return claims
+
+
+def authenticate(allow_restricted: bool = False) -> dict:
+    """The actor of a valid Bearer token. A restricted token (claim `mcp`: the account signed in
+    with a temporary password) serves only the routes that allow it (changing the password)."""
+    header = request.headers.get("Authorization", "")
+    if not header.strip():
+        raise ApiError(401, "auth.token_missing", headers=_CHALLENGE)
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        raise ApiError(401, "auth.token_invalid", headers=_INVALID)
+    claims = verified_claims(token.strip())
     g.actor = actor_from_claims(claims)
     if claims.get("mcp") is not False and claims.get("mcp") is not None and not allow_restricted:
         raise ApiError(403, "auth.password_change_required")

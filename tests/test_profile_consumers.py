@@ -14,9 +14,8 @@ from ims_common.stores import open_blob_store, open_document_store, open_event_s
 from ims_common.testing.rabbit import isolated_vhost
 from ims_common.testing.services import service_process
 from ims_common.testing.wait import wait_until
+from services.auth import bootstrap
 from services.auth.adapters.passwords import PasswordHasher
-from services.auth.app import AuthApp
-from services.auth.profiles import attach
 
 COORDINATOR = {"user_id": "UBICB0001", "role": "coordinator", "name": "Coordination BI"}
 
@@ -38,14 +37,14 @@ def offline_interpreters(tmp_path) -> tuple[str, str]:
     url = f"sqlite:///{tmp_path / 'auth.sqlite3'}"
     events, docs, blobs = open_event_store(url), open_document_store(url), open_blob_store(url)
     then = datetime(2024, 1, 10, 15, tzinfo=timezone.utc)
-    app = AuthApp(events, docs, clock=lambda: then,
-                  hasher=PasswordHasher(Argon2(time_cost=1, memory_cost=1024, parallelism=1)))
-    user_id = app.create_account_as_operator({"email": "permis@example.org", "first_name": "Ana",
+    app = bootstrap.build(events, docs, blobs, clock=lambda: then,
+                          hasher=PasswordHasher(Argon2(time_cost=1, memory_cost=1024, parallelism=1)))
+    user_id = app.accounts.create_account_as_operator({"email": "permis@example.org", "first_name": "Ana",
                                               "last_name": "Permis", "role": "interpreter"})["user_id"]
-    profile = attach(app, blobs).update_profile(COORDINATOR, user_id, {"eligibility_documents": [
+    profile = app.profiles.update_profile(COORDINATOR, user_id, {"eligibility_documents": [
         {"name": "Permis de travail", "expires_on": "2024-03-30", "inactive_if_invalid": True}]})
     assert profile["available_for_offers"] is True
-    other = app.create_account_as_operator({"email": "pepe@example.org", "first_name": "Pepe",
+    other = app.accounts.create_account_as_operator({"email": "pepe@example.org", "first_name": "Pepe",
                                             "last_name": "Nomme", "role": "interpreter"})["user_id"]
     for store in (events, docs, blobs):
         store.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from gateway.api import api, services
-from gateway.errors import error_response
+from gateway.errors import ApiError, error_response
 from gateway.openapi import documented
 from gateway.schemas.auth_security import (EmptySchema, ForgotSchema, MfaSendSchema, MfaSetupSchema,
                                            MfaVerifySchema, PasswordChangeSchema, RefreshSchema,
@@ -80,7 +80,12 @@ def refresh():
             public=True)
 def logout():
     data = load_body(RefreshSchema())
-    return jsonify(services().call("auth", "logout", data["refresh_token"]))
+    try:   # with the access token too, its session ends even without its refresh token
+        who = authenticate(allow_restricted=True) if request.headers.get("Authorization") else None
+    except ApiError:
+        who = None
+    return jsonify(services().call("auth", "logout", data["refresh_token"],
+                                   {"user_id": who["user_id"], "session_id": who.get("session_id")} if who else None))
 
 
 @api.post("/auth/password")

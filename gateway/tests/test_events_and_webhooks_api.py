@@ -62,36 +62,45 @@ def test_a_system_token_is_refused_by_every_other_route(client, people, fake):
     assert client.get("/api/v1/me", headers=token).status_code == 401
 
 
-def test_a_revoked_system_token_is_refused(client, events, monkeypatch, tmp_path):
+def test_a_revoked_system_token_is_refused(app, client, events):
+    """What the gateway's feed does with auth's SystemTokenRevoked (here applied by hand: the fake has
+    no feed; tests/test_auth_security_e2e.py goes through the running system)."""
     jti = uuid.uuid4().hex
     headers = bearer(system_token(jti=jti))
     assert client.get("/api/v1/events", headers=headers).status_code == 200
-    from services.auth.system_tokens import revoked_tokens_path
-    revoked_tokens_path().write_text(jti + "\n")
+    app.extensions["ims_revocations"].apply("SystemTokenRevoked", {"jti": jti, "sub": "SYS-finance",
+                                                                   "expires_at": 2**40})
     assert client.get("/api/v1/events", headers=headers).status_code == 401
+    assert client.get("/api/v1/events", headers=bearer(system_token())).status_code == 200   # another
 
 
 def test_system_tokens_are_issued_recorded_and_revoked_by_auth(tmp_path):
-    from gateway.system_auth import revoked_ids
-    from ims_common.stores import open_document_store
-    from services.auth import system_tokens
-    from ims_common.tokens import verify_token
     from ims_common import config
+    from ims_common.stores import open_blob_store, open_document_store, open_event_store
+    from ims_common.tokens import verify_token
+    from services.auth import bootstrap
 
-    docs = open_document_store(f"sqlite:///{tmp_path / 'auth.sqlite3'}")
-    made = system_tokens.create(docs, "stats-dw", ["events:read"], days=30)
+    url = f"sqlite:///{tmp_path / 'auth.sqlite3'}"
+    stores = open_event_store(url), open_document_store(url), open_blob_store(url)
+    tokens = bootstrap.build(*stores).system_tokens
+    made = tokens.create("stats-dw", ["events:read"], days=30)
     claims = verify_token(made["token"], config.jwt_keys())
     assert claims["role"] == "system" and claims["scope"] == "events:read" and claims["sub"] == "SYS-stats-dw"
     assert claims["exp"] - claims["iat"] == 30 * 86400
-    assert [t["jti"] for t in system_tokens.listing(docs)] == [made["jti"]]
-    assert "token" not in system_tokens.listing(docs)[0]
-    system_tokens.revoke(docs, made["jti"])
-    assert made["jti"] in revoked_ids()
+    assert [t["jti"] for t in tokens.listing()] == [made["jti"]]
+    assert "token" not in tokens.listing()[0]
+    tokens.revoke(made["jti"])
+    tokens.revoke(made["jti"])                      # once is enough: one event
+    [event] = [e for e in stores[0].read_all(0) if e.type == "SystemTokenRevoked"]
+    assert event.stream_id == f"system-token-{made['jti']}"
+    assert event.data == {"jti": made["jti"], "sub": "SYS-stats-dw", "expires_at": made["expires_at"]}
+    assert bootstrap.build(*stores).revocations.in_force() == [{"type": "SystemTokenRevoked", "data": event.data}]
     with pytest.raises(ValueError):
-        system_tokens.create(docs, "Bad Name", ["events:read"])
+        tokens.create("Bad Name", ["events:read"])
     with pytest.raises(ValueError):
-        system_tokens.create(docs, "ok", ["bookings:write"])
-    docs.close()
+        tokens.create("ok", ["bookings:write"])
+    for store in stores:
+        store.close()
 
 
 def test_webhook_routes_pass_the_actor_and_check_the_body(client, fake, people):

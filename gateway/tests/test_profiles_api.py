@@ -1,5 +1,5 @@
-"""The profile endpoints through the Flask test client, backed by the real auth profiles (AuthApp and
-ProfilesApp on mongomock) behind the fake RPC: round trip, 403/404, files, list, operator objects."""
+"""The profile endpoints through the Flask test client, backed by the real auth use cases (built by
+services/auth/bootstrap.py on mongomock) behind the fake RPC: round trip, 403/404, files, list, operator objects."""
 from __future__ import annotations
 
 import base64
@@ -10,37 +10,35 @@ from argon2 import PasswordHasher as Argon2
 
 from gateway.tests.conftest import bearer, make_token
 from ims_common.stores import open_blob_store, open_document_store, open_event_store
+from services.auth import bootstrap
 from services.auth.adapters.passwords import PasswordHasher
-from services.auth.app import AuthApp
-from services.auth.profiles import attach
 
 PDF = b"%PDF-1.4 profile"
 COORD = {"user_id": "UBICB0001", "role": "coordinator", "name": "Coordination BI"}
 
 
 class Backed:
-    """Accounts made in a real AuthApp; the fake RPC's auth profile methods call its ProfilesApp."""
+    """Accounts made by the real auth use cases; the fake RPC's auth profile methods call them."""
 
     def __init__(self, fake):
         url = f"mongomock://ims_auth_{uuid.uuid4().hex}"
-        self.auth = AuthApp(open_event_store(url), open_document_store(url),
-                            hasher=PasswordHasher(Argon2(time_cost=1, memory_cost=1024, parallelism=1)))
-        self.profiles = attach(self.auth, open_blob_store(url))
-        p = self.profiles
+        self.auth = bootstrap.build(open_event_store(url), open_document_store(url), open_blob_store(url),
+                                    hasher=PasswordHasher(Argon2(time_cost=1, memory_cost=1024, parallelism=1)))
+        p, files = self.auth.profiles, self.auth.files
         fake.auth__get_profile = p.get_profile
         fake.auth__update_profile = p.update_profile
         fake.auth__list_profiles = p.list_profiles
-        fake.auth__add_profile_file = p.add_file
-        fake.auth__delete_profile_file = p.delete_file
+        fake.auth__add_profile_file = files.add_file
+        fake.auth__delete_profile_file = files.delete_file
         fake.auth__get_profile_file = lambda a, u, f: (lambda m, c: {"meta": m, "content_base64":
-                                                                     base64.b64encode(c).decode()})(*p.get_file(a, u, f))
+                                                                     base64.b64encode(c).decode()})(*files.get_file(a, u, f))
         self.interpreter = self.make("interpreter", "ana@example.org")
         self.interpreter2 = self.make("interpreter", "bob@example.org")
         self.requester = self.make("requester", "req@example.org", establishment="HC")
         self.coordinator = self.make("coordinator", "coord@example.org")
 
     def make(self, role, email, **extra):
-        return self.auth.create_account_as_operator({"email": email, "first_name": "Ana", "last_name": "Nomme",
+        return self.auth.accounts.create_account_as_operator({"email": email, "first_name": "Ana", "last_name": "Nomme",
                                                      "role": role, **extra})["user_id"]
 
     def headers(self, who):

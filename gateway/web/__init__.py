@@ -23,12 +23,11 @@ from flask_babel import Babel, gettext as _
 
 from gateway.errors import ApiError
 from gateway.rpc import ServiceError
-from gateway.security import actor_from_claims
+from gateway.security import actor_from_claims, verified_claims
 from ims_common import config
 from ims_common.errors import IMSError
 from ims_common.messages import translate
 from ims_common.money import format_money
-from ims_common.tokens import verify_token
 from services.booking.contract import vocabulary
 from services.payroll.contract import vocabulary as pay_vocabulary
 
@@ -86,12 +85,16 @@ def set_cookie(resp, name: str, value: str, max_age: int | None = None) -> None:
 
 
 def _actor_of(token: str) -> dict | None:
+    """The person of a session cookie's access token; None when it is expired, bad or revoked
+    (signed out, deactivated…: gateway/revocations.py). 503 while revocations cannot be checked."""
     if not token or len(token) > 8192:
         return None
     try:
-        claims = verify_token(token, config.jwt_keys())
+        claims = verified_claims(token)
         actor = actor_from_claims(claims)
-    except Exception:  # expired or bad token: signed out
+    except ApiError as exc:
+        if exc.http_status == 503:
+            raise
         return None
     actor["must_change_password"] = bool(claims.get("mcp"))
     return actor

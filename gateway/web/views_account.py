@@ -129,9 +129,11 @@ def mfa_setup():
 @web.post("/deconnexion")
 def logout():
     refresh = request.cookies.get(REFRESH_COOKIE, "")
-    if refresh:
-        try:
-            rpc("auth", "logout", refresh)   # the refresh token dies with the session
+    actor = current_actor()
+    if refresh or actor:
+        try:   # the session ends at auth: its cookies are worthless from now on, even replayed
+            rpc("auth", "logout", refresh, {"user_id": actor["user_id"], "session_id": actor.get("session_id")}
+                if actor else None)
         except (IMSError, ServiceError):
             pass
     resp = redirect(url_for("web.login"))

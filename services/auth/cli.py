@@ -8,8 +8,9 @@
   python -m services.auth.cli rebuild-read-models
       replays every event into the accounts read model.
   python -m services.auth.cli create-system-token --name N --scope events:read [--scope webhooks:manage] [--days D]
-      a long-lived token (role "system") for an outside system; printed once (services/auth/system_tokens.py).
+      a long-lived token (role "system") for an outside system; printed once (app/system_tokens.py).
   python -m services.auth.cli revoke-system-token --jti J      /   list-system-tokens
+      revoking appends SystemTokenRevoked: the auth service publishes it, every gateway refuses the token.
 """
 from __future__ import annotations
 
@@ -18,12 +19,11 @@ import getpass
 import os
 import sys
 
-from ims_common import config
 from ims_common.errors import IMSError
 from ims_common.messages import translate
-from ims_common.stores import open_document_store, open_event_store
-from services.auth import system_tokens
-from services.auth.app import AuthApp
+from services.auth import bootstrap
+from services.auth.app import Auth
+from services.auth.app import system_tokens
 from services.auth.contract.vocabulary import ROLES
 
 
@@ -65,34 +65,35 @@ def _bootstrap_password(args) -> str | None:
     return None
 
 
-def _system_tokens(docs, args) -> str:
+def _system_tokens(auth: Auth, args) -> str:
+    tokens = auth.system_tokens
     try:
         if args.command == "create-system-token":
-            made = system_tokens.create(docs, args.name, args.scope, args.days)
+            made = tokens.create(args.name, args.scope, args.days)
             return f"{made['token']}\njti: {made['jti']}"
         if args.command == "revoke-system-token":
-            return f"revoked {system_tokens.revoke(docs, args.jti)['jti']}"
+            return f"revoked {tokens.revoke(args.jti)['jti']}"
     except (ValueError, KeyError) as exc:
         raise SystemExit(f"{args.command}: {exc}") from None
     return "\n".join(f"{t['jti']} {t['name']} {','.join(t['scopes'])} expires_at={t['expires_at']} "
-                     f"revoked_at={t.get('revoked_at')}" for t in system_tokens.listing(docs))
+                     f"revoked_at={t.get('revoked_at')}" for t in tokens.listing())
 
 
-def _run(app: AuthApp, args) -> str:
+def _run(auth: Auth, args) -> str:
     if args.command == "create-coordinator":
-        account = app.bootstrap_coordinator(args.email, args.first_name, args.last_name,
-                                            _bootstrap_password(args))
+        account = auth.accounts.bootstrap_coordinator(args.email, args.first_name, args.last_name,
+                                                      _bootstrap_password(args))
         return account["user_id"]
     if args.command == "create-account":
         given = {"email": args.email, "first_name": args.first_name, "last_name": args.last_name,
                  "role": args.role, "secondary_role": args.secondary_role, "default_role": args.default_role,
                  "establishment": args.establishment, "display_language": args.display_language,
                  "password": args.password or os.environ.get("IMS_BOOTSTRAP_PASSWORD")}
-        account = app.create_account_as_operator({k: v for k, v in given.items() if v is not None})
+        account = auth.accounts.create_account_as_operator({k: v for k, v in given.items() if v is not None})
         if "temporary_password" in account:
             return f"{account['user_id']}\ntemporary password: {account['temporary_password']}"
         return account["user_id"]
-    return f"{app.view.rebuild()} events replayed"
+    return f"{auth.ctx.view.rebuild()} events replayed"
 
 
 def _explain(error: IMSError) -> str:
@@ -104,19 +105,17 @@ def _explain(error: IMSError) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    url = config.store_url("auth")
-    events, docs = open_event_store(url), open_document_store(url)
+    auth, close = bootstrap.for_cli()
     try:
         if args.command.endswith("system-token") or args.command == "list-system-tokens":
-            print(_system_tokens(docs, args))
+            print(_system_tokens(auth, args))
             return 0
-        print(_run(AuthApp(events, docs), args))
+        print(_run(auth, args))
     except IMSError as error:
         print(_explain(error), file=sys.stderr)
         return 2
     finally:
-        events.close()
-        docs.close()
+        close()
     return 0
 
 

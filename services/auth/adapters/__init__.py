@@ -1,1 +1,2 @@
-"""Adapters of the auth service: password hashing (argon2id) and access tokens (JWT)."""
+"""Adapters of the auth service (all its I/O but the stores): argon2id password hashing, zxcvbn
+strength, the messenger to notification."""

@@ -69,10 +69,9 @@ class NotificationRpcMessenger(AccountMessenger):
                       kind, recipient.get("user_id"), type(exc).__name__)
 
 
-def messenger_from_env(env: dict) -> AccountMessenger:
-    """IMS_AUTH_MESSENGER=file:/path (tests) or unset (notification over RPC)."""
-    setting = env.get("IMS_AUTH_MESSENGER", "")
+def messenger_for(setting: str, amqp_uri: str) -> AccountMessenger:
+    """setting (IMS_AUTH_MESSENGER): "file:/path" (tests of the running service) or empty
+    (notification over RPC)."""
     if setting.startswith("file:"):
         return FileMessenger(setting[len("file:"):])
-    from ims_common import config
-    return NotificationRpcMessenger(config.amqp_uri())
+    return NotificationRpcMessenger(amqp_uri)

@@ -19,6 +19,7 @@ METHODS: dict[str, str] = {
     "totp_confirm": WRITE,
     "refresh": WRITE,
     "logout": WRITE,
+    "revocations_in_force": READ,
     "change_password": WRITE,
     "forgot_password": WRITE,
     "reset_password": WRITE,

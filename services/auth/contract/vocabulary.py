@@ -1,4 +1,5 @@
-"""The words the auth service owns: roles. Every other part names roles through this module."""
+"""The words the auth service owns: roles and the display languages of an account. Every other part
+names roles through this module."""
 from __future__ import annotations
 
 REQUESTER = "requester"
@@ -10,6 +11,7 @@ SYSTEM = "system"    # outside systems' tokens and IMS's own timers: never a per
 ROLES = (REQUESTER, INTERPRETER, COORDINATOR, ADMIN)     # a person's account has one of these
 STAFF = (COORDINATOR, ADMIN)                             # an admin may do all a coordinator may
 ACTOR_ROLES = ROLES + (SYSTEM,)                          # who may appear as an event's actor
+DISPLAY_LANGUAGES = ("fr", "en")                         # an account's display_language
 
 # How a role reads on a page: (French, English).
 ROLE_LABELS = {

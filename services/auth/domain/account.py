@@ -7,19 +7,19 @@ from __future__ import annotations
 from dataclasses import dataclass, asdict, fields as dc_fields
 from typing import Iterable, Optional
 
+from ims_common import validation as v
+from ims_common.errors import ValidationFailed
+from services.auth.contract.events import (ACCOUNT_CREATED, ACCOUNT_DEACTIVATED, ACCOUNT_REACTIVATED,
+                                           PASSWORD_CHANGED, PROFILE_UPDATED, account_stream)
+from services.auth.domain import fields as F
+from services.auth.domain import passwords
 from services.auth.domain import roles as R
-from services.auth.domain import validation as v
-from services.auth.domain.passwords import password_problems
-
-ACCOUNT_CREATED = "AccountCreated"
-PASSWORD_CHANGED = "PasswordChanged"
 
 CREATE_FIELDS = ("email", "first_name", "last_name", "role", "secondary_role", "default_role",
                  "establishment", "display_language", "password")
 
 
-def stream_id(user_id: str) -> str:
-    return f"account-{user_id}"
+stream_id = account_stream
 
 
 @dataclass
@@ -56,11 +56,9 @@ class Account:
     def from_dict(cls, d: dict) -> "Account":
         return cls(**{f.name: d.get(f.name) for f in dc_fields(cls) if f.name in d})
 
-    # ---- commands ----
-
-    def change_password(self) -> tuple[str, dict]:
-        """The caller has checked the rule and stored the new hash; this records the fact."""
-        return PASSWORD_CHANGED, {"user_id": self.user_id}
+    @property
+    def personal_words(self) -> list[str]:
+        return passwords.personal_words(self.first_name, self.last_name, self.email, self.user_id)
 
 
 def fold(events: Iterable) -> Optional[Account]:
@@ -79,9 +77,9 @@ def apply(account: Optional[Account], type_: str, data: dict) -> Account:
         raise ValueError(f"{type_} before {ACCOUNT_CREATED}")
     if type_ == PASSWORD_CHANGED:
         account.must_change_password = False
-    if type_ in ("AccountDeactivated", "AccountReactivated"):   # services/auth/security.py
-        account.active = type_ == "AccountReactivated"
-    if type_ == "ProfileUpdated":   # the full profile (services/auth/domain/profile.py): login fields follow it
+    if type_ in (ACCOUNT_DEACTIVATED, ACCOUNT_REACTIVATED):
+        account.active = type_ == ACCOUNT_REACTIVATED
+    if type_ == PROFILE_UPDATED:   # the full profile (domain/profile.py): login fields follow it
         for name in ("email", "first_name", "last_name", "display_language", "establishment"):
             if data.get(name) is not None or name == "establishment" and name in data:
                 setattr(account, name, data.get(name))
@@ -89,9 +87,10 @@ def apply(account: Optional[Account], type_: str, data: dict) -> Account:
     return account
 
 
-def validate_new_account(fields) -> dict:
-    """Checked, normalized fields of a new account; raises ValidationFailed listing every problem.
-    The password is optional here: absent means the app issues a temporary one."""
+def validate_new_account(fields, estimator: passwords.Estimator | None = None) -> dict:
+    """Checked, normalized fields of a new account; raises ValidationFailed (request.invalid) listing
+    every problem. The password is optional here: absent means the app issues a temporary one; given,
+    it must pass the password rule (the reasons are its field's codes and the `reasons` param)."""
     errors = v.Errors()
     if not isinstance(fields, dict):
         errors.add("_schema", "field.not_an_object")
@@ -100,14 +99,13 @@ def validate_new_account(fields) -> dict:
         if key not in CREATE_FIELDS:
             errors.add(key, "field.unknown")
     clean: dict = {
-        "email": v.email(fields.get("email"), errors),
-        "first_name": v.text(fields.get("first_name"), "first_name", errors, v.NAME_MAX),
-        "last_name": v.text(fields.get("last_name"), "last_name", errors, v.NAME_MAX),
-        "role": v.one_of(fields.get("role"), R.ROLES, "role", errors),
-        "secondary_role": v.one_of(fields.get("secondary_role"), R.ROLES, "secondary_role", errors,
-                                   required=False),
-        "display_language": v.one_of(fields.get("display_language"), v.LANGUAGES, "display_language",
-                                     errors, required=False, default="fr"),
+        "email": v.email(fields.get("email"), "email", errors, required=True),
+        "first_name": F.name(fields.get("first_name"), "first_name", errors),
+        "last_name": F.name(fields.get("last_name"), "last_name", errors),
+        "role": v.one_of(fields.get("role"), R.ROLES, "role", errors, required=True),
+        "secondary_role": v.one_of(fields.get("secondary_role"), R.ROLES, "secondary_role", errors),
+        "display_language": v.one_of(fields.get("display_language"), F.LANGUAGES, "display_language",
+                                     errors, default="fr"),
     }
     role, secondary = clean["role"], clean["secondary_role"]
     if secondary is not None and secondary == role:
@@ -122,17 +120,21 @@ def validate_new_account(fields) -> dict:
         clean["default_role"] = default
     # Only requesters belong to an establishment (it scopes the bookings they see).
     if R.REQUESTER in chosen:
-        clean["establishment"] = v.establishment(fields.get("establishment"), errors)
+        clean["establishment"] = F.establishment(fields.get("establishment"), "establishment", errors)
     else:
         clean["establishment"] = None
         if fields.get("establishment") not in (None, ""):
             errors.add("establishment", "field.invalid")
     password = fields.get("password")
+    found: list[dict] = []
     if password is not None:
-        words = (clean["first_name"], clean["last_name"], clean["email"])
-        for code in password_problems(password, words):
-            errors.add("password", code)
-    errors.raise_if_any()
+        words = passwords.personal_words(clean["first_name"], clean["last_name"], clean["email"])
+        found = passwords.reasons(password, words, estimator)
+        for reason in found:
+            errors.add("password", reason["code"])
+    if errors:
+        raise ValidationFailed(v.INVALID, {"fields": ", ".join(errors.fields), "reasons": found}
+                               if found else {"fields": ", ".join(errors.fields)}, errors.fields)
     clean["password"] = password
     return clean
 

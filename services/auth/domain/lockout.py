@@ -83,3 +83,16 @@ def unlock(state: Optional[dict]) -> dict:
     s = _state(state)
     s.update(consecutive=0, next_allowed_at=None, locked=False, locked_at=None, recent=[])
     return s
+
+
+def identity_key(identifier, user_id: Optional[str]) -> str:
+    """Whose failures count together: the account when the identifier names one, else the
+    identifier as typed (so that one that names nobody slows down exactly like one that does)."""
+    if user_id:
+        return "acct:" + user_id
+    ident = identifier.strip().lower() if isinstance(identifier, str) else ""
+    return "id:" + ident[:254]
+
+
+def address_key(client_ip) -> str:
+    return "ip:" + (client_ip if isinstance(client_ip, str) and client_ip else "-")

@@ -21,16 +21,15 @@ from datetime import date, datetime, time, timezone
 from typing import Iterable, Optional
 
 from ims_common import files
-from ims_common.errors import Forbidden, ValidationFailed
+from ims_common import validation as v
+from ims_common.errors import Forbidden
+from services.auth.contract.events import (ACCOUNT_CREATED, ACCOUNT_DEACTIVATED, ACCOUNT_REACTIVATED,
+                                           PROFILE_UPDATED, account_stream, current_version)
+from services.auth.domain import fields as F
 from services.auth.domain import roles as R
-from services.auth.domain import validation as v
 from services.booking.contract.vocabulary import MODES  # request types are booking's modes
 
-PROFILE_UPDATED = "ProfileUpdated"
-PROFILE_SCHEMA_VERSION = 1
-ACCOUNT_CREATED = "AccountCreated"
-ACCOUNT_DEACTIVATED = "AccountDeactivated"
-ACCOUNT_REACTIVATED = "AccountReactivated"
+PROFILE_SCHEMA_VERSION = current_version(PROFILE_UPDATED)
 
 FIELD_FORBIDDEN = "profile.field_forbidden"
 NOT_APPLICABLE = "profile.field_not_applicable"
@@ -68,8 +67,7 @@ FINANCIAL_KEYS = ("legal_name", "supplier_number", "gst_registered", "gst_number
                   "qst_registered", "qst_number", "qst_from", "qst_to")
 
 
-def stream_id(user_id: str) -> str:
-    return f"account-{user_id}"
+stream_id = account_stream
 
 
 def empty_financial() -> dict:
@@ -248,11 +246,11 @@ def _text(max_len=TEXT_MAX):
 
 
 def _required_text(value, key, errors, current, new_id):
-    return v.text(value, key, errors, v.NAME_MAX)
+    return F.name(value, key, errors)
 
 
 def _email(value, key, errors, current, new_id):
-    return v.email(value, errors, key)
+    return v.email(value, key, errors, required=True)
 
 
 def _phone_digits(value, key, errors) -> Optional[str]:
@@ -288,7 +286,7 @@ def _choice(choices, required=False):
         if not isinstance(value, str):
             errors.add(key, "field.not_a_string")
             return None
-        return v.one_of(value, choices, key, errors)
+        return v.one_of(value, choices, key, errors, required=True)
     return check
 
 
@@ -296,7 +294,7 @@ def _display_language(value, key, errors, current, new_id):
     if not isinstance(value, str):
         errors.add(key, "field.required" if value is None else "field.not_a_string")
         return None
-    return v.one_of(value.lower(), v.LANGUAGES, key, errors)
+    return v.one_of(value.lower(), F.LANGUAGES, key, errors, required=True)
 
 
 def _gender(value, key, errors, current, new_id):
@@ -433,7 +431,7 @@ def _strings(value, key, errors, current, new_id):
         return None
     out = []
     for item in value:
-        text = v.text(item, key, errors, TEXT_MAX)
+        text = v.text(item, key, errors, TEXT_MAX, required=True)
         if text is not None and text not in out:
             out.append(text)
     return out
@@ -458,8 +456,8 @@ def _objects(item_check):
 
 def _language_pair(item, key, errors, new_id):
     _keys(item, ("source", "target", "country"), key, errors)
-    return {"source": v.text(item.get("source"), f"{key}.source", errors, TEXT_MAX),
-            "target": v.text(item.get("target"), f"{key}.target", errors, TEXT_MAX),
+    return {"source": v.text(item.get("source"), f"{key}.source", errors, TEXT_MAX, required=True),
+            "target": v.text(item.get("target"), f"{key}.target", errors, TEXT_MAX, required=True),
             "country": v.text(item.get("country"), f"{key}.country", errors, TEXT_MAX, required=False)}
 
 
@@ -502,7 +500,7 @@ def _notifications(value, key, errors, current, new_id):
 def _document(item, key, errors, new_id):
     _keys(item, ("id", "name", "description", "expires_on", "inactive_if_invalid", "comments"), key, errors)
     return {"id": _item_id(item, key, errors, new_id),
-            "name": v.text(item.get("name"), f"{key}.name", errors, TEXT_MAX),
+            "name": v.text(item.get("name"), f"{key}.name", errors, TEXT_MAX, required=True),
             "description": v.text(item.get("description"), f"{key}.description", errors, LONG_MAX, required=False),
             "expires_on": _date(item.get("expires_on"), f"{key}.expires_on", errors),
             "inactive_if_invalid": _bool(item.get("inactive_if_invalid"), f"{key}.inactive_if_invalid", errors),
@@ -548,19 +546,19 @@ def _inactivity(item, key, errors, new_id):
 
 def _block(item, key, errors, new_id):
     _keys(item, ("establishment", "reason"), key, errors)
-    return {"establishment": v.establishment(item.get("establishment"), errors, f"{key}.establishment"),
+    return {"establishment": F.establishment(item.get("establishment"), f"{key}.establishment", errors),
             "reason": v.text(item.get("reason"), f"{key}.reason", errors, LONG_MAX, required=False)}
 
 
 def _cost_center(item, key, errors, new_id):
     _keys(item, ("code", "description"), key, errors)
-    return {"code": v.text(item.get("code"), f"{key}.code", errors, 40),
+    return {"code": v.text(item.get("code"), f"{key}.code", errors, 40, required=True),
             "description": v.text(item.get("description"), f"{key}.description", errors, TEXT_MAX,
                                   required=False)}
 
 
 def _establishment(value, key, errors, current, new_id):
-    return v.establishment(value, errors, key)
+    return F.establishment(value, key, errors)
 
 
 _CHECKS = {
@@ -579,7 +577,7 @@ _CHECKS = {
 def check_file(filename, content_type, content: bytes, description) -> dict:
     """An uploaded file's metadata, checked: PDF, JPEG or PNG by content, 10 MB at most."""
     errors = v.Errors()
-    name = v.text(filename, "filename", errors, TEXT_MAX)
+    name = v.text(filename, "filename", errors, TEXT_MAX, required=True)
     if name:
         name = re.split(r"[\\/]", name)[-1] or None   # a browser's C:\fakepath\
     if content_type not in FILE_TYPES:
@@ -599,6 +597,3 @@ FILE_TYPES = files.PROFILE_FILE_TYPES
 FILE_MAX_BYTES = files.UPLOAD_MAX_BYTES
 MAX_FILES = 50
 
-
-def raise_invalid(field: str, code: str):
-    raise ValidationFailed(v.VALIDATION_FAILED, fields={field: [code]})

@@ -1,4 +1,4 @@
-"""Fixtures: the auth application on each storage adapter (SQLite file, mongomock)."""
+"""Fixtures: the auth use cases (bootstrap.build) on each storage adapter (SQLite file, mongomock)."""
 from __future__ import annotations
 
 import uuid
@@ -8,9 +8,12 @@ import pytest
 
 from argon2 import PasswordHasher as Argon2
 
-from ims_common.stores import open_document_store, open_event_store
+from ims_common import config
+from ims_common.stores import open_blob_store, open_document_store, open_event_store
+from services.auth import bootstrap
+from services.auth.adapters.messenger import RecordingMessenger
 from services.auth.adapters.passwords import PasswordHasher
-from services.auth.app import AuthApp
+from services.auth.app.context import Settings
 
 KEYS = [("test1", "auth-tests-signing-secret-" + "s" * 40)]
 PASSWORD = "Banque-Interpretes-7"
@@ -38,10 +41,10 @@ def store_url(request, tmp_path):
 
 @pytest.fixture
 def stores(store_url):
-    events, docs = open_event_store(store_url), open_document_store(store_url)
-    yield events, docs
-    events.close()
-    docs.close()
+    events, docs, blobs = open_event_store(store_url), open_document_store(store_url), open_blob_store(store_url)
+    yield events, docs, blobs
+    for store in (events, docs, blobs):
+        store.close()
 
 
 @pytest.fixture
@@ -49,10 +52,21 @@ def clock():
     return Clock()
 
 
+def settings(keys=lambda: KEYS) -> Settings:
+    """The test keys; the access-token lifetime still from the environment (a test changes it)."""
+    return Settings(keys=keys, access_ttl=config.access_token_ttl_seconds, refresh_ttl=lambda: 7 * 86400,
+                    public_url=lambda: "https://ims.example")
+
+
 @pytest.fixture
-def app(stores, clock):
-    events, docs = stores
-    return AuthApp(events, docs, clock=clock, hasher=fast_hasher(), keys=lambda: KEYS)
+def sent():
+    return RecordingMessenger()
+
+
+@pytest.fixture
+def app(stores, clock, sent):
+    """The Auth use cases, as service.py has them, with a recording messenger."""
+    return bootstrap.build(*stores, clock=clock, hasher=fast_hasher(), messenger=sent, settings=settings())
 
 
 def fast_hasher() -> PasswordHasher:
@@ -63,7 +77,7 @@ def fast_hasher() -> PasswordHasher:
 @pytest.fixture
 def coordinator(app):
     """The first coordinator, as the CLI makes it, and the actor dict its token gives."""
-    account = app.bootstrap_coordinator("Coord@Example.org", "Claire", "Ouellet", PASSWORD)
+    account = app.accounts.bootstrap_coordinator("Coord@Example.org", "Claire", "Ouellet", PASSWORD)
     return {"user_id": account["user_id"], "role": "coordinator", "establishment": None,
             "name": "Claire Ouellet", "lang": "fr"}
 

@@ -6,10 +6,14 @@ from hypothesis import given, strategies as st
 
 from ims_common.errors import ValidationFailed
 from services.auth.domain import roles
-from services.auth.domain.account import (ACCOUNT_CREATED, PASSWORD_CHANGED, account_created, fold,
-                                          validate_new_account)
+from services.auth.contract.events import ACCOUNT_CREATED, PASSWORD_CHANGED
+from services.auth.domain.account import account_created, fold, validate_new_account
 from services.auth.domain.identifiers import initial, looks_like_user_id, make_user_id
-from services.auth.domain.passwords import generate_temporary_password, password_problems
+from services.auth.domain.passwords import generate_temporary_password, reasons
+
+
+def codes(password, words=(), estimator=None):
+    return [r["code"] for r in reasons(password, words, estimator)]
 
 GOOD = "Banque-Interpretes-7"
 
@@ -24,7 +28,7 @@ def fields(**overrides):
 def problems(**overrides):
     with pytest.raises(ValidationFailed) as err:
         validate_new_account(fields(**overrides))
-    assert err.value.code == "validation.failed"
+    assert err.value.code == "request.invalid"
     return err.value.fields
 
 
@@ -117,44 +121,56 @@ def test_not_an_object():
 
 def test_bad_password_is_reported_with_the_other_fields():
     assert problems(password="short", role="requester") == {
-        "establishment": ["field.required"], "password": ["auth.weak_password"]}
+        "establishment": ["field.required"],
+        "password": ["password.too_short", "password.needs_uppercase", "password.needs_digit", "password.needs_special"]}
+
+
+def test_account_creation_applies_the_one_password_rule_with_its_estimator():
+    def weak(password, words):
+        return {"score": 2 if any(w in password for w in words) else 4}
+    with pytest.raises(ValidationFailed) as err:
+        validate_new_account(fields(first_name="Pepe", password="Pepe-Nomme-2024-x"), weak)
+    assert err.value.fields == {"password": ["password.too_guessable"]}
+    assert err.value.params["reasons"][0]["params"]["score"] == 2
+    assert validate_new_account(fields(password=GOOD), weak)["password"] == GOOD
 
 
 # ---- password rule ----
 
-@pytest.mark.parametrize("password", [
-    "Short-1a",                  # under 12
-    "banque-interpretes-7",      # no uppercase
-    "Banque-Interpretes",        # no digit
-    "BanqueInterpretes7",        # no special character
+@pytest.mark.parametrize("password,code", [
+    ("Short-1a", "password.too_short"),
+    ("banque-interpretes-7", "password.needs_uppercase"),
+    ("Banque-Interpretes", "password.needs_digit"),
+    ("BanqueInterpretes7", "password.needs_special"),
+    (" Banque-Interpretes-7", "password.surrounding_spaces"),
 ])
-def test_weak_passwords(password):
-    assert password_problems(password) == ["auth.weak_password"]
+def test_weak_passwords(password, code):
+    assert codes(password) == [code]
 
 
 def test_password_length_bounds():
-    assert password_problems("Aa1!" + "x" * 8) == []
-    assert password_problems("Aa1!" + "x" * 124) == []
-    assert password_problems("Aa1!" + "x" * 125) == ["field.too_long"]
-    assert password_problems("") == ["field.required"]
-    assert password_problems(None) == ["field.required"]
+    assert codes("Aa1!" + "x" * 8) == []
+    assert codes("Aa1!" + "x" * 124) == []
+    assert codes("Aa1!" + "x" * 125) == ["password.too_long"]
+    assert codes("") == ["field.required"]
+    assert codes(None) == ["field.required"]
 
 
-def test_strength_hook_can_refuse_a_password_the_rule_accepts():
+def test_the_estimator_can_refuse_a_password_the_rule_accepts():
     seen = []
 
-    def strength(password, words):
+    def estimator(password, words):
         seen.append(words)
-        return "Pepe" not in password
+        return {"score": 1 if "Pepe" in password else 4}
 
-    assert password_problems("Pepe-Nomme-2024", ("Pepe", None), strength) == ["auth.weak_password"]
+    assert codes("Pepe-Nomme-2024", ("Pepe", None), estimator) == ["password.too_guessable"]
     assert seen == [["Pepe"]]
-    assert password_problems(GOOD, (), strength) == []
+    assert codes(GOOD, (), estimator) == []
 
 
 @given(st.integers(min_value=12, max_value=64))
 def test_temporary_passwords_meet_the_rule(length):
-    assert password_problems(generate_temporary_password(length)) == []
+    assert codes(generate_temporary_password(length)) == []
 
 
 def test_temporary_passwords_differ():
@@ -185,9 +201,7 @@ def test_fold_created_then_password_changed():
     account = fold([stored(type_, data, 1)])
     assert account.must_change_password and account.version == 1 and account.active
     assert account.to_dict()["user_id"] == "UBIPN0001" and "version" not in account.to_dict()
-    change = account.change_password()
-    assert change == (PASSWORD_CHANGED, {"user_id": "UBIPN0001"})
-    account = fold([stored(type_, data, 1), stored(*change, 2)])
+    account = fold([stored(type_, data, 1), stored(PASSWORD_CHANGED, {"user_id": "UBIPN0001"}, 2)])
     assert not account.must_change_password and account.version == 2
 
 

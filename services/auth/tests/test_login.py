@@ -1,4 +1,4 @@
-"""Login: by email or identifier, one answer for every failure, argon2id hashes."""
+"""Login: by email or identifier, one answer for every failure, argon2id hashes, the token's claims."""
 import json
 
 import jwt
@@ -6,12 +6,12 @@ import pytest
 from argon2 import PasswordHasher as Argon2
 
 from ims_common.errors import Unauthorized
-from services.auth.adapters.passwords import PasswordHasher
 from ims_common.tokens import verify_token
-from services.auth.app import AuthApp
-from services.auth.credentials import CREDENTIALS
-from services.auth.read_model import ACCOUNTS
-from services.auth.tests.conftest import KEYS, PASSWORD
+from services.auth import bootstrap
+from services.auth.adapters.passwords import PasswordHasher
+from services.auth.app.accounts_view import ACCOUNTS
+from services.auth.app.credentials import CREDENTIALS
+from services.auth.tests.conftest import KEYS, PASSWORD, settings
 
 
 class CountingHasher(PasswordHasher):
@@ -28,12 +28,12 @@ class CountingHasher(PasswordHasher):
 
 def refusal(app, identifier, password):
     with pytest.raises(Unauthorized) as err:
-        app.login(identifier, password, "203.0.113.5")
+        app.login.login(identifier, password, "203.0.113.5")
     return (type(err.value), str(err.value))
 
 
 def test_login_by_email_any_case(app, coordinator):
-    result = app.login("  COORD@example.ORG ", PASSWORD, "203.0.113.5")
+    result = app.login.login("  COORD@example.ORG ", PASSWORD, "203.0.113.5")
     assert result["token_type"] == "Bearer"
     assert result["expires_in"] == 900
     assert result["user"]["user_id"] == coordinator["user_id"]
@@ -41,26 +41,27 @@ def test_login_by_email_any_case(app, coordinator):
 
 
 def test_login_by_identifier_any_case(app, coordinator):
-    result = app.login(coordinator["user_id"].lower(), PASSWORD, "203.0.113.5")
+    result = app.login.login(coordinator["user_id"].lower(), PASSWORD, "203.0.113.5")
     claims = verify_token(result["access_token"], KEYS)
     assert claims["sub"] == coordinator["user_id"] == "UBICO0001"
     assert (claims["role"], claims["name"], claims["est"], claims["lang"]) == (
         "coordinator", "Claire Ouellet", None, "fr")
     assert claims["mcp"] is False
-    assert claims["iat"] == int(app.clock().timestamp())
+    assert claims["iat"] == int(app.ctx.clock().timestamp())
+    assert len(claims["sid"]) == 32 and claims["sid"] != claims["jti"]     # the session, for revocation
 
 
 def test_token_ttl_from_config(app, coordinator, monkeypatch):
     monkeypatch.setenv("IMS_ACCESS_TOKEN_TTL", "300")
-    result = app.login("coord@example.org", PASSWORD, None)
+    result = app.login.login("coord@example.org", PASSWORD, None)
     claims = verify_token(result["access_token"], KEYS)
     assert result["expires_in"] == 300 and claims["exp"] - claims["iat"] == 300
 
 
 def test_same_error_for_unknown_account_and_wrong_password(stores, clock):
     hasher = CountingHasher()
-    app = AuthApp(*stores, clock=clock, hasher=hasher, keys=lambda: KEYS)
-    app.bootstrap_coordinator("coord@example.org", "Claire", "Ouellet", PASSWORD)
+    app = bootstrap.build(*stores, clock=clock, hasher=hasher, settings=settings())
+    app.accounts.bootstrap_coordinator("coord@example.org", "Claire", "Ouellet", PASSWORD)
     hasher.verifications = 0
     wrong = refusal(app, "coord@example.org", "Wrong-Password-99")
     unknown_email = refusal(app, "nobody@example.org", PASSWORD)
@@ -78,14 +79,14 @@ def test_malformed_input_is_just_invalid_credentials(app, coordinator, identifie
 
 
 def test_inactive_account_same_error(app, coordinator, stores):
-    _, docs = stores
+    _, docs, _ = stores
     doc = docs.get(ACCOUNTS, coordinator["user_id"])
-    docs.put(ACCOUNTS, coordinator["user_id"], dict(doc, active=False))  # deactivation comes later
+    docs.put(ACCOUNTS, coordinator["user_id"], dict(doc, active=False))
     assert json.loads(refusal(app, "coord@example.org", PASSWORD)[1])["code"] == "auth.invalid_credentials"
 
 
 def test_argon2id_hash_stored_never_in_events(app, coordinator, stores):
-    events, docs = stores
+    events, docs, _ = stores
     stored = docs.get(CREDENTIALS, coordinator["user_id"])["password_hash"]
     assert stored.startswith("$argon2id$")
     everything = json.dumps([e.to_dict() for e in events.read_all(0)])
@@ -93,19 +94,19 @@ def test_argon2id_hash_stored_never_in_events(app, coordinator, stores):
 
 
 def test_old_parameters_are_rehashed_at_login(app, coordinator, stores):
-    _, docs = stores
+    _, docs, _ = stores
     weak = Argon2(time_cost=1, memory_cost=512, parallelism=1).hash(PASSWORD)
     docs.put(CREDENTIALS, coordinator["user_id"], {"user_id": coordinator["user_id"], "password_hash": weak})
-    app.login("coord@example.org", PASSWORD, None)
+    app.login.login("coord@example.org", PASSWORD, None)
     renewed = docs.get(CREDENTIALS, coordinator["user_id"])["password_hash"]
-    assert renewed != weak and not app.hasher.needs_rehash(renewed)
-    app.login("coord@example.org", PASSWORD, None)
+    assert renewed != weak and not app.ctx.hasher.needs_rehash(renewed)
+    app.login.login("coord@example.org", PASSWORD, None)
 
 
 def test_keys_are_read_at_each_login(stores, clock):
     keys = [KEYS]
-    app = AuthApp(*stores, clock=clock, keys=lambda: keys[0])
-    app.bootstrap_coordinator("coord@example.org", "Claire", "Ouellet", PASSWORD)
+    app = bootstrap.build(*stores, clock=clock, settings=settings(keys=lambda: keys[0]))
+    app.accounts.bootstrap_coordinator("coord@example.org", "Claire", "Ouellet", PASSWORD)
     keys[0] = [("test2", "rotated-secret-" + "r" * 50)] + KEYS
-    token = app.login("coord@example.org", PASSWORD, None)["access_token"]
+    token = app.login.login("coord@example.org", PASSWORD, None)["access_token"]
     assert jwt.get_unverified_header(token)["kid"] == "test2"

@@ -1,4 +1,4 @@
-"""Profiles (services/auth/profiles.py) on each storage adapter: every field round-trips, who may
+"""Profiles (services/auth/app/profiles.py, profile_files.py, document_expiry.py) on each storage adapter: every field round-trips, who may
 edit what, ProfileUpdated in the account's stream, files, the coordinators' list, document expiry."""
 from __future__ import annotations
 
@@ -8,24 +8,20 @@ from datetime import datetime, timezone
 import pytest
 
 from ims_common.errors import Forbidden, NotFound, ValidationFailed
-from ims_common.stores import open_blob_store
 from services.auth.domain import profile as P
-from services.auth.profiles import attach
 
 PDF = b"%PDF-1.4 test"
 
 
 @pytest.fixture
-def profiles(app, store_url):
-    blobs = open_blob_store(store_url)
-    yield attach(app, blobs)
-    blobs.close()
+def profiles(app):
+    return app.profiles
 
 
 def make(app, coordinator, role="interpreter", email=None, **extra):
-    fields = {"email": email or f"{role}{len(app.docs.find('accounts'))}@example.org", "first_name": "Pepe",
+    fields = {"email": email or f"{role}{len(app.ctx.docs.find('accounts'))}@example.org", "first_name": "Pepe",
               "last_name": "Nomme", "role": role, **extra}
-    account = app.create_account(coordinator, fields)
+    account = app.accounts.create_account(coordinator, fields)
     return {"user_id": account["user_id"], "role": role, "name": "Pepe Nomme",
             "establishment": account.get("establishment")}
 
@@ -98,15 +94,15 @@ def test_every_field_round_trips_and_is_published_whole(app, profiles, interpret
     again = {k: profile[k] for k in P.INTERPRETER_FIELDS + P.BASIC}
     assert profiles.update_profile(interpreter, uid, again)["language_pairs"] == STAFF_FIELDS["language_pairs"]
     # In the account's own stream, after AccountCreated, with the full profile.
-    stream = app.events.load_stream(f"account-{uid}")
+    stream = app.ctx.events.load_stream(f"account-{uid}")
     assert [e.type for e in stream] == ["AccountCreated"] + ["ProfileUpdated"] * 3
     last = stream[-1]
     assert last.schema_version == 1 and last.data["financial"] == STAFF_FIELDS["financial"]
     assert last.data["email"] == "nomme2@yahoo.ca" and "warnings" not in last.data
     assert last.actor == {"user_id": uid, "role": "interpreter"}
     # The new email logs in; the old one is free again.
-    assert app.get_account(coordinator, uid)["email"] == "nomme2@yahoo.ca"
-    assert app.view.by_email("nomme2@yahoo.ca")["user_id"] == uid
+    assert app.accounts.get_account(coordinator, uid)["email"] == "nomme2@yahoo.ca"
+    assert app.ctx.view.by_email("nomme2@yahoo.ca")["user_id"] == uid
 
 
 def test_requester_fields(app, profiles, coordinator):
@@ -122,7 +118,7 @@ def test_requester_fields(app, profiles, coordinator):
         profiles.update_profile(requester, uid, {"language_pairs": []})
     assert exc.value.fields == {"language_pairs": ["profile.field_not_applicable"]}
     assert profiles.update_profile(coordinator, uid, {"establishment": "CHUM"})["establishment"] == "CHUM"
-    assert app.get_account(coordinator, uid)["establishment"] == "CHUM"
+    assert app.accounts.get_account(coordinator, uid)["establishment"] == "CHUM"
 
 
 @pytest.mark.parametrize("field", sorted(STAFF_FIELDS))
@@ -155,7 +151,7 @@ def test_others_profiles_are_404(profiles, interpreter, other, app, coordinator)
         with pytest.raises(NotFound):
             profiles.update_profile(who, interpreter["user_id"], {"phone": "514 555 0000"})
         with pytest.raises(NotFound):
-            profiles.add_file(who, interpreter["user_id"], {"filename": "a.pdf", "content_type": "application/pdf",
+            app.files.add_file(who, interpreter["user_id"], {"filename": "a.pdf", "content_type": "application/pdf",
                                                            "content_base64": base64.b64encode(PDF).decode()})
     with pytest.raises(NotFound):
         profiles.get_profile(coordinator, "UBIZZ9999")
@@ -206,25 +202,25 @@ def test_both_notifications_off_warns(profiles, interpreter):
     assert out["warnings"] == [] and out["notifications"] == {"sms_disabled": True, "email_disabled": False}
 
 
-def test_files_in_the_blob_store(profiles, interpreter, other, coordinator):
+def test_files_in_the_blob_store(app, profiles, interpreter, other, coordinator):
     uid = interpreter["user_id"]
-    out = profiles.add_file(interpreter, uid, {"filename": "C:\\fakepath\\cheque.pdf", "content_type": "application/pdf",
+    out = app.files.add_file(interpreter, uid, {"filename": "C:\\fakepath\\cheque.pdf", "content_type": "application/pdf",
                                                "content_base64": base64.b64encode(PDF).decode(),
                                                "description": "Spécimen de chèque"})
     meta = out["files"][0]
     assert meta["filename"] == "cheque.pdf" and meta["size"] == len(PDF) and meta["added_by"] == uid
-    assert profiles.get_file(coordinator, uid, meta["id"]) == (meta, PDF)
+    assert app.files.get_file(coordinator, uid, meta["id"]) == (meta, PDF)
     with pytest.raises(NotFound):
-        profiles.get_file(other, uid, meta["id"])
+        app.files.get_file(other, uid, meta["id"])
     with pytest.raises(ValidationFailed):
-        profiles.add_file(interpreter, uid, {"filename": "x.png", "content_type": "image/png",
+        app.files.add_file(interpreter, uid, {"filename": "x.png", "content_type": "image/png",
                                              "content_base64": base64.b64encode(PDF).decode()})
     with pytest.raises(ValidationFailed):
-        profiles.add_file(interpreter, uid, {"filename": "x.exe", "content_type": "application/x-msdownload",
+        app.files.add_file(interpreter, uid, {"filename": "x.exe", "content_type": "application/x-msdownload",
                                              "content_base64": base64.b64encode(b"MZ").decode()})
     with pytest.raises(ValidationFailed):
         profiles.update_profile(interpreter, uid, {"files": []})
-    assert profiles.delete_file(interpreter, uid, meta["id"])["files"] == []
+    assert app.files.delete_file(interpreter, uid, meta["id"])["files"] == []
 
 
 def test_coordinators_list_by_language_and_expiring_documents(app, profiles, coordinator, clock):
@@ -254,21 +250,21 @@ def test_expired_locking_document_makes_the_interpreter_unavailable_once_on_its_
     profiles.update_profile(coordinator, uid, {"eligibility_documents": [
         {"name": "Permis de travail", "expires_on": "2025-03-30", "inactive_if_invalid": True},
         {"name": "Carte", "expires_on": "2025-03-30", "inactive_if_invalid": False}]})
-    assert profiles.expire_documents() == 0
+    assert app.expiry.expire_documents() == 0
     # 23:59 in Montreal on the 29th: still valid.
     clock.now = datetime(2025, 3, 30, 3, 59, tzinfo=timezone.utc)
-    assert profiles.expire_documents() == 0
+    assert app.expiry.expire_documents() == 0
     assert profiles.get_profile(coordinator, uid)["available_for_offers"] is True
     # 00:00 on the expiry date in Montreal (04:00 UTC, daylight time).
     clock.now = datetime(2025, 3, 30, 4, 0, tzinfo=timezone.utc)
-    assert profiles.expire_documents() == 1
-    assert profiles.expire_documents() == 0
+    assert app.expiry.expire_documents() == 1
+    assert app.expiry.expire_documents() == 0
     clock.advance(days=3)
-    assert profiles.expire_documents() == 0
+    assert app.expiry.expire_documents() == 0
     profile = profiles.get_profile(coordinator, uid)
     assert profile["available_for_offers"] is False
     assert [r["code"] for r in profile["unavailable_reasons"]] == ["eligibility_document_expired"]
-    last = app.events.load_stream(f"account-{uid}")[-1]
+    last = app.ctx.events.load_stream(f"account-{uid}")[-1]
     assert last.type == "ProfileUpdated" and last.actor["user_id"] == "system"
     assert last.data["available_for_offers"] is False
     # Renewed by the bank: available again, and the new date is watched again.
@@ -276,7 +272,7 @@ def test_expired_locking_document_makes_the_interpreter_unavailable_once_on_its_
     out = profiles.update_profile(coordinator, uid, {"eligibility_documents": [{**doc, "expires_on": "2025-05-01"}]})
     assert out["available_for_offers"] is True
     clock.now = datetime(2025, 5, 1, 4, 0, tzinfo=timezone.utc)
-    assert profiles.expire_documents() == 1 and profiles.expire_documents() == 0
+    assert app.expiry.expire_documents() == 1 and app.expiry.expire_documents() == 0
 
 
 def test_a_document_entered_already_expired_needs_no_second_event(profiles, coordinator, interpreter, app):
@@ -284,9 +280,9 @@ def test_a_document_entered_already_expired_needs_no_second_event(profiles, coor
     out = profiles.update_profile(coordinator, uid, {"eligibility_documents": [
         {"name": "Permis", "expires_on": "2020-01-01", "inactive_if_invalid": True}]})
     assert out["available_for_offers"] is False
-    version = app.events.stream_version(f"account-{uid}")
-    assert profiles.expire_documents() == 0
-    assert app.events.stream_version(f"account-{uid}") == version
+    version = app.ctx.events.stream_version(f"account-{uid}")
+    assert app.expiry.expire_documents() == 0
+    assert app.ctx.events.stream_version(f"account-{uid}") == version
 
 
 def test_rebuild_gives_the_same_profiles(profiles, interpreter, coordinator):

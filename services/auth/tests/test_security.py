@@ -6,10 +6,9 @@ import pyotp
 import pytest
 
 from ims_common.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
-from services.auth.adapters.messenger import RecordingMessenger
 from ims_common.tokens import verify_token
-from services.auth.domain import lockout, mfa, password_policy
-from services.auth.security import AuthSecurity
+from services.auth.domain import lockout, mfa
+from services.auth.domain import passwords as password_rule
 from services.auth.tests.conftest import KEYS, PASSWORD
 
 NEW = "Grenouille-Violette-Montagne-42"
@@ -17,24 +16,19 @@ IP = "203.0.113.9"
 
 
 @pytest.fixture
-def sent():
-    return RecordingMessenger()
-
-
-@pytest.fixture
-def sec(app, sent):
-    return AuthSecurity(app, sent, public_url=lambda: "https://ims.example")
+def sec(app):
+    return app
 
 
 @pytest.fixture
 def pepe(sec, coordinator):
-    return sec.create_account(coordinator, {"email": "pepe@example.org", "first_name": "Pepe", "last_name": "Nomme",
+    return sec.accounts.create_account(coordinator, {"email": "pepe@example.org", "first_name": "Pepe", "last_name": "Nomme",
                                             "role": "interpreter", "password": PASSWORD})
 
 
 def fail(sec, identifier, password="Wrong-Password-123!", ip=IP):
     with pytest.raises((Unauthorized, Forbidden)) as err:
-        sec.login(identifier, password, ip)
+        sec.login.login(identifier, password, ip)
     return err.value
 
 
@@ -53,18 +47,18 @@ def test_lockout_slows_down_then_locks_and_coordinator_unlocks(sec, pepe, coordi
     for n in range(4, 11):
         clock.advance(seconds=lockout.delay_after(n - 1, lockout.ACCOUNT))
         assert fail(sec, "pepe@example.org").code == "auth.invalid_credentials"
-    seen = sec.get_account(coordinator, pepe["user_id"])
+    seen = sec.accounts.get_account(coordinator, pepe["user_id"])
     assert seen["locked"] is True and seen["failed_attempts"] == 10 and seen["locked_at"]
-    assert "locked" not in sec.get_account({"user_id": pepe["user_id"], "role": "interpreter"}, pepe["user_id"])
+    assert "locked" not in sec.accounts.get_account({"user_id": pepe["user_id"], "role": "interpreter"}, pepe["user_id"])
     clock.advance(hours=2)
     assert fail(sec, "pepe@example.org").code == "auth.invalid_credentials"   # wrong: says nothing
     clock.advance(hours=2)
     assert fail(sec, "pepe@example.org", PASSWORD).code == "auth.locked"      # right: told it is locked
-    types = [e.type for e in sec.events.load_stream("account-" + pepe["user_id"])]
+    types = [e.type for e in sec.ctx.events.load_stream("account-" + pepe["user_id"])]
     assert "AccountLocked" in types
-    unlocked = sec.unlock(coordinator, pepe["user_id"])
+    unlocked = sec.management.unlock(coordinator, pepe["user_id"])
     assert unlocked["locked"] is False and unlocked["failed_attempts"] == 0
-    tokens_of(sec.login("pepe@example.org", PASSWORD, IP))
+    tokens_of(sec.login.login("pepe@example.org", PASSWORD, IP))
 
 
 def test_unknown_identifier_is_throttled_like_a_real_one(sec, pepe):
@@ -116,21 +110,21 @@ def test_trailing_space_hint_comes_from_the_input_only(sec, pepe):
 def test_weak_passwords_refused_with_reasons(sec, pepe, password, codes):
     actor = {"user_id": pepe["user_id"], "role": "interpreter"}
     with pytest.raises(ValidationFailed) as err:
-        sec.change_password(actor, PASSWORD, password, password)
+        sec.passwords.change_password(actor, PASSWORD, password, password)
     assert err.value.fields["new_password"] == codes
     assert [r["code"] for r in err.value.params["reasons"]] == codes
 
 
 def test_personal_words_lower_the_score():
     from services.auth.adapters.strength import zxcvbn_rating
-    assert password_policy.reasons(NEW, [], zxcvbn_rating) == []
-    assert password_policy.reasons("PepeNomme2024!", [], zxcvbn_rating) == []
-    assert password_policy.reasons("PepeNomme2024!", ["Pepe", "Nomme"], zxcvbn_rating)[0]["code"] == "password.too_guessable"
+    assert password_rule.reasons(NEW, [], zxcvbn_rating) == []
+    assert password_rule.reasons("PepeNomme2024!", [], zxcvbn_rating) == []
+    assert password_rule.reasons("PepeNomme2024!", ["Pepe", "Nomme"], zxcvbn_rating)[0]["code"] == "password.too_guessable"
 
 
 def test_account_creation_checks_strength(sec, coordinator):
     with pytest.raises(ValidationFailed) as err:
-        sec.create_account(coordinator, {"email": "w@example.org", "first_name": "W", "last_name": "Eak",
+        sec.accounts.create_account(coordinator, {"email": "w@example.org", "first_name": "W", "last_name": "Eak",
                                          "role": "interpreter", "password": "Password123!"})
     assert "password.too_guessable" in err.value.fields["password"]
 
@@ -138,24 +132,24 @@ def test_account_creation_checks_strength(sec, coordinator):
 # ---- change, temporary password, reset ----
 
 def test_change_password_revokes_sessions(sec, pepe, sent):
-    session = tokens_of(sec.login("pepe@example.org", PASSWORD, IP))
+    session = tokens_of(sec.login.login("pepe@example.org", PASSWORD, IP))
     actor = {"user_id": pepe["user_id"], "role": "interpreter"}
     with pytest.raises(ValidationFailed) as err:
-        sec.change_password(actor, "not it", NEW, NEW)
+        sec.passwords.change_password(actor, "not it", NEW, NEW)
     assert err.value.fields == {"current_password": ["auth.wrong_current_password"]}
     with pytest.raises(ValidationFailed) as err:
-        sec.change_password(actor, PASSWORD, NEW, NEW + "x")
+        sec.passwords.change_password(actor, PASSWORD, NEW, NEW + "x")
     assert err.value.fields == {"confirm_password": ["password.mismatch"]}
-    assert sec.change_password(actor, PASSWORD, NEW, NEW) == {"password_changed": True}
+    assert sec.passwords.change_password(actor, PASSWORD, NEW, NEW) == {"password_changed": True}
     with pytest.raises(Unauthorized):
-        sec.refresh(session["refresh_token"])
+        sec.sessions.refresh(session["refresh_token"])
     assert sent.last()["kind"] == "password_changed"
     fail(sec, "pepe@example.org", PASSWORD)
-    tokens_of(sec.login("pepe@example.org", NEW, IP))
+    tokens_of(sec.login.login("pepe@example.org", NEW, IP))
 
 
 def test_temporary_password_emailed_and_restricted_token(sec, coordinator, sent):
-    account = sec.create_account(coordinator, {"email": "tina@example.org", "first_name": "Tina",
+    account = sec.accounts.create_account(coordinator, {"email": "tina@example.org", "first_name": "Tina",
                                                "last_name": "Temp", "role": "interpreter"})
     assert "temporary_password" not in account and account["must_change_password"] is True
     message = sent.last("temporary_password")
@@ -163,11 +157,11 @@ def test_temporary_password_emailed_and_restricted_token(sec, coordinator, sent)
     temporary = message["params"]["password"]
     err = fail(sec, "tina@example.org", temporary + " ")
     assert err.fields == {"password": ["auth.password_surrounding_spaces"]}
-    result = sec.login("tina@example.org", temporary, IP)
+    result = sec.login.login("tina@example.org", temporary, IP)
     assert result["password_change_required"] is True and "refresh_token" not in result
     assert verify_token(result["access_token"], KEYS)["mcp"] is True
-    sec.change_password({"user_id": account["user_id"], "role": "interpreter"}, temporary, NEW, NEW)
-    result = tokens_of(sec.login("tina@example.org", NEW, IP))
+    sec.passwords.change_password({"user_id": account["user_id"], "role": "interpreter"}, temporary, NEW, NEW)
+    result = tokens_of(sec.login.login("tina@example.org", NEW, IP))
     assert verify_token(result["access_token"], KEYS)["mcp"] is False
 
 
@@ -178,157 +172,157 @@ def reset_token(sent):
 
 
 def test_reset_link_works_once_and_revokes_sessions(sec, pepe, sent, clock):
-    session = tokens_of(sec.login("pepe@example.org", PASSWORD, IP))
-    assert sec.forgot_password("nobody@example.org") == sec.forgot_password("PEPE@example.org") == {"accepted": True}
+    session = tokens_of(sec.login.login("pepe@example.org", PASSWORD, IP))
+    assert sec.passwords.forgot_password("nobody@example.org") == sec.passwords.forgot_password("PEPE@example.org") == {"accepted": True}
     assert [m["kind"] for m in sent.sent] == ["reset_link"]
     token = reset_token(sent)
-    assert token not in str(sec.docs.find("reset_tokens"))   # only its hash is kept
+    assert token not in str(sec.ctx.docs.find("reset_tokens"))   # only its hash is kept
     with pytest.raises(ValidationFailed) as err:
-        sec.reset_password(token, "weak", "weak")
+        sec.passwords.reset_password(token, "weak", "weak")
     assert "password.too_short" in err.value.fields["new_password"]
-    assert sec.reset_password(token, NEW, NEW) == {"password_reset": True}
+    assert sec.passwords.reset_password(token, NEW, NEW) == {"password_reset": True}
     with pytest.raises(ValidationFailed) as err:
-        sec.reset_password(token, NEW + "x", NEW + "x")
+        sec.passwords.reset_password(token, NEW + "x", NEW + "x")
     assert err.value.code == "auth.reset_link_invalid"
     with pytest.raises(Unauthorized):
-        sec.refresh(session["refresh_token"])
-    tokens_of(sec.login("pepe@example.org", NEW, IP))
+        sec.sessions.refresh(session["refresh_token"])
+    tokens_of(sec.login.login("pepe@example.org", NEW, IP))
 
 
 def test_reset_link_expires_after_an_hour(sec, pepe, sent, clock):
-    sec.forgot_password("pepe@example.org")
+    sec.passwords.forgot_password("pepe@example.org")
     token = reset_token(sent)
     clock.advance(minutes=61)
     with pytest.raises(ValidationFailed):
-        sec.reset_password(token, NEW, NEW)
+        sec.passwords.reset_password(token, NEW, NEW)
 
 
 # ---- refresh tokens ----
 
 def test_refresh_rotates_and_reuse_revokes_the_family(sec, pepe):
-    first = tokens_of(sec.login("pepe@example.org", PASSWORD, IP))
-    second = tokens_of(sec.refresh(first["refresh_token"]))
+    first = tokens_of(sec.login.login("pepe@example.org", PASSWORD, IP))
+    second = tokens_of(sec.sessions.refresh(first["refresh_token"]))
     assert second["refresh_token"] != first["refresh_token"]
     with pytest.raises(Unauthorized):
-        sec.refresh(first["refresh_token"])         # reuse of a spent token...
+        sec.sessions.refresh(first["refresh_token"])         # reuse of a spent token...
     with pytest.raises(Unauthorized):
-        sec.refresh(second["refresh_token"])        # ...ends the whole family
-    third = tokens_of(sec.login("pepe@example.org", PASSWORD, IP))
-    assert sec.logout(third["refresh_token"]) == {"logged_out": True}
+        sec.sessions.refresh(second["refresh_token"])        # ...ends the whole family
+    third = tokens_of(sec.login.login("pepe@example.org", PASSWORD, IP))
+    assert sec.sessions.logout(third["refresh_token"]) == {"logged_out": True}
     with pytest.raises(Unauthorized):
-        sec.refresh(third["refresh_token"])
+        sec.sessions.refresh(third["refresh_token"])
     with pytest.raises(Unauthorized):
-        sec.refresh({"$gt": ""})
+        sec.sessions.refresh({"$gt": ""})
 
 
 # ---- MFA ----
 
 def enable_mfa(sec, sent, pepe):
     actor = {"user_id": pepe["user_id"], "role": "interpreter"}
-    assert sec.mfa_setup(actor, "now", "514 555-0199") == {"code_sent": True, "channel": "sms", "expires_in": 600}
+    assert sec.mfa.mfa_setup(actor, "now", "514 555-0199") == {"code_sent": True, "channel": "sms", "expires_in": 600}
     message = sent.last("mfa_code")
     assert message["params"]["channel"] == "sms" and message["recipient"]["mobile"] == "514 555-0199"
     with pytest.raises(ValidationFailed):
-        sec.mfa_confirm(actor, "000000" if message["params"]["code"] != "000000" else "111111")
-    done = sec.mfa_confirm(actor, message["params"]["code"])
+        sec.mfa.mfa_confirm(actor, "000000" if message["params"]["code"] != "000000" else "111111")
+    done = sec.mfa.mfa_confirm(actor, message["params"]["code"])
     assert done["mfa_enabled"] is True and len(done["recovery_codes"]) == 10
     return actor, done["recovery_codes"]
 
 
 def test_mfa_offered_then_postponed_24_hours(sec, pepe, clock):
-    assert sec.login("pepe@example.org", PASSWORD, IP)["mfa_setup_offered"] is True
-    sec.mfa_setup({"user_id": pepe["user_id"], "role": "interpreter"}, "later")
+    assert sec.login.login("pepe@example.org", PASSWORD, IP)["mfa_setup_offered"] is True
+    sec.mfa.mfa_setup({"user_id": pepe["user_id"], "role": "interpreter"}, "later")
     clock.advance(hours=23)
-    assert sec.login("pepe@example.org", PASSWORD, IP)["mfa_setup_offered"] is False
+    assert sec.login.login("pepe@example.org", PASSWORD, IP)["mfa_setup_offered"] is False
     clock.advance(hours=1, seconds=1)
-    assert sec.login("pepe@example.org", PASSWORD, IP)["mfa_setup_offered"] is True
+    assert sec.login.login("pepe@example.org", PASSWORD, IP)["mfa_setup_offered"] is True
 
 
 @pytest.mark.parametrize("channel", ["sms", "email"])
 def test_mfa_login_with_a_code(sec, pepe, sent, channel, clock):
     enable_mfa(sec, sent, pepe)
-    step = sec.login("pepe@example.org", PASSWORD, IP)
+    step = sec.login.login("pepe@example.org", PASSWORD, IP)
     assert step["mfa_required"] is True and "access_token" not in step
     assert step["channels"] == ["sms", "email", "recovery"]
-    sec.mfa_send(step["mfa_token"], channel)
+    sec.login.mfa_send(step["mfa_token"], channel)
     message = sent.last("mfa_code")
     assert message["params"]["channel"] == channel
-    result = tokens_of(sec.mfa_verify(step["mfa_token"], message["params"]["code"], channel))
+    result = tokens_of(sec.login.mfa_verify(step["mfa_token"], message["params"]["code"], channel))
     assert verify_token(result["access_token"], KEYS)["sub"] == pepe["user_id"]
     with pytest.raises(Unauthorized):                       # single use
-        sec.mfa_verify(step["mfa_token"], message["params"]["code"], channel)
+        sec.login.mfa_verify(step["mfa_token"], message["params"]["code"], channel)
 
 
 def test_mfa_code_expires_and_limits_attempts(sec, pepe, sent, clock):
     enable_mfa(sec, sent, pepe)
-    step = sec.login("pepe@example.org", PASSWORD, IP)
-    sec.mfa_send(step["mfa_token"], "email")
+    step = sec.login.login("pepe@example.org", PASSWORD, IP)
+    sec.login.mfa_send(step["mfa_token"], "email")
     code = sent.last("mfa_code")["params"]["code"]
     wrong = "%06d" % ((int(code) + 1) % 10**6)
     codes = []
     for _ in range(5):
         with pytest.raises(Unauthorized) as err:
-            sec.mfa_verify(step["mfa_token"], wrong, "email")
+            sec.login.mfa_verify(step["mfa_token"], wrong, "email")
         codes.append(err.value.code)
     assert codes == ["mfa.invalid_code"] * 4 + ["mfa.too_many_attempts"]
     with pytest.raises(Unauthorized) as err:
-        sec.mfa_verify(step["mfa_token"], code, "email")     # the right one, too late: a new code is needed
+        sec.login.mfa_verify(step["mfa_token"], code, "email")     # the right one, too late: a new code is needed
     assert err.value.code == "mfa.too_many_attempts"
-    sec.mfa_send(step["mfa_token"], "email")
+    sec.login.mfa_send(step["mfa_token"], "email")
     code = sent.last("mfa_code")["params"]["code"]
     clock.advance(minutes=9, seconds=59)
-    step2 = sec.login("pepe@example.org", PASSWORD, IP)
-    sec.mfa_send(step2["mfa_token"], "sms")
+    step2 = sec.login.login("pepe@example.org", PASSWORD, IP)
+    sec.login.mfa_send(step2["mfa_token"], "sms")
     code2 = sent.last("mfa_code")["params"]["code"]
     clock.advance(minutes=10)
     with pytest.raises(Unauthorized) as err:
-        sec.mfa_verify(step2["mfa_token"], code2, "sms")
+        sec.login.mfa_verify(step2["mfa_token"], code2, "sms")
     assert err.value.code == "auth.mfa_token_invalid"
 
 
 def test_mfa_totp_enrol_and_login(sec, pepe, sent, clock):
     actor, _ = enable_mfa(sec, sent, pepe)
-    enrol = sec.totp_enrol(actor)
+    enrol = sec.mfa.totp_enrol(actor)
     assert enrol["otpauth_uri"].startswith("otpauth://totp/IMS:pepe%40example.org?secret=")
     totp = pyotp.TOTP(enrol["secret"])
-    assert sec.totp_confirm(actor, totp.at(clock().timestamp()))["totp_enabled"] is True
+    assert sec.mfa.totp_confirm(actor, totp.at(clock().timestamp()))["totp_enabled"] is True
     clock.advance(seconds=60)
-    step = sec.login("pepe@example.org", PASSWORD, IP)
+    step = sec.login.login("pepe@example.org", PASSWORD, IP)
     assert "totp" in step["channels"]
     code = totp.at(clock().timestamp())
-    tokens_of(sec.mfa_verify(step["mfa_token"], code, "totp"))
-    step = sec.login("pepe@example.org", PASSWORD, IP)
+    tokens_of(sec.login.mfa_verify(step["mfa_token"], code, "totp"))
+    step = sec.login.login("pepe@example.org", PASSWORD, IP)
     with pytest.raises(Unauthorized) as err:                # the same time step cannot serve twice
-        sec.mfa_verify(step["mfa_token"], code, "totp")
+        sec.login.mfa_verify(step["mfa_token"], code, "totp")
     assert err.value.code == "mfa.code_used"
 
 
 def test_totp_needs_sms_setup_first(sec, pepe):
     with pytest.raises(Conflict):
-        sec.totp_enrol({"user_id": pepe["user_id"], "role": "interpreter"})
+        sec.mfa.totp_enrol({"user_id": pepe["user_id"], "role": "interpreter"})
 
 
 def test_recovery_codes_are_single_use(sec, pepe, sent):
     _, codes = enable_mfa(sec, sent, pepe)
-    step = sec.login("pepe@example.org", PASSWORD, IP)
-    result = tokens_of(sec.mfa_verify(step["mfa_token"], codes[0].lower(), "recovery"))
+    step = sec.login.login("pepe@example.org", PASSWORD, IP)
+    result = tokens_of(sec.login.mfa_verify(step["mfa_token"], codes[0].lower(), "recovery"))
     assert result["recovery_codes_left"] == 9
-    step = sec.login("pepe@example.org", PASSWORD, IP)
+    step = sec.login.login("pepe@example.org", PASSWORD, IP)
     with pytest.raises(Unauthorized):
-        sec.mfa_verify(step["mfa_token"], codes[0], "recovery")
-    assert sec.docs.find("auth_security") and codes[1] not in str(sec.docs.find("auth_security"))
+        sec.login.mfa_verify(step["mfa_token"], codes[0], "recovery")
+    assert sec.ctx.docs.find("auth_security") and codes[1] not in str(sec.ctx.docs.find("auth_security"))
 
 
 def test_mfa_token_is_not_an_access_token_and_forgery_fails(sec, pepe, sent):
     enable_mfa(sec, sent, pepe)
-    step = sec.login("pepe@example.org", PASSWORD, IP)
+    step = sec.login.login("pepe@example.org", PASSWORD, IP)
     from ims_common.tokens import InvalidToken
     with pytest.raises(InvalidToken):
         verify_token(step["mfa_token"], KEYS)
     with pytest.raises(Unauthorized):
-        sec.mfa_send(step["mfa_token"][:-2] + "xx", "email")
+        sec.login.mfa_send(step["mfa_token"][:-2] + "xx", "email")
     with pytest.raises(Unauthorized):
-        sec.mfa_verify({"$gt": ""}, "123456", "email")
+        sec.login.mfa_verify({"$gt": ""}, "123456", "email")
 
 
 def test_mfa_code_rules():
@@ -342,20 +336,22 @@ def test_mfa_code_rules():
 # ---- user management ----
 
 def test_deactivate_reactivate_reset_mfa(sec, pepe, coordinator, sent):
-    session = tokens_of(sec.login("pepe@example.org", PASSWORD, IP))
-    assert sec.deactivate(coordinator, pepe["user_id"])["active"] is False
-    events = sec.events.load_stream("account-" + pepe["user_id"])
-    assert events[-1].type == "AccountDeactivated" and events[-1].data == {"user_id": pepe["user_id"]}
+    session = tokens_of(sec.login.login("pepe@example.org", PASSWORD, IP))
+    assert sec.management.deactivate(coordinator, pepe["user_id"])["active"] is False
+    events = sec.ctx.events.load_stream("account-" + pepe["user_id"])
+    assert events[-2].type == "AccountDeactivated" and events[-2].data == {"user_id": pepe["user_id"]}
+    assert events[-1].type == "SessionsRevoked" and events[-1].data["reason"] == "deactivated"
+    assert events[-1].data["session_ids"] == [verify_token(session["access_token"], KEYS)["sid"]]
     assert fail(sec, "pepe@example.org", PASSWORD).code == "auth.invalid_credentials"
     with pytest.raises(Unauthorized):
-        sec.refresh(session["refresh_token"])
-    assert sec.reactivate(coordinator, pepe["user_id"])["active"] is True
-    assert sec.events.load_stream("account-" + pepe["user_id"])[-1].type == "AccountReactivated"
+        sec.sessions.refresh(session["refresh_token"])
+    assert sec.management.reactivate(coordinator, pepe["user_id"])["active"] is True
+    assert sec.ctx.events.load_stream("account-" + pepe["user_id"])[-1].type == "AccountReactivated"
     enable_mfa(sec, sent, pepe)
-    assert sec.get_account(coordinator, pepe["user_id"])["mfa_enabled"] is True
-    assert sec.reset_mfa(coordinator, pepe["user_id"])["mfa_enabled"] is False
-    assert "access_token" in sec.login("pepe@example.org", PASSWORD, IP)
+    assert sec.accounts.get_account(coordinator, pepe["user_id"])["mfa_enabled"] is True
+    assert sec.management.reset_mfa(coordinator, pepe["user_id"])["mfa_enabled"] is False
+    assert "access_token" in sec.login.login("pepe@example.org", PASSWORD, IP)
     with pytest.raises(Forbidden):
-        sec.deactivate({"user_id": pepe["user_id"], "role": "interpreter"}, coordinator["user_id"])
+        sec.management.deactivate({"user_id": pepe["user_id"], "role": "interpreter"}, coordinator["user_id"])
     with pytest.raises(Conflict):
-        sec.deactivate(coordinator, coordinator["user_id"])
+        sec.management.deactivate(coordinator, coordinator["user_id"])

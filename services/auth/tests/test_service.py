@@ -12,12 +12,12 @@ from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from ims_common.errors import IMSError
-from ims_common.stores import open_document_store, open_event_store
+from ims_common.stores import open_blob_store, open_document_store, open_event_store
 from ims_common.testing.rabbit import isolated_vhost
 from ims_common.testing.wait import wait_until
 from ims_common.tokens import verify_token
-from services.auth.app import AuthApp
-from services.auth.tests.conftest import PASSWORD
+from services.auth import bootstrap
+from services.auth.tests.conftest import PASSWORD, settings
 
 ROOT = Path(__file__).resolve().parents[3]
 KEYS = [("svc1", "service-test-signing-secret-" + "k" * 40)]
@@ -44,11 +44,11 @@ def service(amqp_uri, published, tmp_path_factory):
     """The running service, with a first coordinator made before it started (as run.py does)."""
     data = tmp_path_factory.mktemp("auth-service")
     url = f"sqlite:///{data / 'auth.sqlite3'}"
-    events, docs = open_event_store(url), open_document_store(url)
-    AuthApp(events, docs, keys=lambda: KEYS).bootstrap_coordinator("coord@example.org", "Claire",
-                                                                   "Ouellet", PASSWORD)
-    events.close()
-    docs.close()
+    stores = open_event_store(url), open_document_store(url), open_blob_store(url)
+    bootstrap.build(*stores, settings=settings(lambda: KEYS)).accounts.bootstrap_coordinator(
+        "coord@example.org", "Claire", "Ouellet", PASSWORD)
+    for store in stores:
+        store.close()
     env = dict(os.environ, AUTH_STORE_URL=url, IMS_DATA_DIR=str(data), AMQP_URI=amqp_uri,
                IMS_JWT_KEYS=",".join(f"{kid}:{secret}" for kid, secret in KEYS), PYTHONPATH=str(ROOT),
                # the recording fake of notification.send_account_message: a JSON line per message

@@ -6,7 +6,7 @@ the domain withdraws the others' offers in the same append). An offer naming int
 for one whose profile says they may not work now (domain.matching.HARD_RULES); the other rules a
 coordinator may knowingly override.
 
-Profiles come from the service's own copy of auth's profiles (ims_common.profile_copy, same
+Profiles come from the service's own copy of auth's profiles (services.auth.contract.profiles, same
 document store); optional coordinates from the "locations" collection (documents "facilities" and
 "postal_codes": {name or postal code: {lat, lon}})."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ims_common.errors import Conflict, NotFound
-from ims_common.profile_copy import PROFILES
+from services.auth.contract.profiles import PROFILES
 from ims_common.times import iso_z, parse_iso
 from services.booking.domain import matching as m
 from services.booking.domain.access import STAFF, require_staff, role_of

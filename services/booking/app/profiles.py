@@ -3,7 +3,7 @@ availability, blocks and `available_for_offers` here), fed by a checkpointed pro
 live from auth.events, gaps and late starts filled through auth.events_since."""
 from __future__ import annotations
 
-from ims_common.profile_copy import ProfileCopy
+from services.auth.contract.profiles import ProfileCopy
 from ims_common.projection import CheckpointedProjector, Fetch
 
 CHECKPOINT = "auth"

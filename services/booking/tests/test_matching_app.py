@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from ims_common.errors import Conflict, Forbidden, IMSError
-from ims_common.profile_copy import ProfileCopy
+from services.auth.contract.profiles import ProfileCopy
 from services.booking.domain.matching import MatchingPolicy
 from services.booking.bootstrap import policy_from_env
 from services.booking.domain.access import SYSTEM_ACTOR

@@ -2,7 +2,7 @@
 no one: deliveries and timers are the service's own records and stay as they are."""
 from __future__ import annotations
 
-from ims_common.profile_copy import PROFILES
+from services.auth.contract.profiles import PROFILES
 from ims_common.projection import Fetch
 
 from .records import BOOKINGS

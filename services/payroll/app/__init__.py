@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Callable
 
 from ims_common.errors import ValidationFailed
-from ims_common.profile_copy import ProfileCopy
+from services.auth.contract.profiles import ProfileCopy
 from ims_common.projection import CheckpointedProjector
 from ims_common.received_log import ReceivedLog
 from ims_common.times import utc_now

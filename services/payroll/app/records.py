@@ -2,7 +2,7 @@
 refills them) and the small readings several use cases share."""
 from __future__ import annotations
 
-from ims_common.profile_copy import PROFILES
+from services.auth.contract.profiles import PROFILES
 from ims_common.projection import CHECKPOINTS
 from ims_common.received_log import RECEIVED
 from services.auth.contract.vocabulary import is_staff

@@ -9,12 +9,13 @@ from typing import Optional
 from ims_common.docstore.port import DocumentStore
 from ims_common.eventstore.port import EventStore
 from ims_common.projection import CheckpointedProjector
+from ims_common.validation import normalize_email
+from services.auth.contract.events import account_stream, user_id_of
 from services.auth.domain.account import Account, fold
 from services.auth.domain.identifiers import ascii_fold
 
 ACCOUNTS = "accounts"
 CHECKPOINT = "auth_accounts"
-STREAM_PREFIX = "account-"
 
 
 def _doc(account: Account) -> dict:
@@ -44,7 +45,7 @@ class AccountsView:
         self._projector = CheckpointedProjector(docs, CHECKPOINT, self._apply)
 
     def refresh(self, user_id: str) -> Optional[dict]:
-        account = fold(self._events.load_stream(STREAM_PREFIX + user_id))
+        account = fold(self._events.load_stream(account_stream(user_id)))
         if account is None:
             return None
         current = self._docs.get(ACCOUNTS, user_id)
@@ -65,13 +66,24 @@ class AccountsView:
         return self.catch_up()
 
     def _apply(self, event) -> None:
-        if event.stream_id.startswith(STREAM_PREFIX):
-            self.refresh(event.stream_id[len(STREAM_PREFIX):])
+        user_id = user_id_of(event.stream_id)
+        if user_id:
+            self.refresh(user_id)
 
     # ---- queries ----
 
     def get(self, user_id: str) -> Optional[dict]:
         return self._docs.get(ACCOUNTS, user_id)
+
+    def for_login(self, identifier) -> Optional[dict]:
+        """The account an identifier typed at sign-in names: an email (any case) or a user id."""
+        if not isinstance(identifier, str) or not identifier.strip():
+            return None
+        identifier = identifier.strip()
+        if "@" in identifier:
+            email = normalize_email(identifier)
+            return self.by_email(email) if email else None
+        return self.get(identifier.upper())
 
     def by_email(self, email: str) -> Optional[dict]:
         found = self._docs.find(ACCOUNTS, {"email": email}, limit=1)
