@@ -62,7 +62,7 @@ class RevocationView:
         self.revocations.prune(time.time())
         self._lost_at = None
         self._ready.set()
-        log.info("revocations in force loaded (%d)", len(self.revocations))
+        log.info("revocations in force loaded (%d) in worker %d", len(self.revocations), os.getpid())
 
     def apply(self, event_type: str, data) -> None:
         self.revocations.apply(event_type, data)

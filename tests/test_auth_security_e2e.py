@@ -1,21 +1,120 @@
-"""Account security through the real system (started as `make run` starts it): failed sign-ins slow
-down (429 with Retry-After), the coordinator sees the failures and lifts them; a change of password
-ends the sessions (the refresh token no longer works); an operator object is a 400."""
+"""Account security through the real system (started as `make run` starts it: two gunicorn workers):
+failed sign-ins slow down (429 with Retry-After), the coordinator sees the failures and lifts them; a
+change of password ends the sessions; an operator object is a 400.
+
+Revocation: after a sign-out, a deactivation, a password change in another session, a reused refresh
+token, a second factor turned on or reset, and a revoked system token, the access tokens concerned get
+401 on /api/v1/me and /api/v1/bookings at every worker (fresh connections, which the kernel hands to
+either worker) within a second, and a replayed web cookie after "Déconnexion" lands on the sign-in
+page. Gateway workers started afterwards still refuse them (they load what is in force from auth)."""
 from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
 
 import pytest
 import requests
 
+from ims_common.testing.rabbit import isolated_vhost
+from ims_common.testing.system import running_system
+from ims_common.testing.wait import wait_until
 from tests.api_client import ApiClient
 
 pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Correct-Horse-Battery-9!"
 NEW_PASSWORD = "Grenouille-Violette-Montagne-42"
+REVOKED_WITHIN = 1.0     # seconds, the promise (docs/contracts.md, "Revocation")
+PROBES = 4               # fresh connections per route and check: the kernel hands them to either worker
+WORKERS = 2              # deploy/gunicorn.conf.py's default, as `make run` has it
+REVOKED: list[str] = []  # every token revoked in this module, for the restarted workers
 
 
 def login(system, identifier, password):
     return requests.post(system.url + "/api/v1/auth/login", json={"identifier": identifier, "password": password},
                          timeout=15)
+
+
+def session(system, identifier, password=PASSWORD) -> dict:
+    resp = login(system, identifier, password)
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory):
+    """The system as `make run` starts it, its access log naming the worker (pid) of each request."""
+    with isolated_vhost() as amqp_uri:
+        with running_system(tmp_path_factory.mktemp("ims-data"), amqp_uri, extra_env={
+                "GUNICORN_CMD_ARGS": f'--access-logformat "%(p)s %({{x-request-id}}i)s %(s)s"'}) as running:
+            yield running
+
+
+def ask(system, path: str, token: str | None = None, cookies: dict | None = None) -> tuple[str, requests.Response]:
+    """One GET on a fresh connection (the kernel hands it to either worker), with a request id of its own."""
+    rid = f"probe-{uuid.uuid4().hex}"
+    headers = {"Connection": "close", "X-Request-ID": rid}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return rid, requests.get(system.url + path, headers=headers, cookies=cookies, allow_redirects=False, timeout=15)
+
+
+def answers(system, token: str) -> list[tuple[str, int]]:
+    """(request id, status) of /me and /bookings for the token, PROBES times each."""
+    out = []
+    for _ in range(PROBES):
+        for path in ("/api/v1/me", "/api/v1/bookings"):
+            rid, resp = ask(system, path, token)
+            out.append((rid, resp.status_code))
+    return out
+
+
+def statuses(system, token: str) -> set[int]:
+    return {status for _, status in answers(system, token)}
+
+
+def workers_of(system, request_ids) -> set[str]:
+    """The gateway workers that answered these requests (from the access log)."""
+    log = (system.data_dir / "logs" / "gateway.log").read_text()
+    return {pid for pid, rid in re.findall(r"^<(\d+)> (probe-[0-9a-f]+) ", log, re.M) if rid in request_ids}
+
+
+def at_every_worker(system, asked) -> None:
+    """Keeps asking (asked() -> [(request id, answer as expected)]) until every worker has answered;
+    every answer must be the expected one."""
+    answered: set[str] = set()
+
+    def done():
+        for rid, expected in asked():
+            assert expected, f"request {rid} got an unexpected answer"
+            answered.add(rid)
+        return len(workers_of(system, answered)) >= WORKERS
+
+    wait_until(done, timeout=30)
+
+
+def assert_accepted(system, *tokens: str) -> None:
+    for token in tokens:
+        assert statuses(system, token) == {200}
+
+
+def assert_revoked_soon(system, *tokens: str, since: float) -> float:
+    """Waits (generously: a loaded machine) until every token gets 401 on a whole round of probes, checks
+    that it took no more than the promise, then that every worker refuses them. Returns the seconds."""
+    wait_until(lambda: all(statuses(system, token) == {401} for token in tokens), timeout=15, interval=0.01)
+    took = time.monotonic() - since
+    REVOKED.extend(tokens)
+    assert took <= REVOKED_WITHIN, f"revocation took {took:.2f}s"
+    for token in tokens:
+        at_every_worker(system, lambda: [(rid, status == 401) for rid, status in answers(system, token)])
+    return took
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +123,15 @@ def coord(system):
     return ApiClient.login(system.url, email, password)
 
 
+def make_person(coord, first: str, last: str, role: str = "interpreter") -> dict:
+    return coord.ok(coord.post("/accounts", {"email": f"{first.lower()}.{last.lower()}@example.org",
+                                             "first_name": first, "last_name": last, "role": role,
+                                             "password": PASSWORD}), 201)
+
+
 @pytest.fixture(scope="module")
 def lena(coord):
-    return coord.ok(coord.post("/accounts", {"email": "lena.securite@example.org", "first_name": "Lena",
-                                             "last_name": "Securite", "role": "interpreter",
-                                             "password": PASSWORD}), 201)
+    return make_person(coord, "Lena", "Securite")
 
 
 def test_failed_logins_slow_down_and_the_coordinator_lifts_them(system, coord, lena):
@@ -76,13 +179,171 @@ def test_change_of_password_revokes_the_refresh_token(system, lena):
     assert login(system, lena["email"], NEW_PASSWORD).status_code == 200
 
 
+def test_sign_out_ends_the_access_token_at_every_worker(system, coord):
+    person = make_person(coord, "Sortie", "Api")
+    signed_in = session(system, person["email"])
+    other = session(system, person["email"])            # another sign-in of the same person
+    assert_accepted(system, signed_in["access_token"], other["access_token"])
+    resp = requests.post(system.url + "/api/v1/auth/logout", json={"refresh_token": signed_in["refresh_token"]},
+                         timeout=15)
+    assert resp.status_code == 200, resp.text
+    assert_revoked_soon(system, signed_in["access_token"], since=time.monotonic())
+    assert_accepted(system, other["access_token"])      # only that session ended
+    again = requests.post(system.url + "/api/v1/auth/refresh", json={"refresh_token": signed_in["refresh_token"]},
+                          timeout=15)
+    assert again.status_code == 401
+
+
+def test_deactivation_ends_every_session_and_reactivation_lets_the_person_back(system, coord):
+    person = make_person(coord, "Desactive", "Compte")
+    first, second = session(system, person["email"]), session(system, person["email"])
+    assert_accepted(system, first["access_token"])
+    coord.ok(coord.post(f"/accounts/{person['user_id']}/deactivate", {}))
+    assert_revoked_soon(system, first["access_token"], second["access_token"], since=time.monotonic())
+    coord.ok(coord.post(f"/accounts/{person['user_id']}/reactivate", {}))
+    assert_accepted(system, session(system, person["email"])["access_token"])
+
+
+def test_a_password_change_in_another_session_ends_this_one(system, coord):
+    person = make_person(coord, "Change", "Ailleurs")
+    here, elsewhere = session(system, person["email"]), session(system, person["email"])
+    client = ApiClient(system.url, elsewhere["access_token"])
+    client.ok(client.post("/auth/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD,
+                                             "confirm_password": NEW_PASSWORD}))
+    assert_revoked_soon(system, here["access_token"], elsewhere["access_token"], since=time.monotonic())
+    # a sign-in right after is a new session, not refused (the same second: services/auth/tests/test_sessions.py)
+    assert_accepted(system, session(system, person["email"], NEW_PASSWORD)["access_token"])
+
+
+def test_a_reused_refresh_token_ends_the_family_and_its_access_tokens(system, coord):
+    person = make_person(coord, "Famille", "Volee")
+    first = session(system, person["email"])
+    rotated = requests.post(system.url + "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]},
+                            timeout=15).json()
+    assert_accepted(system, rotated["access_token"])
+    stolen = requests.post(system.url + "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]},
+                           timeout=15)
+    assert stolen.status_code == 401
+    assert_revoked_soon(system, first["access_token"], rotated["access_token"], since=time.monotonic())
+
+
+def sms_code(system, mobile_digits: str) -> str:
+    outbox = system.data_dir / "outbox" / "sms.jsonl"
+
+    def code():
+        if not outbox.exists():
+            return None
+        for line in reversed(outbox.read_text().splitlines()):
+            message = json.loads(line)
+            if re.sub(r"\D", "", message["to"]).endswith(mobile_digits):
+                found = re.search(r"\b(\d{6})\b", message["body"])
+                if found:
+                    return found.group(1)
+        return None
+
+    return wait_until(code, timeout=30)
+
+
+def test_turning_on_a_second_factor_ends_the_other_sessions_and_a_reset_ends_all(system, coord):
+    person = make_person(coord, "Double", "Facteur")
+    mine, other = session(system, person["email"]), session(system, person["email"])
+    me = ApiClient(system.url, mine["access_token"])
+    me.ok(me.post("/auth/mfa/setup", {"choice": "now", "mobile": "514 555-0177"}))
+    confirmed = me.ok(me.post("/auth/mfa/verify", {"code": sms_code(system, "5145550177")}))
+    assert len(confirmed["recovery_codes"]) == 10
+    assert_revoked_soon(system, other["access_token"], since=time.monotonic())
+    assert_accepted(system, mine["access_token"])         # the session that did it stays
+    coord.ok(coord.post(f"/accounts/{person['user_id']}/reset-mfa", {}))
+    assert_revoked_soon(system, mine["access_token"], since=time.monotonic())
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([0-9a-f]+)"', html).group(1)
+
+
+def test_a_web_cookie_replayed_after_sign_out_lands_on_the_sign_in_page(system, coord):
+    person = make_person(coord, "Cookie", "Rejoue")
+    browser = requests.Session()
+    page = browser.get(system.url + "/connexion", timeout=15)
+    signed_in = browser.post(system.url + "/connexion", allow_redirects=False, timeout=15, data={
+        "identifier": person["email"], "password": PASSWORD, "csrf_token": csrf_of(page.text)})
+    assert signed_in.status_code == 302, signed_in.text
+    kept = {c.name: c.value for c in browser.cookies}      # what someone at the workstation copies
+    assert {"ims_session", "ims_refresh"} <= set(kept)
+    bookings = browser.get(system.url + "/reservations", allow_redirects=False, timeout=15)
+    assert bookings.status_code == 200
+    out = browser.post(system.url + "/deconnexion", data={"csrf_token": csrf_of(bookings.text)},
+                       allow_redirects=False, timeout=15)
+    assert out.status_code == 302 and "/connexion" in out.headers["Location"]
+    started = time.monotonic()
+
+    def replays(cookies) -> list[tuple[str, bool]]:
+        out = []
+        for _ in range(PROBES):
+            rid, resp = ask(system, "/reservations", cookies=cookies)
+            out.append((rid, resp.status_code == 302 and "/connexion" in resp.headers.get("Location", "")))
+        return out
+
+    wait_until(lambda: all(ok for _, ok in replays(kept)), timeout=15, interval=0.01)
+    assert time.monotonic() - started <= REVOKED_WITHIN
+    at_every_worker(system, lambda: replays(kept))
+    at_every_worker(system, lambda: replays({"ims_session": kept["ims_session"]}))
+    REVOKED.append(kept["ims_session"])
+
+
+def cli(system, *args) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_STORE_URL")}
+    env.update(IMS_DATA_DIR=str(system.data_dir), PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "services.auth.cli", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_revoked_system_token_is_refused_at_every_worker(system):
+    made = cli(system, "create-system-token", "--name", "entrepot", "--scope", "events:read")
+    token, jti = made.splitlines()[0], made.split("jti: ")[1].strip()
+
+    def events(expected: int) -> list[tuple[str, bool]]:
+        return [(rid, resp.status_code == expected)
+                for rid, resp in (ask(system, "/api/v1/events", token) for _ in range(2 * PROBES))]
+
+    at_every_worker(system, lambda: events(200))
+    cli(system, "revoke-system-token", "--jti", jti)
+    # The CLI wrote to auth's store: the service's relay publishes the event at its next poll (0.5 s).
+    wait_until(lambda: all(ok for _, ok in events(401)), timeout=15, interval=0.01)
+    at_every_worker(system, lambda: events(401))
+
+
+def gateway_workers(system) -> list[int]:
+    return [int(p) for p in re.findall(r"Booting worker with pid: (\d+)", (system.data_dir / "logs" /
+                                                                            "gateway.log").read_text())]
+
+
+def loaded_workers(system) -> set[int]:
+    log = (system.data_dir / "logs" / "gateway.log").read_text()
+    return {int(p) for p in re.findall(r"revocations in force loaded \(\d+\) in worker (\d+)", log)}
+
+
+def test_workers_started_later_load_what_is_in_force(system, coord):
+    assert REVOKED, "the revocation tests run first"
+    before = gateway_workers(system)
+    for pid in sorted(set(before)):
+        if pid in loaded_workers(system):
+            try:
+                os.kill(pid, signal.SIGTERM)     # gunicorn starts another in its place
+            except ProcessLookupError:
+                pass
+    wait_until(lambda: len(loaded_workers(system) - set(before)) >= 2, timeout=60)
+    for token in REVOKED[-6:]:
+        if token.count(".") == 2:                # access tokens (the web cookie holds one too)
+            assert statuses(system, token) == {401}
+    assert_accepted(system, coord.session.headers["Authorization"].split(" ", 1)[1])
+
+
 def test_a_forgotten_password_link_arrives_by_email_and_works_once(system, coord):
     """auth -> notification (RPC) -> the email outbox of the embedded default; the link resets once."""
-    import json
-    import re
     from urllib.parse import parse_qs, urlparse
-
-    from ims_common.testing.wait import wait_until
 
     mia = coord.ok(coord.post("/accounts", {"email": "mia.oubli@example.org", "first_name": "Mia",
                                             "last_name": "Oubli", "role": "interpreter", "password": PASSWORD}), 201)
