@@ -160,7 +160,7 @@ REQUEST_TYPES = ["in_person", "phone", "video", "message_transmission", "profess
 
 
 def load_profiles(rng: random.Random, coord: Api, requesters: dict, interpreters: list, today: date) -> None:
-    """Profiles (services/auth/profiles.py): what interpreters enter themselves, then what only the
+    """Profiles (services/auth/app/profiles.py): what interpreters enter themselves, then what only the
     bank enters (language pairs, contexts, financial record, documents that lock the account)."""
     for code, requester in requesters.items():
         _, facilities, (cost_code, cost_label) = ESTABLISHMENTS[code]

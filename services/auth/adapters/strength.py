@@ -1,4 +1,4 @@
-"""Password strength by zxcvbn (the estimator of services/auth/domain/password_policy.py)."""
+"""Password strength by zxcvbn (the estimator of services/auth/domain/passwords.py)."""
 from __future__ import annotations
 
 from zxcvbn import zxcvbn

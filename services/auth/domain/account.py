@@ -1,7 +1,7 @@
 """The Account aggregate: its events, how they fold into state, and the commands that decide them.
 
 The password hash is never part of an event: events are published to every subscriber of
-auth.events. Hashes live beside the events in the service's credential store (see AuthApp)."""
+auth.events. Hashes live beside the events in the service's credential store (app/credentials.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, asdict, fields as dc_fields

@@ -1,5 +1,5 @@
 """Account identifiers such as UBIPN0002: "U", the bank ("BI"), the person's initials, and a
-sequence number unique over all accounts (the store reserves it; see AuthApp)."""
+sequence number unique over all accounts (the store reserves it: app/reservations.py)."""
 from __future__ import annotations
 
 import re
