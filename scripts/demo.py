@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import random
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -108,7 +108,7 @@ def booking_fields(rng: random.Random, code: str, day: date) -> dict:
 
 def report_for(booking: dict) -> dict:
     start = datetime.fromisoformat(booking["start_at"].replace("Z", "+00:00"))
-    end = datetime.fromisoformat(booking["end_at"].replace("Z", "+00:00"))
+    end = min(datetime.fromisoformat(booking["end_at"].replace("Z", "+00:00")), datetime.now(timezone.utc))
     return {"provided": True, "actual_start": start.isoformat(), "actual_end": end.isoformat(),
             "wait_minutes": 0, "distance_km": "0", "travel_minutes": 0, "communications": [],
             "words": 0, "other_fees_cents": 0, "additional_service": False, "comments": ""}

@@ -211,7 +211,7 @@ def test_every_link_of_every_message_opens_its_page_for_its_addressee(system, cl
     outbox.open(system, ines, outbox.wait(ines, b, "assignée"), b)
     outbox.open(system, coord, outbox.wait(coord, b, "réservée"), b)   # the coordinator asked for it
     ines_api.ok(ines_api.post(f"/bookings/{b}/report", {
-        "provided": True, "actual_start": iso_z(started), "actual_end": iso_z(started + timedelta(hours=2)),
+        "provided": True, "actual_start": iso_z(started), "actual_end": iso_z(datetime.now(timezone.utc)),
         "wait_minutes": 0, "distance_km": "0", "travel_minutes": 0, "communications": [], "words": 0,
         "other_fees_cents": 0, "additional_service": False, "comments": "RAS"}))
     coord_api.ok(coord_api.post(f"/bookings/{b}/close", {"comment": "Conforme"}))

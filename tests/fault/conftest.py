@@ -6,7 +6,7 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -102,8 +102,10 @@ def booking_fields(**extra) -> dict:
 
 def report_for(booking: dict) -> dict:
     start = datetime.fromisoformat(booking["start_at"].replace("Z", "+00:00"))
+    # A service reported as it ends: no report time lies in the future (the booking domain refuses it).
+    end = min(start + timedelta(minutes=60), datetime.now(timezone.utc))
     return {"provided": True, "actual_start": start.isoformat(),
-            "actual_end": (start + timedelta(minutes=60)).isoformat(), "wait_minutes": 0,
+            "actual_end": end.isoformat(), "wait_minutes": 0,
             "distance_km": "0", "travel_minutes": 0, "communications": [], "words": 0,
             "other_fees_cents": 0, "additional_service": False, "comments": "RAS"}
 

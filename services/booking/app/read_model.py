@@ -19,6 +19,7 @@ from ims_common.docstore.port import DocumentStore
 from ims_common.envelope import StoredEvent
 from ims_common.eventstore.port import EventStore
 from ims_common.projection import CheckpointedProjector
+from services.booking.contract.fold import awaiting_validation
 from services.booking.domain.access import visible_to
 from services.booking.domain.events import evolve, evolve_in_place, fold
 from ims_common.times import local_date_of
@@ -26,13 +27,14 @@ from ims_common.times import local_date_of
 BOOKINGS = "bookings"
 PROJECTOR = "booking_read_model"
 STREAM_PREFIX = "booking-"
-DERIVED = ("local_date", "visible_to")   # filter fields kept beside the booking's state
+DERIVED = ("local_date", "visible_to", "awaiting_validation")   # filter fields beside the booking's state
 REBUILD_PAGE = 5_000       # events per read (larger pages cost more than they save)
 REBUILD_BATCH = 250_000    # events applied in memory between two bulk writes and checkpoints
 
 
 def document(state: dict) -> dict:
-    return {**state, "local_date": local_date_of(state["start_at"]), "visible_to": visible_to(state)}
+    return {**state, "local_date": local_date_of(state["start_at"]), "visible_to": visible_to(state),
+            "awaiting_validation": awaiting_validation(state)}
 
 
 def state_of(doc: dict) -> dict:
@@ -46,7 +48,7 @@ class BookingReadModel:
         self._lock = threading.RLock()     # a rebuild never interleaves with a catch-up
         self._projector = CheckpointedProjector(docs, PROJECTOR, self._apply)
         for fields in (["start_at"], ["status", "start_at"], ["establishment", "start_at"],
-                       ["local_date"], ["visible_to"]):
+                       ["local_date"], ["visible_to"], ["awaiting_validation", "start_at"]):
             docs.ensure_index(BOOKINGS, fields)
 
     def _fetch(self, position: int, limit: int) -> list[dict]:

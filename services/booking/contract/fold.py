@@ -121,7 +121,10 @@ def _attachment(s, d, a, t):
 
 
 def _closed(s, d, a, t):
-    s.update(status="closed", closed_at=t, close_comment=d.get("comment"))
+    # A validated cancellation stays cancelled (the requester cancelled it); closed_at says it is final.
+    s.update(closed_at=t, close_comment=d.get("comment"))
+    if s["status"] != "cancelled":
+        s["status"] = "closed"
 
 
 _APPLY = {OFFERED: lambda s, d, a, t: (_offered(s, d, a, t), _offer_round(s, d, a, t)),
@@ -129,6 +132,28 @@ _APPLY = {OFFERED: lambda s, d, a, t: (_offered(s, d, a, t), _offer_round(s, d, 
           MODIFIED: _modified, WITHDRAWN: _withdrawn, CANCELLED: _cancelled,
           SERVICE_PROVIDED: _provided, REPORT_CORRECTED: _corrected,
           ATTACHMENT_ADDED: _attachment, CLOSED: _closed}
+
+
+def validated(state: dict) -> bool:
+    """The bank validated what the booking pays (BookingClosed): final; after it only a
+    coordinator's correction changes anything."""
+    return bool(state.get("closed_at"))
+
+
+def payable_when_cancelled(state: dict) -> bool:
+    """A cancelled booking pays someone, so it needs the bank's validation: it carries a report
+    (late cancellation, communications), an interpreter held it when it was cancelled (a late
+    cancellation is paid as planned), or a withdrawn interpreter recorded communications."""
+    return (state.get("report") is not None or state.get("previous_status") in ("booked", "modified")
+            or any(w.get("communications") for w in state.get("withdrawals") or ()))
+
+
+def awaiting_validation(state: dict) -> bool:
+    """Reported or payable, and not yet validated: what the coordinators' validation queue holds."""
+    if validated(state):
+        return False
+    return state.get("status") == "service_provided" or (
+        state.get("status") == "cancelled" and payable_when_cancelled(state))
 
 
 _ENVELOPE = ("type", "schema_version", "data", "actor", "occurred_at", "stream_version")

@@ -29,6 +29,12 @@ MESSAGES = register({
               "reprenez après la dernière position reçue d'IMS, ou à partir de 0.",
         "en": "The position \"after\" ({after}) is beyond the last event position ({last}): resume after "
               "the last position IMS gave you, or from 0."},
+    "booking.validated": {
+        "fr": "La Banque d'interprètes a validé cette demande : seule la coordination peut encore la corriger.",
+        "en": "The interpreter bank validated this booking: only the coordination can still correct it."},
+    "booking.nothing_to_validate": {
+        "fr": "Cette demande annulée ne rémunère personne : il n'y a rien à valider.",
+        "en": "This cancelled booking pays no one: there is nothing to validate."},
     "booking.concurrency_conflict": {
         "fr": "La demande a été modifiée par quelqu'un d'autre au même moment : rechargez-la et réessayez.",
         "en": "The booking was changed by someone else at the same time: reload it and try again."},
@@ -119,6 +125,9 @@ MESSAGES = register({
     "report.cancelled_not_provided": {
         "fr": "Sur une demande annulée, le rapport ne peut indiquer qu'un service non rendu.",
         "en": "On a cancelled booking, the report can only say the service was not provided."},
+    "report.far_from_slot": {
+        "fr": "L'heure réelle de début doit être à moins de 24 heures de l'heure prévue du rendez-vous.",
+        "en": "The actual start time must be within 24 hours of the appointment's planned start."},
     "report.too_long": {
         "fr": "Un service ne peut durer plus de 24 heures.",
         "en": "A service cannot last more than 24 hours."},

@@ -18,6 +18,7 @@ from . import attachments, events as ev
 from .access import STAFF, SYSTEM, holds_offer, require_visible, role_of
 from .fields import TIMED_MODES, check_booking, check_changes, establishment_code
 from ims_common.times import iso_z, parse_iso
+from services.booking.contract.fold import payable_when_cancelled, validated
 from services.booking.contract.vocabulary import COMMAND_ROLES
 from .inputs import check
 from .report import check_communications, check_report
@@ -150,7 +151,7 @@ def _withdraw(state, actor, p, now, new_id):
     errors = _payload(p, tuple(COMMANDS["withdraw"]))
     reason = check(COMMANDS["withdraw"]["reason"], p.get("reason"), "reason", errors)
     # Billable communications made before withdrawing are recorded here and paid (DESIGN 2).
-    communications = check_communications(p.get("communications"), errors)
+    communications = check_communications(p.get("communications"), errors, now=now)
     errors.raise_if_any()
     return Decision([ev.Event(ev.WITHDRAWN, {"interpreter_id": state["assigned_interpreter_id"],
                                              "reason": reason, "communications": communications})])
@@ -173,37 +174,47 @@ def _cancel(state, actor, p, now, new_id):
                                              "previous_status": state["status"]})])
 
 
-def _checked_report(state, p):
-    report = check_report(p, state.get("duration_minutes"))
-    if state["status"] == "cancelled" and report["provided"]:
+def _not_validated(actor, state) -> None:
+    """Once the bank validated a booking (closed, or a cancellation it validated), only a
+    coordinator changes its report or attachments (FAQ: "Lorsqu'elle a déjà le statut Achevé vous
+    ne pouvez plus faire de modifications par vous-même")."""
+    if validated(state) and actor["role"] not in STAFF:
+        raise Conflict("booking.validated", {})
+
+
+def _checked_report(state, p, now):
+    if state["status"] == "cancelled" and p.get("provided") is True:
         raise v.invalid({"provided": ["report.cancelled_not_provided"]})
-    return report
+    slot = parse_iso(state["start_at"]) if state["mode"] in TIMED_MODES else None
+    return check_report(p, state.get("duration_minutes"), now=now, slot_start=slot)
 
 
 def _report(state, actor, p, now, new_id):
     _status(state, "report", "booked", "modified", "cancelled")
+    _not_validated(actor, state)
     _assigned(actor, state)
     if state["status"] == "cancelled":
         if state["report"] is not None:
             raise Conflict("booking.already_reported", {})
     elif state["mode"] in TIMED_MODES and now < parse_iso(state["start_at"]):
         raise Conflict("booking.report_too_early", {"start_at": state["start_at"]})
-    report = _checked_report(state, p)
+    report = _checked_report(state, p, now)
     return Decision([ev.Event(ev.SERVICE_PROVIDED, {"report": report, "interpreter_id": actor["user_id"]})])
 
 
 def _correct_report(state, actor, p, now, new_id):
-    staff = actor["role"] in STAFF
-    _status(state, "correct-report", "service_provided", "cancelled", *(("closed",) if staff else ()))
+    _status(state, "correct-report", "service_provided", "cancelled", "closed")
+    _not_validated(actor, state)
     _assigned(actor, state)
     if state["report"] is None:
         raise Conflict("booking.no_report", {})
-    report = _checked_report(state, p)
+    report = _checked_report(state, p, now)
     return Decision([ev.Event(ev.REPORT_CORRECTED, {"report": report, "by_role": actor["role"]})])
 
 
 def _attach(state, actor, p, now, new_id):
     _status(state, "attachments", "pending", "booked", "modified", "service_provided", "cancelled")
+    _not_validated(actor, state)
     _assigned(actor, state)
     if len(state["attachments"]) >= attachments.MAX_PER_BOOKING:
         raise Conflict("booking.too_many_attachments", {"max": attachments.MAX_PER_BOOKING})
@@ -214,7 +225,12 @@ def _attach(state, actor, p, now, new_id):
 
 
 def _close(state, actor, p, now, new_id):
-    _status(state, "close", "service_provided")
+    _status(state, "close", "service_provided", "cancelled")
+    if state["status"] == "cancelled":
+        if validated(state):
+            raise Conflict("booking.validated", {})
+        if not payable_when_cancelled(state):
+            raise Conflict("booking.nothing_to_validate", {})
     errors = _payload(p, tuple(COMMANDS["close"]))
     comment = check(COMMANDS["close"]["comment"], p.get("comment"), "comment", errors)
     errors.raise_if_any()

@@ -12,7 +12,10 @@ from services.booking.contract.vocabulary import STATUSES
 from .access import STAFF, role_of
 from .inputs import check
 
-QUEUES = {"to_assign": "pending", "to_validate": "service_provided"}
+# Each queue: the statuses it may hold, and what else its bookings must be. To validate: every paid
+# case not yet validated, a cancelled booking that pays someone included (contract/fold.py).
+QUEUES = {"to_assign": ("pending",), "to_validate": ("service_provided", "cancelled")}
+QUEUE_WHERE = {"to_assign": {}, "to_validate": {"awaiting_validation": True}}
 QUERY_FIELDS = tuple(LIST_QUERY)
 assert set(QUEUES) == set(LIST_QUERY["queue"]["choices"])
 
@@ -69,7 +72,8 @@ def parse_query(actor: dict, query) -> tuple[dict | None, int, int]:
     if queue is not None:
         if actor["role"] not in STAFF:
             raise Forbidden("booking.forbidden_role", {"role": actor["role"], "command": "queue"})
-        statuses = [s for s in (statuses or [QUEUES[queue]]) if s == QUEUES[queue]]
+        statuses = [s for s in (statuses or QUEUES[queue]) if s in QUEUES[queue]]
+        where.update(QUEUE_WHERE[queue])
     if statuses == []:
         return None, page, per_page
     if statuses is not None:

@@ -1,5 +1,13 @@
-"""The service report ("Détails de l'achèvement"): two forms, provided or not provided."""
+"""The service report ("Détails de l'achèvement"): two forms, provided or not provided.
+
+Plausibility refused here, whatever the pay policy says (payroll flags what is merely unusual under
+its policy's window; docs/contracts.md): no time of the report may lie in the future of the moment
+it is recorded (actual start and end, the cancellation time, each communication), beyond a few
+minutes of clock skew; and for a timed service the actual start lies within SLOT_WINDOW of the
+planned start (a service reported for another day is a mistake, not overtime)."""
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from ims_common import validation as v
 from ims_common.times import iso_z
@@ -15,10 +23,19 @@ DERIVED = ("actual_minutes",)   # computed here; accepted back (a client may res
 PROVIDED = tuple(name for name in REPORT_PROVIDED if name not in DERIVED)
 NOT_PROVIDED = tuple(name for name in REPORT_NOT_PROVIDED if name not in DERIVED)
 COUNTS = ("wait_minutes", "travel_minutes", "words", "other_fees_cents")
+CLOCK_SKEW = timedelta(minutes=5)
+SLOT_WINDOW = timedelta(hours=24)
 
 
-def check_communications(value, errors: v.Errors, field: str = "communications") -> list[dict]:
-    """Billable communications outside the service: one line each (date-time, purpose, asked by)."""
+def _not_future(moment: datetime | None, field: str, errors: v.Errors, now: datetime | None) -> None:
+    if moment is not None and now is not None and moment > now + CLOCK_SKEW:
+        errors.add(field, "field.future")
+
+
+def check_communications(value, errors: v.Errors, field: str = "communications",
+                         now: datetime | None = None) -> list[dict]:
+    """Billable communications outside the service: one line each (date-time, purpose, asked by),
+    each made before `now` (when given: the moment they are recorded)."""
     if value is None:
         return []
     if not isinstance(value, list):
@@ -36,6 +53,7 @@ def check_communications(value, errors: v.Errors, field: str = "communications")
             continue
         v.reject_unknown(item, COMMUNICATION_FIELDS, errors, prefix)
         at = check(rules["at"], item.get("at"), prefix + "at", errors)
+        _not_future(at, prefix + "at", errors, now)
         lines.append({
             "at": iso_z(at) if at else None,
             "purpose": check(rules["purpose"], item.get("purpose"), prefix + "purpose", errors),
@@ -44,35 +62,42 @@ def check_communications(value, errors: v.Errors, field: str = "communications")
     return lines
 
 
-def _common(raw: dict, errors: v.Errors) -> dict:
+def _common(raw: dict, errors: v.Errors, now: datetime | None) -> dict:
     common = {name: check(REPORT_COMMON[name], raw.get(name), name, errors, default=0) for name in COUNTS}
     return {
         "wait_minutes": common["wait_minutes"],
         "distance_km": check(REPORT_COMMON["distance_km"], raw.get("distance_km"), "distance_km", errors,
                              default="0.00"),
         "travel_minutes": common["travel_minutes"],
-        "communications": check_communications(raw.get("communications"), errors),
+        "communications": check_communications(raw.get("communications"), errors, now=now),
         "words": common["words"],
         "other_fees_cents": common["other_fees_cents"],
         "comments": check(REPORT_COMMON["comments"], raw.get("comments"), "comments", errors),
     }
 
 
-def check_report(raw, planned_minutes: int | None) -> dict:
+def check_report(raw, planned_minutes: int | None, now: datetime | None = None,
+                 slot_start: datetime | None = None) -> dict:
     """The normalized report, or ValidationFailed. Counts default to 0 and lists to []; an
-    overtime reason is required when the actual duration exceeds the planned one."""
+    overtime reason is required when the actual duration exceeds the planned one. `now` (the
+    moment it is recorded) and `slot_start` (a timed service's planned start) check plausibility."""
     raw = v.require_object(raw)
     errors = v.Errors()
     provided = check(REPORT_COMMON["provided"], raw.get("provided"), "provided", errors)
     if provided is None:
         errors.raise_if_any()
     v.reject_unknown(raw, (PROVIDED if provided else NOT_PROVIDED) + DERIVED, errors)
-    report = {"provided": provided, **_common(raw, errors)}
+    report = {"provided": provided, **_common(raw, errors, now)}
     if provided:
         rules = REPORT_PROVIDED
         start = check(rules["actual_start"], raw.get("actual_start"), "actual_start", errors)
         end = check(rules["actual_end"], raw.get("actual_end"), "actual_end", errors)
         overtime = check(rules["overtime_reason"], raw.get("overtime_reason"), "overtime_reason", errors)
+        _not_future(start, "actual_start", errors, now)
+        _not_future(end, "actual_end", errors, now)
+        if start and slot_start and abs(start - slot_start) > SLOT_WINDOW \
+                and "actual_start" not in errors.fields:
+            errors.add("actual_start", "report.far_from_slot")
         minutes = None
         if start and end:
             seconds = (end - start).total_seconds()
@@ -93,6 +118,7 @@ def check_report(raw, planned_minutes: int | None) -> dict:
     else:
         rules = REPORT_NOT_PROVIDED
         cancelled_at = check(rules["cancelled_at"], raw.get("cancelled_at"), "cancelled_at", errors)
+        _not_future(cancelled_at, "cancelled_at", errors, now)
         report.update(
             reason=check(rules["reason"], raw.get("reason"), "reason", errors),
             detailed_reason=check(rules["detailed_reason"], raw.get("detailed_reason"), "detailed_reason", errors),

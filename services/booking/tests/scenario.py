@@ -87,11 +87,12 @@ def provided_report(**overrides) -> dict:
 
 def not_provided_report(**overrides) -> dict:
     report = {"provided": False, "reason": "Annulation tardive", "detailed_reason": "Usager absent",
-              "cancelled_at": "2024-09-02T16:00:00-04:00", "wait_minutes": 0, "distance_km": "0",
+              "cancelled_at": "2024-08-27T09:00:00-04:00", "wait_minutes": 0, "distance_km": "0",
               "travel_minutes": 0, "words": 0, "other_fees_cents": 0, "comments": None,
-              "communications": [{"at": "2024-09-01T14:10:00-04:00", "purpose": "Confirmation du rendez-vous"}]}
+              "communications": [{"at": "2024-08-26T14:10:00-04:00", "purpose": "Confirmation du rendez-vous"}]}
     report.update(overrides)
     return report
 
 
 AFTER_START = START + timedelta(minutes=1)
+AFTER_END = START + timedelta(hours=2, minutes=1)   # the default provided report's service is over

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import threading
+from datetime import timedelta
 
 import pytest
 
@@ -65,10 +66,10 @@ def test_lifecycle_from_creation_to_close(app, clock):
     with pytest.raises(Conflict) as info:
         app.execute(ALICE, bid, "report", provided_report())
     assert info.value.code == "booking.report_too_early"
-    clock.now = START
+    clock.now = START + timedelta(hours=2)
     assert app.execute(ALICE, bid, "report", provided_report())["status"] == "service_provided"
     closed = app.execute(COORD, bid, "close", {"comment": "Conforme"})
-    assert closed["status"] == "closed" and closed["closed_at"].startswith("2024-09-03T13:30:00")
+    assert closed["status"] == "closed" and closed["closed_at"].startswith("2024-09-03T15:30:00")
     with pytest.raises(Conflict):
         app.execute(ALICE, bid, "correct-report", provided_report(comments="oups"))
     corrected = app.execute(COORD, bid, "correct-report", provided_report(comments="Corrigé"))

@@ -108,3 +108,23 @@ def test_lists_see_events_appended_by_another_process(app, stores, week):
     stores.event_store.append(f"booking-{week['c']}", 1, [NewEvent(
         "BookingAssigned", {"interpreter_id": CLARA["user_id"]}, actor={"user_id": "cli", "role": "admin"})])
     assert ids(app.list_bookings(CLARA, {})) == [week["c"]]
+
+
+def test_the_validation_queue_holds_every_paid_case_until_validated(app, clock, week):
+    """Reported services and cancelled bookings that pay someone (a report of communications, an
+    interpreter held it) wait for the bank's validation; a cancellation that pays no one does not."""
+    from datetime import timedelta
+
+    from .scenario import START, not_provided_report, provided_report
+    app.execute(REQUESTER, week["b"], "cancel", {"reason": "Personne n'était assigné"})
+    app.execute(COORD, week["a"], "assign", {"interpreter_id": BRUNO["user_id"]})
+    app.execute(REQUESTER, week["a"], "cancel", {"reason": "Rendez-vous annulé"})
+    app.execute(BRUNO, week["a"], "report", not_provided_report())
+    clock.now = START + timedelta(days=1, hours=3)           # Sep 4, 12:30: d (08:00) is over
+    app.execute(ALICE, week["d"], "report", provided_report(actual_start="2024-09-04T08:00:00-04:00",
+                                                             actual_end="2024-09-04T10:00:00-04:00"))
+    assert ids(app.list_bookings(COORD, {"queue": "to_validate"})) == [week["d"], week["a"]]
+    assert ids(app.list_bookings(COORD, {"queue": "to_validate", "status": "cancelled"})) == [week["a"]]
+    app.execute(COORD, week["a"], "close", {"comment": "Communications vérifiées"})
+    assert ids(app.list_bookings(COORD, {"queue": "to_validate"})) == [week["d"]]
+    assert app.get_booking(COORD, week["a"])["status"] == "cancelled"

@@ -9,7 +9,7 @@ import pytest
 from ims_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.booking.domain.access import can_see, view
 
-from .scenario import (ADMIN, AFTER_START, ALICE, BRUNO, CLARA, COORD, NOW, OTHER_REQUESTER, REQUESTER,
+from .scenario import (ADMIN, AFTER_END, AFTER_START, ALICE, BRUNO, CLARA, COORD, NOW, OTHER_REQUESTER, REQUESTER,
                        START, Booking, accepted, not_provided_report, offered, provided_report)
 
 JPEG = base64.b64encode(b"\xff\xd8\xff\xe0" + b"0" * 100).decode()
@@ -28,7 +28,7 @@ def booked_by_alice():
 
 def provided():
     booking = booked_by_alice()
-    booking.when(ALICE, "report", provided_report(), now=AFTER_START)
+    booking.when(ALICE, "report", provided_report(), now=AFTER_END)
     return booking
 
 
@@ -192,9 +192,12 @@ def test_report_opens_at_the_start_time():
     error = refused(Conflict, "booking.report_too_early", booking, ALICE, "report", provided_report(),
                     now=START - timedelta(seconds=1))
     assert error.params == {"start_at": "2024-09-03T13:30:00Z"}
-    [(kind, data)] = booking.when(ALICE, "report", provided_report(), now=START)
+    # At the start a service cannot be over yet: a report of a service not provided (no show).
+    refused(ValidationFailed, "request.invalid", booking, ALICE, "report", provided_report(), now=START)
+    [(kind, data)] = booking.when(ALICE, "report", not_provided_report(cancelled_at="2024-09-03T09:30:00-04:00",
+                                                                       distance_km="12.5"), now=START)
     assert kind == "ServiceProvided" and data["interpreter_id"] == ALICE["user_id"]
-    assert data["report"]["actual_minutes"] == 120 and data["report"]["distance_km"] == "12.50"
+    assert data["report"]["provided"] is False and data["report"]["distance_km"] == "12.50"
     assert booking.status == "service_provided"
     refused(Conflict, "booking.wrong_status", booking, ALICE, "report", provided_report(), now=AFTER_START)
 
@@ -228,13 +231,13 @@ def test_cancelled_booking_takes_a_report_of_communications_any_time():
 
 def test_correction_by_interpreter_until_close_then_coordinator_only():
     booking = provided()
-    assert booking.when(ALICE, "correct-report", provided_report(comments="Corrigé"))[0][1]["by_role"] == "interpreter"
+    assert booking.when(ALICE, "correct-report", provided_report(comments="Corrigé"), now=AFTER_END)[0][1]["by_role"] == "interpreter"
     booking.when(COORD, "close", {})
     assert booking.status == "closed" and booking.state["closed_at"]
-    refused(Conflict, "booking.wrong_status", booking, ALICE, "correct-report", provided_report())
-    [(kind, data)] = booking.when(COORD, "correct-report", provided_report(wait_minutes=15))
+    refused(Conflict, "booking.validated", booking, ALICE, "correct-report", provided_report(), now=AFTER_END)
+    [(kind, data)] = booking.when(COORD, "correct-report", provided_report(wait_minutes=15), now=AFTER_END)
     assert kind == "ServiceReportCorrected" and data["by_role"] == "coordinator"
-    assert booking.when(ADMIN, "correct-report", provided_report())[0][1]["by_role"] == "admin"
+    assert booking.when(ADMIN, "correct-report", provided_report(), now=AFTER_END)[0][1]["by_role"] == "admin"
     assert booking.status == "closed"
 
 
@@ -277,9 +280,37 @@ def test_attachment_rules():
     refused(Conflict, "booking.too_many_attachments", booking, ALICE, "attachments", payload)
 
 
-def test_close_only_validates_a_provided_service():
+def test_close_only_validates_a_provided_service_or_a_cancellation_that_pays():
     refused(Conflict, "booking.wrong_status", booked_by_alice(), COORD, "close")
     refused(Forbidden, "booking.forbidden_role", provided(), ALICE, "close")
+    nobody = Booking().given((COORD, "cancel", {"reason": "x"}))
+    refused(Conflict, "booking.nothing_to_validate", nobody, COORD, "close")
+
+
+def test_a_cancelled_booking_with_a_report_is_validated_and_then_only_the_bank_corrects_it():
+    booking = booked_by_alice()
+    booking.when(REQUESTER, "cancel", {"reason": "Rendez-vous annulé"})
+    booking.when(ALICE, "report", not_provided_report())
+    assert booking.when(COORD, "close", {"comment": "Communications vérifiées"}) == [
+        ("BookingClosed", {"comment": "Communications vérifiées"})]
+    assert booking.status == "cancelled" and booking.state["closed_at"]   # still cancelled, now validated
+    refused(Conflict, "booking.validated", booking, COORD, "close")
+    refused(Conflict, "booking.validated", booking, ALICE, "correct-report", not_provided_report(words=3))
+    refused(Conflict, "booking.validated", booking, ALICE, "attachments",
+            {"filename": "r.jpg", "content_type": "image/jpeg", "content_base64": JPEG})
+    [(kind, data)] = booking.when(COORD, "correct-report", not_provided_report(words=3))
+    assert kind == "ServiceReportCorrected" and data["by_role"] == "coordinator"
+
+
+def test_a_late_cancellation_without_report_and_a_withdrawal_with_communications_are_validated_too():
+    late = booked_by_alice()
+    late.when(REQUESTER, "cancel", {"reason": "x"})      # paid as planned when late: the bank validates it
+    late.when(COORD, "close", {})
+    refused(Conflict, "booking.validated", late, ALICE, "report", not_provided_report())
+    withdrawn = booked_by_alice()
+    withdrawn.when(ALICE, "withdraw", {"communications": [{"at": "2024-08-27T08:00:00-04:00", "purpose": "Appel"}]})
+    withdrawn.when(REQUESTER, "cancel", {"reason": "x"})
+    assert withdrawn.when(COORD, "close", {})[0][0] == "BookingClosed"
 
 
 # --- object-level authorization and views ------------------------------------------------------------

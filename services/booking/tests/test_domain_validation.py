@@ -133,7 +133,7 @@ def test_overtime_with_a_reason_is_accepted():
 
 def test_not_provided_form():
     report = check_report(not_provided_report(), 120)
-    assert report["reason"] == "Annulation tardive" and report["cancelled_at"] == "2024-09-02T20:00:00Z"
+    assert report["reason"] == "Annulation tardive" and report["cancelled_at"] == "2024-08-27T13:00:00Z"
     assert report_error(not_provided_report(reason=None, actual_start="x")) == {
         "actual_start": ["field.unknown"], "reason": ["field.required"]}
 
@@ -176,3 +176,41 @@ def test_booking_number_uses_the_montreal_creation_day():
         numbering.number("HC", NOW, 1000)
     assert numbering.is_number("HC-24240002") and not numbering.is_number("HC-2424000")
     assert not numbering.is_number({"$ne": 1})
+
+
+def test_a_report_cannot_be_dated_in_the_future_of_its_recording():
+    at = datetime(2024, 9, 3, 16, 0, tzinfo=timezone.utc)            # 12:00 EDT, after the 09:30 service
+    with pytest.raises(ValidationFailed) as info:
+        check_report(provided_report(actual_start="2099-09-03T09:30:00-04:00",
+                                     actual_end="2099-09-03T11:30:00-04:00"), 120, now=at)
+    assert info.value.fields == {"actual_start": ["field.future"], "actual_end": ["field.future"]}
+    late = provided_report(communications=[{"at": "2024-09-03T12:30:00-04:00", "purpose": "Rappel"}])
+    with pytest.raises(ValidationFailed) as info:
+        check_report(late, 120, now=at)
+    assert info.value.fields == {"communications.0.at": ["field.future"]}
+    with pytest.raises(ValidationFailed) as info:
+        check_report(not_provided_report(cancelled_at="2024-09-04T09:00:00-04:00"), 120, now=at)
+    assert info.value.fields == {"cancelled_at": ["field.future"]}
+    # A few minutes of clock skew are tolerated.
+    assert check_report(provided_report(actual_end="2024-09-03T12:04:00-04:00", overtime_reason="Retard"),
+                        120, now=at)["actual_minutes"] == 154
+
+
+def test_a_timed_service_starts_within_a_day_of_its_slot():
+    slot = datetime(2024, 9, 3, 13, 30, tzinfo=timezone.utc)
+    at = datetime(2024, 9, 10, tzinfo=timezone.utc)
+    with pytest.raises(ValidationFailed) as info:
+        check_report(provided_report(actual_start="2020-09-03T09:30:00-04:00",
+                                     actual_end="2020-09-03T11:30:00-04:00"), 120, now=at, slot_start=slot)
+    assert info.value.fields == {"actual_start": ["report.far_from_slot"]}
+    ok = check_report(provided_report(actual_start="2024-09-04T08:00:00-04:00",
+                                      actual_end="2024-09-04T10:00:00-04:00"), 120, now=at, slot_start=slot)
+    assert ok["actual_minutes"] == 120        # the next morning: unusual (payroll flags it), not refused
+
+
+def test_a_withdrawal_records_only_communications_already_made():
+    from .scenario import Booking, accepted, offered
+    booking = Booking().given(offered(ALICE), accepted(ALICE))
+    with pytest.raises(ValidationFailed) as info:
+        booking.when(ALICE, "withdraw", {"communications": [{"at": "2024-08-28T10:00:00-04:00", "purpose": "Appel"}]})
+    assert info.value.fields == {"communications.0.at": ["field.future"]}

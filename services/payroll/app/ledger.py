@@ -10,7 +10,7 @@ from ims_common.envelope import NewEvent, StoredEvent
 from ims_common.projection import Fetch
 from ims_common.times import iso_z, parse_iso
 from services.booking.contract.events import booking_id_of
-from services.booking.contract.fold import apply_in_place
+from services.booking.contract.fold import apply_in_place, validated
 from services.payroll.contract.events import CALCULATED
 from services.payroll.contract.vocabulary import FINAL, PROVISIONAL
 from services.payroll.domain import ledger
@@ -82,7 +82,7 @@ class LedgerUseCases:
         key, interpreter = subject.key, subject.interpreter_id
         service_date = local_date(parse_iso(booking["start_at"]))
         service_period = self.calendar.period_of(service_date)
-        kind = FINAL if booking.get("status") == "closed" else PROVISIONAL
+        kind = FINAL if validated(booking) else PROVISIONAL
         detail = rem.to_dict()
         amounts = ledger.cents(rem)
         previous = self.docs.get(REMUNERATIONS, key)

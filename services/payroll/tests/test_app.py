@@ -277,3 +277,23 @@ def test_statement_pdf_renders(world):
         app.statement(INES, "2024-11-03", "UOTTO")
     with pytest.raises(ValidationFailed):
         app.statement(COORD, "2024-11-03")
+
+
+def test_a_validated_cancellation_is_final(world):
+    """A cancelled booking that carries a report goes through the coordinator's validation like a
+    provided one: BookingClosed makes its remuneration final, the booking staying cancelled."""
+    app, booking, auth = world
+    bid = created(booking, "2024-11-21T14:00:00Z")
+    booking.add(f"booking-{bid}", "BookingAssigned", {"interpreter_id": "UINES"})
+    booking.add(f"booking-{bid}", "BookingCancelled", {"cancelled_at": "2024-11-18T14:00:00Z",
+                                                      "reason": "y", "previous_status": "booked"})
+    booking.add(f"booking-{bid}", "ServiceProvided", {"interpreter_id": "UINES", "report": {
+        "provided": False, "reason": "annulé", "cancelled_at": "2024-11-18T14:00:00Z",
+        "communications": [{"at": "2024-11-15T15:00:00Z", "purpose": "a"}]}})
+    feed(app, booking, auth)
+    assert app.get_remuneration(INES, bid)["items"][0]["kind"] == "provisional"
+    booking.add(f"booking-{bid}", "BookingClosed", {"comment": "ok"})
+    feed(app, booking, auth)
+    item = app.get_remuneration(INES, bid)["items"][0]
+    assert (item["kind"], item["total"]) == ("final", "10.25")
+    assert app.events_since(0, 100)[-1]["data"]["kind"] == "final"
