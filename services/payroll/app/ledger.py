@@ -72,7 +72,8 @@ class LedgerUseCases:
                 continue
             try:
                 rem = price(subject.booking, subject.report, self._tax(subject.interpreter_id), book,
-                            cancelled_at=subject.cancelled_at, attachments=booking.get("attachments") or ())
+                            cancelled_at=subject.cancelled_at, attachments=booking.get("attachments") or (),
+                            withdrawn_at=subject.withdrawn_at)
             except (KeyError, LookupError, TypeError, ValueError):
                 log.exception("booking %s could not be priced", booking.get("id"))
                 continue

@@ -8,6 +8,9 @@ Rules (figures come from the PayPolicy in force on the service's local date):
 - Message transmission: one block per communication reported (at least one: the transmission).
   Document translation: the words line only. Words reported in any mode are paid on the words line.
 - Phone communications: one block each at the hourly rate (10,25 at 41,00/h).
+- Withdrawal (the interpreter gave the booking back, or the bank took it from them): only the
+  communications made before the withdrawal, whenever it happened and whoever recorded it; never the
+  service fee or expenses, which go to whoever does the service.
 - Cancellation (booking cancelled, or a report "not provided" with its cancellation time): fewer
   than 48 business hours before the start -> timed modes paid as planned, plus the report's
   mileage, travel and receipted fees (the interpreter may already be on the way or there);
@@ -32,11 +35,13 @@ from .remuneration import AFTER_HOURS, LINES, OFFICE_HOURS, RATE_NAME, Remunerat
 
 
 def price(booking: dict, report: dict | None, interpreter_tax: dict | None, policy_book,
-          cancelled_at=None, attachments=()) -> Remuneration:
+          cancelled_at=None, attachments=(), withdrawn_at=None) -> Remuneration:
     """Price one booking. `booking` is the booking detail and `report` the service report of
     docs/contracts.md; `interpreter_tax` is {"gst_registered", "qst_registered", "gst_from",
     "gst_to", "qst_from", "qst_to"}; `cancelled_at` overrides the booking's; `attachments` are the
-    booking's attachments (any one counts as the receipt of other fees). Pure: no I/O, no clock."""
+    booking's attachments (any one counts as the receipt of other fees). With `withdrawn_at`, the
+    interpreter gave the booking back then: only the communications in `report` made before it are
+    paid, whatever the booking became (the fee goes to whoever does the service). Pure: no I/O, no clock."""
     start = _moment(booking["start_at"], "start_at")
     service_day = local_date(start)
     policy = policy_book.policy_for(service_day)
@@ -51,8 +56,10 @@ def price(booking: dict, report: dict | None, interpreter_tax: dict | None, poli
     p = _Pricer(policy, rate)
     p.inputs.update(mode=booking["mode"], service_date=service_day.isoformat(),
                     planned_minutes=planned, hourly_rate=str(rate))
-    cancellation = _cancellation_moment(booking, report, cancelled_at)
-    if cancellation is None:
+    cancellation = None if withdrawn_at is not None else _cancellation_moment(booking, report, cancelled_at)
+    if withdrawn_at is not None:
+        p.withdrawal(report, _moment(withdrawn_at, "withdrawn_at"))
+    elif cancellation is None:
         p.service(rule, planned, report)
     else:
         p.cancellation(rule, planned, report, cancellation, start)
@@ -105,6 +112,8 @@ class _Pricer:
         if not report:
             self.flags.add("no_report")   # an estimate: priced as planned
         communications = report.get("communications") or []
+        if report.get("communications_paid_with_withdrawal"):
+            self.inputs["communications_paid_with_withdrawal"] = report["communications_paid_with_withdrawal"]
         if rule.kind == TIMED:
             actual = _actual_minutes(report)
             self.inputs["actual_minutes"] = actual
@@ -126,21 +135,32 @@ class _Pricer:
         if report.get("additional_service"):
             self.flags.add("additional_service_to_review")
 
+    def _communications_before(self, report: dict, moment: datetime, flag_after: str) -> int:
+        before = 0
+        for item in report.get("communications") or []:
+            at = item.get("at")
+            if at is None:
+                self.flags.add("communication_time_missing")
+            elif _moment(at, "communications.at") < moment:
+                before += 1
+            else:
+                self.flags.add(flag_after)
+        return before
+
+    def withdrawal(self, report: dict, withdrawn: datetime) -> None:
+        """A withdrawn interpreter: the communications made before the withdrawal, nothing else
+        (no service fee, however late the withdrawal; no expenses)."""
+        self.inputs.update(withdrawn_at=iso_z(withdrawn))
+        before = self._communications_before(report, withdrawn, "communication_after_withdrawal")
+        self.lines["phone_communications"] = self._communications(before)
+
     def cancellation(self, rule, planned: int, report: dict, cancelled: datetime,
                      start: datetime) -> None:
         notice = business_minutes_between(cancelled, start)
         late = is_late_cancellation(cancelled, start, self.policy)
         self.inputs.update(cancelled_at=iso_z(cancelled), late_cancellation=late,
                            business_hours_before_start=str((Decimal(notice) / 60).quantize(CENT, ROUND_HALF_UP)))
-        before = 0
-        for item in report.get("communications") or []:
-            at = item.get("at")
-            if at is None:
-                self.flags.add("communication_time_missing")
-            elif _moment(at, "communications.at") < cancelled:
-                before += 1
-            else:
-                self.flags.add("communication_after_cancellation")
+        before = self._communications_before(report, cancelled, "communication_after_cancellation")
         self.lines["phone_communications"] = self._communications(before)
         if late and rule.kind == TIMED:
             self.pays_expenses = True

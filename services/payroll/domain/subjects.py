@@ -4,8 +4,10 @@
 - The assigned interpreter (or the one who reported, on a cancelled booking) is paid once the
   service is reported, or once the booking is cancelled or closed.
 - Each interpreter who gave the booking back after making billable communications is paid those
-  communications only, never the service fee (DESIGN.md section 2): priced as a booking still
-  pending, with the communications as the whole report.
+  communications only, never the service fee (DESIGN.md section 2): priced as a withdrawal at its
+  moment (pricing.py), with the communications as the whole report.
+- An interpreter who withdrew and later did the service is paid a communication once: those of the
+  final report already paid with their withdrawal (same moment) are left out of it.
 """
 from __future__ import annotations
 
@@ -20,17 +22,30 @@ class Subject:
     report: dict | None
     cancelled_at: str | None
     withdrawal: bool
+    withdrawn_at: str | None = None
 
 
 def subjects(booking: dict) -> list[Subject]:
     out = []
+    withdrawals = booking.get("withdrawals") or []
     interpreter = booking.get("assigned_interpreter_id") or booking.get("reported_by")
     if interpreter and (booking.get("report") is not None or booking.get("status") in ("cancelled", "closed")):
-        out.append(Subject(f"{booking['id']}:{interpreter}", interpreter, booking, booking.get("report"),
+        report = _without_paid(booking.get("report"), [w for w in withdrawals if w["interpreter_id"] == interpreter])
+        out.append(Subject(f"{booking['id']}:{interpreter}", interpreter, booking, report,
                            booking.get("cancelled_at"), withdrawal=False))
-    for n, w in enumerate(booking.get("withdrawals") or [], start=1):
+    for n, w in enumerate(withdrawals, start=1):
         if w.get("communications"):
-            priced = dict(booking, status="pending", cancelled_at=None)
-            out.append(Subject(f"{booking['id']}:{w['interpreter_id']}:w{n}", w["interpreter_id"], priced,
-                               {"communications": w["communications"]}, w.get("at"), withdrawal=True))
+            out.append(Subject(f"{booking['id']}:{w['interpreter_id']}:w{n}", w["interpreter_id"], booking,
+                               {"communications": w["communications"]}, None, withdrawal=True,
+                               withdrawn_at=w.get("at")))
     return out
+
+
+def _without_paid(report: dict | None, own_withdrawals: list) -> dict | None:
+    """The report minus the communications its interpreter was already paid for on withdrawing."""
+    paid = {c.get("at") for w in own_withdrawals for c in w.get("communications") or ()}
+    if not report or not paid or not any(c.get("at") in paid for c in report.get("communications") or ()):
+        return report
+    kept = [c for c in report["communications"] if c.get("at") not in paid]
+    return dict(report, communications=kept,
+                communications_paid_with_withdrawal=len(report["communications"]) - len(kept))

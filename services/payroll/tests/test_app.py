@@ -15,32 +15,13 @@ from ims_common.nameko_ext import Stores
 from services.payroll import bootstrap
 from services.payroll.domain.periods import PeriodCalendar
 
+from .timeline import Source
+
 COORD = {"user_id": "UCOOR1", "role": "coordinator"}
 ADMIN = {"user_id": "UADMIN1", "role": "admin"}
 INES = {"user_id": "UINES", "role": "interpreter"}
 OTTO = {"user_id": "UOTTO", "role": "interpreter"}
 NOW = datetime(2024, 12, 2, 15, 0, tzinfo=timezone.utc)
-
-
-class Source:
-    """An event source with events_since, as booking and auth answer it."""
-
-    def __init__(self):
-        self.events: list[dict] = []
-        self.versions: dict[str, int] = {}
-
-    def add(self, stream: str, type_: str, data: dict, at: str = "2024-11-05T20:00:00Z",
-            actor: dict | None = None) -> dict:
-        self.versions[stream] = self.versions.get(stream, 0) + 1
-        env = {"event_id": f"e{len(self.events) + 1}", "type": type_, "schema_version": 1,
-               "stream_id": stream, "stream_version": self.versions[stream],
-               "position": len(self.events) + 1, "occurred_at": at, "actor": actor or COORD,
-               "correlation_id": None, "causation_id": None, "data": data}
-        self.events.append(env)
-        return env
-
-    def events_since(self, position: int, limit: int) -> list[dict]:
-        return [e for e in self.events if e["position"] > position][:limit]
 
 
 _numbers = itertools.count(1)
