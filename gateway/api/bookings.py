@@ -76,8 +76,13 @@ def get_booking(booking_id: str):
 COMMAND_RULES = {
     "modify": {"request.invalid": ("date", "start_time", "duration_minutes", "due_date", "establishment")},
     "cancel": {"request.invalid": ("cancelled_at",)},
-    "report": {"request.invalid": ("provided", "actual_end", "overtime_reason")},
-    "correct-report": {"request.invalid": ("provided", "actual_end", "overtime_reason")},
+    "withdraw": {"request.invalid": ("communications.<n>.at",)},
+    # The clock and the booking's slot: no time after the moment it is recorded, a timed service's
+    # actual start within 24 h of the planned one.
+    "report": {"request.invalid": ("provided", "actual_start", "actual_end", "overtime_reason", "cancelled_at",
+                                   "communications.<n>.at")},
+    "correct-report": {"request.invalid": ("provided", "actual_start", "actual_end", "overtime_reason",
+                                           "cancelled_at", "communications.<n>.at")},
     "attachments": {"request.invalid": ("content_base64",)},
 }
 
