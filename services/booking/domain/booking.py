@@ -215,6 +215,8 @@ def _correct_report(state, actor, p, now, new_id):
 def _attach(state, actor, p, now, new_id):
     _status(state, "attachments", "pending", "booked", "modified", "service_provided", "cancelled")
     _not_validated(actor, state)
+    if validated(state):          # a validated cancellation takes no attachment, as a closed booking
+        raise Conflict("booking.wrong_status", {"status": state["status"], "command": "attachments"})
     _assigned(actor, state)
     if len(state["attachments"]) >= attachments.MAX_PER_BOOKING:
         raise Conflict("booking.too_many_attachments", {"max": attachments.MAX_PER_BOOKING})
