@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test demo venv clean fault bench translations system-deps
+.PHONY: run test lint demo venv clean fault bench translations system-deps
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,12 @@ run: venv translations
 system-deps:
 	bash scripts/ensure_system_deps.sh
 
-test: system-deps venv translations
+# ruff over the whole tree, mypy over the domains and ims_common's pure modules (pyproject.toml)
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint system-deps venv translations
 	$(PY) -m pytest
 
 fault: system-deps venv translations

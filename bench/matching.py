@@ -51,7 +51,8 @@ def make_profiles(rng: random.Random, count: int, langs: list[str]) -> list[dict
         inactivity = []
         if rng.random() < 0.1:
             begin = START + timedelta(days=rng.randint(0, 360))
-            inactivity.append({"id": "p", "start": iso(begin), "end": iso(begin + timedelta(days=14)), "reason": "congé"})
+            inactivity.append({"id": "p", "start": iso(begin), "end": iso(begin + timedelta(days=14)),
+                               "reason": "congé"})
         documents = [{"id": "d", "name": "Antécédents", "inactive_if_invalid": True,
                       "expires_on": (START + timedelta(days=rng.randint(-30, 720))).date().isoformat()}]
         profiles.append({

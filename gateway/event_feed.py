@@ -9,7 +9,6 @@ import (nothing connects at import time)."""
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 import uuid
@@ -94,7 +93,7 @@ class EventFeed:
                         self._load()
                     try:
                         conn.drain_events(timeout=0.25 if loading else 1)
-                    except socket.timeout:
+                    except TimeoutError:
                         conn.heartbeat_check()
 
     def _load(self) -> None:

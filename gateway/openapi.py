@@ -82,7 +82,8 @@ def _operation(view, rule, method: str) -> dict:
     doc = getattr(view, "ims_doc", None) or {"summary": rule.endpoint, "tag": "misc", "public": True,
                                              "status": 200, "errors": (), "rules": {}, "calls": False,
                                              "responses": {}}
-    op: dict = {"summary": doc["summary"], "tags": [doc["tag"]], "operationId": f"{rule.endpoint.split('.')[-1]}_{method}"}
+    op: dict = {"summary": doc["summary"], "tags": [doc["tag"]],
+                "operationId": f"{rule.endpoint.split('.')[-1]}_{method}"}
     params = []
     for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule.rule):
         schema = {"type": "string"}

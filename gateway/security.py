@@ -15,7 +15,7 @@ from gateway.revocations import Unavailable
 from ims_common import config
 from ims_common.messages import LANGUAGES
 from ims_common.tokens import InvalidToken, verify_token
-from services.auth.contract.vocabulary import ROLES, STAFF
+from services.auth.contract.vocabulary import ROLES, STAFF  # noqa: F401  (STAFF: the API modules import it from here)
 
 log = logging.getLogger("gateway.security")
 

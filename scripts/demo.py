@@ -102,7 +102,8 @@ def booking_fields(rng: random.Random, code: str, day: date) -> dict:
     if mode == "in_person":
         fields["appointment_location"] = rng.choice(["Clinique externe", "Visite à domicile", "Urgence"])
     if mode == "video":
-        fields.update(video_platform="Teams", video_link="https://teams.example.org/rdv/" + str(rng.randint(1000, 9999)))
+        fields.update(video_platform="Teams",
+                      video_link="https://teams.example.org/rdv/" + str(rng.randint(1000, 9999)))
     return fields
 
 

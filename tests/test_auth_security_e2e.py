@@ -53,7 +53,7 @@ def system(tmp_path_factory):
     """The system as `make run` starts it, its access log naming the worker (pid) of each request."""
     with isolated_vhost() as amqp_uri:
         with running_system(tmp_path_factory.mktemp("ims-data"), amqp_uri, extra_env={
-                "GUNICORN_CMD_ARGS": f'--access-logformat "%(p)s %({{x-request-id}}i)s %(s)s"'}) as running:
+                "GUNICORN_CMD_ARGS": '--access-logformat "%(p)s %({x-request-id}i)s %(s)s"'}) as running:
             yield running
 
 

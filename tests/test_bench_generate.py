@@ -23,7 +23,7 @@ def test_a_small_history(tmp_path):
             streams.setdefault(e.stream_id, []).append(e)
         assert len(streams) == 300
         docs = {d["id"]: d for d in stores.doc_store.find(BOOKINGS)}
-        for stream_id, stream in streams.items():
+        for stream in streams.values():
             assert [e.stream_version for e in stream] == list(range(1, len(stream) + 1))
             state = ev.fold(stream)
             assert docs[state["id"]] == document(state)

@@ -110,7 +110,7 @@ def remuneration(api: ApiClient, bid: str, kind: str | None = None, **expected) 
     try:
         wait_until(ready, timeout=30)
     except Exception:
-        raise AssertionError(f"{bid}: expected {kind} {expected}, last seen {seen.get('item')}")
+        raise AssertionError(f"{bid}: expected {kind} {expected}, last seen {seen.get('item')}") from None
     data = jget(api, f"/bookings/{bid}/remuneration")
     return data["items"][0]
 

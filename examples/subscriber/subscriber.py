@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import sys
 import threading
 from pathlib import Path
@@ -101,12 +100,13 @@ class Subscriber:
                 while not stop.is_set():
                     try:
                         conn.drain_events(timeout=0.5)
-                    except socket.timeout:
+                    except TimeoutError:
                         conn.heartbeat_check()
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m examples.subscriber.subscriber", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m examples.subscriber.subscriber",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--amqp-uri", required=True)
     parser.add_argument("--api-url", required=True)
     parser.add_argument("--token-file", type=Path, required=True)

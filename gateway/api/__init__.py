@@ -28,4 +28,6 @@ def services():
     return current_app.extensions["ims_rpc"]
 
 
-from gateway.api import accounts, auth, auth_security, bookings, events, matching, notifications, payroll, profiles, reference, webhooks  # noqa: E402,F401  (they add their routes to `api`)
+from gateway.api import (  # noqa: E402,F401  (they add their routes to `api`)
+    accounts, auth, auth_security, bookings, events, matching, notifications, payroll, profiles, reference, webhooks,
+)

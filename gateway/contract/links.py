@@ -15,7 +15,7 @@ PAGES: dict[str, str] = {
     "bookings": "/reservations",
     "profile": "/profil",
     "dashboard": "/tableau-de-bord",              # coordinators: the queues (to assign, to validate)
-    "interpreters": "/interpretes",               # coordinators: ?q=<user id>&expire=1 finds one interpreter's documents
+    "interpreters": "/interpretes",               # coordinators: ?q=<user id>&expire=1, one interpreter's documents
     "password_reset": "/reset-password",          # ?token=… (a query, never logged as a path)
 }
 

@@ -248,7 +248,8 @@ ProvidedReportSchema = schema_of("ProvidedReportSchema", rules.REPORT_PROVIDED, 
                                      "reason is required when it lasted longer than planned (422).")
 NotProvidedReportSchema = schema_of("NotProvidedReportSchema", rules.REPORT_NOT_PROVIDED,
                                     provided=Const(False, required=True),
-                                    doc="Service report when it did not (provided: false): why, and what was done before.")
+                                    doc="Service report when it did not (provided: false): why, and what was done "
+                                        "before.")
 
 
 class ReportSchema:

@@ -22,8 +22,6 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from ims_common.files import base64_max_length
 
-from ims_common.files import base64_max_length
-
 SHORT = 200       # names, labels, codes (the booking and auth domains' limits)
 LONG = 2000       # free text: notes, comments, details
 END = r"(?![\s\S])"

@@ -86,7 +86,8 @@ def _change_schema(kind: str) -> type[Schema]:
 
 
 def _query_schema(kind: str) -> type[Schema]:
-    attrs = {"q": Pattern(LINE_OR_BLANK, 100, metadata={"description": "words of the code, names or address; accents and case aside"}),
+    attrs = {"q": Pattern(LINE_OR_BLANK, 100, metadata={
+                 "description": "words of the code, names or address; accents and case aside"}),
              "include_inactive": Choice(("true", "false"), metadata={
                  "description": "true: also the deactivated items (default: active only)"}),
              "sort": Choice(("code", "label")),

@@ -221,7 +221,7 @@ def _profile():
 @login_required()
 def profile():
     actor = current_actor()
-    errors, error, saved = {}, None, False
+    errors, error = {}, None
     if request.method == "POST":
         section = request.form.get("section")
         patch: dict = {}
@@ -338,7 +338,8 @@ def profile_document():
                     key, "doc_" + key.rsplit(".", 1)[-1] if key.startswith("eligibility_documents") else key)
                 errors.setdefault(name, []).extend(messages)
     data, limited = _profile()
-    return render_template("web/profile.html", p=data, limited=limited, error=error or _("Vérifiez les champs indiqués."),
+    return render_template("web/profile.html", p=data, limited=limited,
+                           error=error or _("Vérifiez les champs indiqués."),
                            errors=errors, saved=False, weekdays=weekday_names(), doc_form=form), 400
 
 

@@ -130,7 +130,8 @@ def _booking(booking_id: str) -> dict:
 
 def _remuneration(booking: dict):
     actor = current_actor()
-    if actor["role"] not in ("interpreter", *STAFF) or booking["status"] not in ("service_provided", "closed", "cancelled"):
+    if (actor["role"] not in ("interpreter", *STAFF)
+            or booking["status"] not in ("service_provided", "closed", "cancelled")):
         return None
     try:
         return rpc("payroll", "get_remuneration", actor, booking["id"])
@@ -172,7 +173,8 @@ def booking_detail(booking_id: str):
     return render_template("web/booking.html", b=booking, rem=_remuneration(booking),
                            report_open=report_open(booking, actor), correcting=correcting,
                            form=report_as_form(booking["report"]) if correcting else None,
-                           start_passed=(parse_utc(booking.get("start_at")) or datetime.max.replace(tzinfo=timezone.utc)) <= datetime.now(timezone.utc),
+                           start_passed=(parse_utc(booking.get("start_at"))
+                                         or datetime.max.replace(tzinfo=timezone.utc)) <= datetime.now(timezone.utc),
                            choices=offer_choices(actor, booking),
                            error=request.args.get("erreur"), assigned=assigned_contact(booking))
 
@@ -233,7 +235,8 @@ def late_cancellation(booking: dict) -> bool:
 
 CONFIRMATIONS = {
     "withdraw": lambda: _("Vous rendez cette réservation à la Banque d'interprètes : elle redevient « En attente » "
-                          "et sera offerte à d'autres interprètes. À moins de 48 heures du début, appelez plutôt la BI."),
+                          "et sera offerte à d'autres interprètes. "
+                          "À moins de 48 heures du début, appelez plutôt la BI."),
     "decline": lambda: _("L'offre disparaîtra de votre liste et ne vous sera plus proposée."),
     "cancel": lambda: _("La demande sera annulée et l'interprète assigné en sera avisé."),
     "close": lambda: _("Le rapport est validé et la réservation est achevée : seule une correction de la BI "
@@ -413,7 +416,8 @@ def new_booking():
             return redirect(url_for("web.booking_detail", booking_id=booking["id"], envoye=1))
         except IMSError as exc:
             error, errors = message_of(exc), field_errors(exc)
-    return render_template("web/booking_form.html", values=values, errors=errors, error=error, mode_options=[(m, mode_label(m)) for m in MODES],
+    return render_template("web/booking_form.html", values=values, errors=errors, error=error,
+                           mode_options=[(m, mode_label(m)) for m in MODES],
                            editing=None), (400 if error else 200)
 
 
@@ -433,5 +437,6 @@ def modify_booking(booking_id: str):
             if exc.http_status == 404:
                 raise
             error, errors, values = message_of(exc), field_errors(exc), dict(values, **submitted)
-    return render_template("web/booking_form.html", values=values, errors=errors, error=error, mode_options=[(m, mode_label(m)) for m in MODES],
+    return render_template("web/booking_form.html", values=values, errors=errors, error=error,
+                           mode_options=[(m, mode_label(m)) for m in MODES],
                            editing=booking), (400 if error else 200)

@@ -61,12 +61,14 @@ def interpreters():
     profiles = _try("auth", "list_profiles", actor, query, default=None)
     locked = locked_accounts(actor)
     if profiles is None:
-        accounts = rpc("auth", "list_accounts", actor, {k: v for k, v in query.items() if k in ("role", "per_page", "q")})
+        accounts = rpc("auth", "list_accounts", actor,
+                       {k: v for k, v in query.items() if k in ("role", "per_page", "q")})
         rows, limited = accounts["items"], True
     else:
         # Locks (failed sign-ins) live on the accounts, which auth decorates for coordinators only.
         lock = {a["user_id"]: a for a in locked}
-        rows = [dict(r, locked=bool(lock.get(r.get("user_id"))), locked_at=lock.get(r.get("user_id"), {}).get("locked_at"))
+        rows = [dict(r, locked=bool(lock.get(r.get("user_id"))),
+                     locked_at=lock.get(r.get("user_id"), {}).get("locked_at"))
                 for r in profiles["items"]]
         limited = False
     return render_template("web/interpreters.html", rows=rows, limited=limited, q=q, language=language,
@@ -265,7 +267,8 @@ def billing_export(period_id: str):
 def _csv_cell(value) -> str:
     """No spreadsheet formula from a free-text field (establishment, cost center description)."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r"-?\d+(\.\d+)?", text) else text
+    formula = text[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r"-?\d+(\.\d+)?", text)
+    return "'" + text if formula else text
 
 
 def bars(counter: Counter, limit: int = 12) -> list[dict]:

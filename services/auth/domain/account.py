@@ -54,7 +54,8 @@ class Account:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Account":
-        return cls(**{f.name: d.get(f.name) for f in dc_fields(cls) if f.name in d})
+        known: dict = {f.name: d.get(f.name) for f in dc_fields(cls) if f.name in d}
+        return cls(**known)
 
     @property
     def personal_words(self) -> list[str]:

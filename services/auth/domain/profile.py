@@ -117,12 +117,12 @@ def fold(events: Iterable) -> Optional[dict]:
 
 
 def roles_of(profile: dict) -> set[str]:
-    return {profile.get("role"), profile.get("secondary_role")} - {None}
+    return {r for r in (profile.get("role"), profile.get("secondary_role")) if r is not None}
 
 
 def applicable_fields(profile: dict) -> tuple[str, ...]:
     roles = roles_of(profile)
-    out = BASIC
+    out: tuple[str, ...] = BASIC
     if R.INTERPRETER in roles:
         out += INTERPRETER_FIELDS
     if R.REQUESTER in roles:
@@ -153,7 +153,7 @@ def expired_locking_documents(profile: dict, today: date) -> list[dict]:
 
 
 def availability(profile: dict, today: date) -> tuple[bool, list[dict]]:
-    reasons = []
+    reasons: list[dict] = []
     if profile.get("active") is False:
         reasons.append({"code": "account_inactive"})
     for doc in expired_locking_documents(profile, today):
@@ -512,7 +512,7 @@ def _financial(value, key, errors, current, new_id):
         return None
     _keys(value, FINANCIAL_KEYS, key, errors)
     merged = {**empty_financial(), **(current.get(key) or {}), **value}
-    out = {"legal_name": v.text(merged["legal_name"], f"{key}.legal_name", errors, TEXT_MAX, required=False),
+    out: dict = {"legal_name": v.text(merged["legal_name"], f"{key}.legal_name", errors, TEXT_MAX, required=False),
            "supplier_number": v.text(merged["supplier_number"], f"{key}.supplier_number", errors, 40,
                                      required=False)}
     for tax, pattern in (("gst", GST_RE), ("qst", QST_RE)):

@@ -258,7 +258,7 @@ def test_mfa_code_expires_and_limits_attempts(sec, pepe, sent, clock):
     step = sec.login.login("pepe@example.org", PASSWORD, IP)
     sec.login.mfa_send(step["mfa_token"], "email")
     code = sent.last("mfa_code")["params"]["code"]
-    wrong = "%06d" % ((int(code) + 1) % 10**6)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
     codes = []
     for _ in range(5):
         with pytest.raises(Unauthorized) as err:

@@ -128,7 +128,8 @@ def _closed(s, d, a, t):
 
 
 _APPLY = {OFFERED: lambda s, d, a, t: (_offered(s, d, a, t), _offer_round(s, d, a, t)),
-          OFFERS_WITHDRAWN: _offers_withdrawn, FLAGGED_UNFILLED: _flagged, DECLINED: _declined, ACCEPTED: _taken, ASSIGNED: _taken,
+          OFFERS_WITHDRAWN: _offers_withdrawn, FLAGGED_UNFILLED: _flagged, DECLINED: _declined,
+          ACCEPTED: _taken, ASSIGNED: _taken,
           MODIFIED: _modified, WITHDRAWN: _withdrawn, CANCELLED: _cancelled,
           SERVICE_PROVIDED: _provided, REPORT_CORRECTED: _corrected,
           ATTACHMENT_ADDED: _attachment, CLOSED: _closed}

@@ -56,7 +56,7 @@ def visible_to(state: dict) -> list[str]:
 def require_visible(actor: dict, state: dict | None, booking_id: str) -> dict:
     """NotFound for an absent booking and for one the actor may not see: same answer for both,
     so nobody learns that a number exists."""
-    if not can_see(actor, state):
+    if state is None or not can_see(actor, state):
         raise NotFound("booking.not_found", {"id": booking_id})
     return state
 

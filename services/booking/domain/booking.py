@@ -15,7 +15,7 @@ from ims_common.errors import Conflict, Forbidden
 from ims_common import validation as v
 
 from . import attachments, events as ev
-from .access import STAFF, SYSTEM, holds_offer, require_visible, role_of
+from .access import STAFF, holds_offer, require_visible, role_of
 from .fields import TIMED_MODES, check_booking, check_changes, establishment_code
 from ims_common.times import iso_z, parse_iso
 from services.booking.contract.fold import payable_when_cancelled, validated
@@ -89,7 +89,7 @@ def _offer(state, actor, p, now, new_id):
         errors.add("interpreter_ids", "field.invalid")
     errors.raise_if_any()
     unique = list(dict.fromkeys(i.strip() for i in ids))
-    data = {"interpreter_ids": unique}
+    data: dict = {"interpreter_ids": unique}
     if broadcast:
         data["broadcast"] = True      # to all qualified at once: first accept wins
     if tier is not None:
@@ -97,7 +97,7 @@ def _offer(state, actor, p, now, new_id):
     return Decision([ev.Event(ev.OFFERED, data)])
 
 
-def _others_withdrawn(state: dict, winner: str) -> list:
+def _others_withdrawn(state: dict, winner: str | None) -> list:
     """Once one interpreter has the booking, every other open offer is withdrawn (they are told)."""
     others = [uid for uid in state["offered_to"] if uid != winner and holds_offer(uid, state)]
     return [ev.Event(ev.OFFERS_WITHDRAWN, {"interpreter_ids": others, "reason": "taken"})] if others else []

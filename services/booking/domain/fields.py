@@ -37,8 +37,8 @@ def _slot(fields: dict, errors: v.Errors) -> dict:
             if "due_date" not in errors.fields:
                 errors.add("due_date", "field.required")
             return {}
-        start, end = day_bounds(date.fromisoformat(fields["due_date"]))
-        return {"start_at": iso_z(start), "end_at": iso_z(end)}
+        first, last = day_bounds(date.fromisoformat(fields["due_date"]))
+        return {"start_at": iso_z(first), "end_at": iso_z(last)}
     fields["due_date"] = None
     missing = [n for n in TIMED_REQUIRED if fields[n] is None]
     for name in missing:

@@ -27,7 +27,8 @@ def establishment_code(value) -> str | None:
 
 
 def _text(rule: dict, value, field: str, errors: v.Errors):
-    return v.text(value, field, errors, rule["max"], rule.get("required", False), multiline=rule.get("multiline", False))
+    return v.text(value, field, errors, rule["max"], rule.get("required", False),
+                  multiline=rule.get("multiline", False))
 
 
 def _choice(rule: dict, value, field: str, errors: v.Errors):

@@ -69,6 +69,7 @@ def parse_query(actor: dict, query) -> tuple[dict | None, int, int]:
     page = _count(query.get("page"), "page", errors)
     per_page = _count(query.get("per_page"), "per_page", errors)
     errors.raise_if_any()
+    assert page is not None and per_page is not None   # else an error was raised just above
     if queue is not None:
         if actor["role"] not in STAFF:
             raise Forbidden("booking.forbidden_role", {"role": actor["role"], "command": "queue"})

@@ -183,9 +183,9 @@ class Interpreter:
                     slots.setdefault(day, []).append((start, end))
         inactivity = []
         for period in profile.get("inactivity_periods") or []:
-            start, end = _when((period or {}).get("start")), _when((period or {}).get("end"))
-            if start and end and end > start:
-                inactivity.append((start, end, period.get("reason")))
+            begins, ends = _when((period or {}).get("start")), _when((period or {}).get("end"))
+            if begins and ends and ends > begins:
+                inactivity.append((begins, ends, period.get("reason")))
         documents = [(d.get("name") or d.get("id") or "?", _date(d.get("expires_on")))
                      for d in profile.get("eligibility_documents") or []
                      if isinstance(d, dict) and d.get("inactive_if_invalid")]
@@ -233,7 +233,7 @@ class InterpreterIndex:
                 self.by_pair.setdefault(pair, []).append(interpreter.user_id)
         self.ordered = sorted(self.all)          # excluded lists come out in id order, unsorted
 
-    def speaking(self, source: str, target: str) -> list[str]:
+    def speaking(self, source: str | None, target: str | None) -> list[str]:
         return self.by_pair.get(frozenset((norm(source), norm(target))), [])
 
 
@@ -241,7 +241,7 @@ class InterpreterIndex:
 class _Busy:
     start: datetime
     end: datetime = field(compare=False)
-    booking_id: str = field(compare=False)
+    booking_id: str | None = field(compare=False)
     in_person: bool = field(compare=False)
 
 
@@ -312,7 +312,7 @@ class Query:
     booking: dict
     start: datetime
     end: datetime
-    mode: str
+    mode: str | None
     source: str
     target: str
     context: str
@@ -401,7 +401,7 @@ def evaluate(interpreter: Interpreter, booking: dict, busy, now: datetime,
             out.append(reason("matching.context_missing", context=booking.get("context")))
     if q.establishment in interpreter.blocked:
         out.append(reason("matching.blocked_for_establishment", establishment=q.establishment))
-    for p_start, p_end, why in interpreter.inactivity:
+    for p_start, p_end, _why in interpreter.inactivity:
         if p_start < q.end and p_end > q.start:
             out.append(reason("matching.inactivity_period", start=_iso(p_start), end=_iso(p_end)))
             break

@@ -105,7 +105,7 @@ def test_random_commands_only_make_legal_transitions(script):
             continue
         assert visible
         status = before["status"]
-        for kind, data in events:
+        for kind, _data in events:
             assert status in TRANSITIONS[kind], (kind, status)
             assert actor["role"] in ROLES[kind], (kind, actor)
             if kind == "BookingAccepted":

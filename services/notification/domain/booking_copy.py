@@ -14,19 +14,21 @@ KEPT = ("id", "number", "status", "start_at", "end_at", "mode", "source_language
 
 # What the fold keeps beside the booking's fields, which the copy does not: given back empty
 # before each event so booking's fold finds the lists it extends.
-_SKELETON = {"offered_to": [], "declined_by": [], "withdrawals": [], "attachments": [], "report": None,
+_SKELETON: dict = {"offered_to": [], "declined_by": [], "withdrawals": [], "attachments": [], "report": None,
              "offer_rounds": [], "offers_withdrawn": []}
 
 
 def already_applied(copy: dict | None, event) -> bool:
-    return bool(copy) and copy.get("version", 0) >= event.stream_version
+    if not copy:
+        return False
+    return copy.get("version", 0) >= event.stream_version
 
 
 def evolve(copy: dict | None, event) -> dict:
     """The copy after one stored event of its booking's stream (raises ValueError for an event
     before the booking's creation)."""
     state = apply_in_place(None if copy is None else dict(_SKELETON, **copy), event)
-    kept = {name: state.get(name) for name in KEPT}
+    kept: dict = {name: state.get(name) for name in KEPT}
     if kept.get("start_at"):
         kept["start_at"] = iso_z(parse_iso(kept["start_at"]))  # one form, so copies sort and compare
     kept["id"] = kept.get("id") or booking_id_of(event.stream_id)

@@ -199,7 +199,7 @@ def booking_params(booking: dict, lang: str, public_url: str) -> dict:
     }
 
 
-def booking_link(public_url: str, booking_id: str) -> str:
+def booking_link(public_url: str, booking_id: str | None) -> str:
     return links.link("booking", public_url, booking_id=booking_id)
 
 

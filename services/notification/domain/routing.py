@@ -8,7 +8,7 @@ resolves addressees and sends; nothing here reads a store.
 | kind | when | to |
 |---|---|---|
 | booking_offered | BookingOffered | each offered interpreter |
-| booking_accepted | BookingAccepted, BookingAssigned | the booking's creator and its requester_email (naming the interpreter and how to reach them) |
+| booking_accepted | BookingAccepted, BookingAssigned | creator and requester_email (naming the interpreter, contact) |
 | booking_assigned_interpreter | BookingAssigned | the interpreter |
 | booking_modified | BookingModified | the assigned interpreter |
 | booking_cancelled | BookingCancelled | the interpreter assigned before |
@@ -66,8 +66,8 @@ def route_booking_event(event_type: str, data: dict, before: dict, after: dict) 
         return Routing(tuple(notices), reminder=SCHEDULE)
     if event_type == booking_events.MODIFIED:
         assigned = after.get("assigned_interpreter_id")
-        notices = (Notice("booking_modified", assigned),) if assigned else ()
-        return Routing(notices, reminder=RESCHEDULE if "start_at" in (data.get("changes") or {}) else None)
+        modified = (Notice("booking_modified", assigned),) if assigned else ()
+        return Routing(modified, reminder=RESCHEDULE if "start_at" in (data.get("changes") or {}) else None)
     if event_type == booking_events.WITHDRAWN:
         return Routing((Notice("booking_withdrawn", COORDINATORS, about=data.get("interpreter_id")),),
                        reminder=CANCEL)

@@ -27,7 +27,9 @@ def reminder(booking: dict) -> tuple[str, datetime, dict] | None:
 def reminder_still_stands(booking: dict | None, timer: dict, now: datetime) -> bool:
     """The booking has not moved on since the reminder was set: same interpreter, same start, still
     to come, still booked."""
-    return bool(booking) and booking.get("assigned_interpreter_id") == timer["user_id"] \
+    if not booking:
+        return False
+    return booking.get("assigned_interpreter_id") == timer["user_id"] \
         and booking.get("start_at") == timer["start_at"] and parse_iso(timer["start_at"]) > now \
         and booking.get("status") in REMINDED_STATUSES
 

@@ -133,7 +133,7 @@ def test_every_row_of_the_matrix_sends_the_right_message_in_the_right_language_w
     accepted = [t for c, a, t in sent if a == req_email and MARKERS["booking_accepted"][lang == "en"] in t.lower()]
     assert any("Pepe Interprète" in t and "+15145550002" in t for t in accepted)
     # No health data anywhere; every booking SMS carries the link to the booking instead.
-    for channel, address, text in sent:
+    for channel, _address, text in sent:
         for field, value in SENSITIVE.items():
             assert value not in text, (field, channel, text)
         assert "Dre Demandeuse" not in text

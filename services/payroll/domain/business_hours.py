@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 import holidays
 
@@ -17,7 +17,7 @@ from ims_common.times import MONTREAL
 _DAY = timedelta(days=1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _quebec_holidays(year: int) -> frozenset[date]:
     # Frozen per year: the library's holiday object fills itself lazily and is not thread-safe.
     return frozenset(holidays.Canada(subdiv="QC", years=year).keys())

@@ -18,7 +18,7 @@ def cancellation_terms(start: datetime, now: datetime, book: PolicyBook, mode: s
     by time; an unknown mode counts as timed), `deadline` (the last moment that is not late, UTC)."""
     policy = book.policy_for(local_date(start))
     late = is_late_cancellation(now, start, policy)
-    timed = mode not in policy.modes or policy.rule_for(mode).kind == TIMED
+    timed = mode is None or mode not in policy.modes or policy.rule_for(mode).kind == TIMED
     return {"late": late, "paid_as_planned": late and timed,
             "deadline": iso_z(notice_deadline(start, policy.late_cancellation_business_hours)),
             "business_hours": policy.late_cancellation_business_hours, "policy_version": policy.version}

@@ -38,7 +38,7 @@ class Remuneration:
 
     def to_dict(self) -> dict:
         """Amounts as plain decimal strings ('82.00'): exact, and no float on the way to JSON."""
-        out = {key: str(amount) for key, amount in self.lines.items()}
+        out: dict = {key: str(amount) for key, amount in self.lines.items()}
         out.update(subtotal=str(self.subtotal), gst=str(self.gst), qst=str(self.qst),
                    total=str(self.total), rate_name=self.rate_name,
                    rate_description=self.rate_description, policy_version=self.policy_version,

@@ -74,10 +74,12 @@ def import_text(app, actor: dict, kind: str, text: str, encoding: str = "utf-8",
     for line, row in table["rows"]:
         item_id = _id_of(kind, row)
         if line in long_rows:
-            report["refused"].append({"line": line, "id": item_id, "errors": {"_row": ["reference.field.too_many_cells"]}})
+            report["refused"].append({"line": line, "id": item_id,
+                                      "errors": {"_row": ["reference.field.too_many_cells"]}})
             continue
         if item_id is not None and item_id in seen:
-            report["refused"].append({"line": line, "id": item_id, "errors": {"code": ["reference.field.duplicate_in_file"]}})
+            report["refused"].append({"line": line, "id": item_id,
+                                      "errors": {"code": ["reference.field.duplicate_in_file"]}})
             continue
         try:
             outcome, decided, version = _decide_row(kind, row, item_id, lookup, only_new)

@@ -126,7 +126,8 @@ class ReferenceCopy:
         if not wanted:
             return None
         for item in self.items(kind, active_only):
-            if wanted in (fold_text(item.get("label_fr")), fold_text(item.get("label_en")), fold_text(item.get("code"))):
+            if wanted in (fold_text(item.get("label_fr")), fold_text(item.get("label_en")),
+                          fold_text(item.get("code"))):
                 return item
         return None
 

@@ -110,7 +110,8 @@ def read_rows(kind: str, text: str) -> dict:
         raise ValidationFailed("reference.csv_missing_columns", {"columns": "code"})
     if kind in V.SCOPED and "establishment" not in columns:
         raise ValidationFailed("reference.csv_missing_columns", {"columns": "establishment"})
-    rows, long_rows = [], []
+    rows: list = []
+    long_rows: list = []
     try:
         for cells in reader:
             if not any(c.strip() for c in cells):
