@@ -13,7 +13,8 @@ from gateway.errors import ApiError
 from gateway.openapi import documented
 from gateway.rpc import ServiceError
 from gateway.schemas.payroll import (
-    PERIOD_ID, BillingQuerySchema, BillingSchema, PeriodListSchema, PeriodSchema, PolicyCreateSchema,
+    PERIOD_ID, BillingQuerySchema, BillingSchema, ClosePeriodSchema, PeriodDetailSchema, PeriodListSchema,
+    PeriodSchema, PolicyCreateSchema,
     PolicyListSchema, PolicySchema, RemunerationSchema, StatementQuerySchema, StatementSchema,
 )
 from gateway.security import STAFF, actor, require
@@ -38,12 +39,23 @@ def list_pay_periods():
     return jsonify({"items": services().call("payroll", "list_periods", actor())})
 
 
+@api.get("/payroll/periods/<period_id:period_id>")
+@require(*STAFF, code=FORBIDDEN)
+@documented("A pay period and the provisional amounts it holds (coordinators)", "payroll",
+            response=PeriodDetailSchema)
+def get_pay_period(period_id: str):
+    return jsonify(services().call("payroll", "get_period", actor(), period_id))
+
+
 @api.post("/payroll/periods/<period_id:period_id>/close")
 @require(*STAFF, code=FORBIDDEN)
-@documented("Close a pay period (coordinators); later changes become adjustments of the next open one",
-            "payroll", response=PeriodSchema, errors=(409,))
+@documented("Close a pay period that has ended (coordinators): each provisional amount it holds must be "
+            "validated first or carried to the next open period; later changes become adjustments there",
+            "payroll", body=ClosePeriodSchema, response=PeriodSchema, errors=(409,),
+            rules={"request.invalid": ("carry",)})
 def close_pay_period(period_id: str):
-    return jsonify(services().call("payroll", "close_period", actor(), period_id))
+    body = load_body(ClosePeriodSchema())
+    return jsonify(services().call("payroll", "close_period", actor(), period_id, body.get("carry")))
 
 
 @api.get("/payroll/statements")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from gateway.schemas.bookings import USER_ID
-from gateway.schemas.fields import Bool, Int, Pattern, StrictSchema, Text
+from gateway.schemas.bookings import BOOKING_ID, USER_ID
+from gateway.schemas.fields import Bool, Int, ListOf, Pattern, StrictSchema, Text
 
 PERIOD_ID = r"\d{4}-\d{2}-\d{2}"
+REMUNERATION_KEY = rf"{BOOKING_ID}:{USER_ID}(:w[0-9]{{1,3}})?"   # "<booking>:<interpreter>[:w<n>]"
 DECIMAL = r"\d{1,7}(\.\d{1,6})?"
 DATE = r"\d{4}-\d{2}-\d{2}"
 TIME = r"\d{2}:\d{2}"
@@ -20,6 +21,13 @@ class StatementQuerySchema(StrictSchema):
 
 class BillingQuerySchema(StrictSchema):
     period = Pattern(PERIOD_ID, 10, required=True)
+
+
+class ClosePeriodSchema(StrictSchema):
+    """Every provisional amount the period holds must be validated first or carried here."""
+    carry = ListOf(Pattern(REMUNERATION_KEY, 140), max_items=5000, metadata={
+        "description": "keys of the provisional remunerations to carry to the next open period "
+                       "(GET /payroll/periods/{period_id} lists them)"})
 
 
 class ModeRuleSchema(StrictSchema):
@@ -106,9 +114,25 @@ class PeriodSchema(Schema):
     start = fields.String(metadata={"format": "date"})
     end = fields.String(metadata={"format": "date"})
     status = fields.String(metadata={"enum": ["open", "closed"]})
+    ended = fields.Boolean(metadata={"description": "its last day is past: it may be closed"})
     closed_at = fields.String(allow_none=True)
     closed_by = fields.String(allow_none=True)
+    carried = fields.Integer(metadata={"description": "provisional amounts carried to the next period at closing"})
+    provisional = fields.Integer(metadata={"description": "provisional amounts it holds (not validated yet)"})
     total = _money()
+
+
+class ProvisionalItemSchema(AmountsSchema):
+    key = fields.String(metadata={"example": "HC-24240002:UBIPN0002"})
+    booking_id = fields.String()
+    interpreter_id = fields.String()
+    service_date = fields.String(metadata={"format": "date"})
+    withdrawal = fields.Boolean()
+    flags = fields.List(fields.String())
+
+
+class PeriodDetailSchema(PeriodSchema):
+    provisional_items = fields.List(fields.Nested(ProvisionalItemSchema))
 
 
 class PeriodListSchema(Schema):

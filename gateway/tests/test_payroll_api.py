@@ -24,7 +24,9 @@ def payroll(fake):
 
     fake.payroll__get_remuneration = remuneration
     fake.payroll__list_periods = lambda actor: [{"id": "2024-11-03", "status": "open", "total": "82.00"}]
-    fake.payroll__close_period = lambda actor, pid: {"id": pid, "status": "closed"}
+    fake.payroll__close_period = lambda actor, pid, carry=None: {"id": pid, "status": "closed"}
+    fake.payroll__get_period = lambda actor, pid: {"id": pid, "status": "open", "provisional": 1,
+                                                   "provisional_items": [{"key": "HC-24240002:UINES"}]}
     fake.payroll__statement = lambda actor, pid, who: {"period": {"id": pid}, "interpreter_id": who}
     fake.payroll__export_csv = lambda actor, pid: "interpreter_id,total\r\nUINES,82.00\r\n"
     fake.payroll__statement_pdf = lambda actor, pid, who: {
@@ -47,8 +49,17 @@ def test_periods_and_closing(client, payroll):
     assert client.post("/api/v1/payroll/periods/2024-11-03/close", headers=INES).status_code == 403
     resp = client.post("/api/v1/payroll/periods/2024-11-03/close", headers=COORD)
     assert resp.status_code == 200 and resp.json["status"] == "closed"
-    assert payroll.last_call("close_period")[2][1] == "2024-11-03"
+    assert payroll.last_call("close_period")[2][1:] == ("2024-11-03", None)
     assert client.post("/api/v1/payroll/periods/nope/close", headers=COORD).status_code == 404
+    carry = ["HC-24240002:UINES", "HC-24240003:UBIPN0002:w1"]
+    assert client.post("/api/v1/payroll/periods/2024-11-03/close", json={"carry": carry},
+                       headers=COORD).status_code == 200
+    assert payroll.last_call("close_period")[2][1:] == ("2024-11-03", carry)
+    for bad in ({"carry": ["DROP TABLE"]}, {"carry": "HC-24240002:UINES"}, {"carry": [{"$ne": 1}]}, {"x": 1}):
+        assert client.post("/api/v1/payroll/periods/2024-11-03/close", json=bad, headers=COORD).status_code == 400
+    detail = client.get("/api/v1/payroll/periods/2024-11-03", headers=COORD)
+    assert detail.status_code == 200 and detail.json["provisional_items"][0]["key"] == "HC-24240002:UINES"
+    assert client.get("/api/v1/payroll/periods/2024-11-03", headers=INES).status_code == 403
 
 
 def test_statements_take_the_period_and_optionally_the_interpreter(client, payroll):

@@ -48,8 +48,12 @@ class PayrollService:
         return self.app.list_periods(actor)
 
     @rpc
-    def close_period(self, actor, period_id):
-        return self.app.close_period(actor, period_id)
+    def get_period(self, actor, period_id):
+        return self.app.get_period(actor, period_id)
+
+    @rpc
+    def close_period(self, actor, period_id, carry=None):
+        return self.app.close_period(actor, period_id, carry)
 
     @rpc
     def statement(self, actor, period_id, interpreter_id=None):

@@ -85,14 +85,16 @@ class LedgerUseCases:
         service_period = self.calendar.period_of(service_date)
         kind = FINAL if validated(booking) else PROVISIONAL
         detail = rem.to_dict()
-        amounts = ledger.cents(rem)
         previous = self.docs.get(REMUNERATIONS, key)
         if previous and previous["detail"] == detail and previous["kind"] == kind:
             return  # same result: nothing to book, nothing to publish (replays land here)
-
-        entries = self.docs.find(ENTRIES, {"rem_key": key})
-        booked = ledger.book(entries, amounts, kind, service_period, self._closed, self.calendar.next)
         where = {"establishment": booking.get("establishment"), "cost_center": booking.get("cost_center")}
+        doc = {"key": key, "booking_id": booking["id"], "interpreter_id": interpreter, "kind": kind,
+               "withdrawal": subject.withdrawal, "service_date": service_date.isoformat(),
+               "period_id": service_period, **where,
+               "cost_center_description": booking.get("cost_center_description"),
+               "amounts": ledger.cents(rem), "detail": detail, "calculated_at": iso_z(self.clock())}
+        booked = self._plan(doc)
         if self.emit:
             data = {"booking_id": booking["id"], "interpreter_id": interpreter, "kind": booked.event_kind,
                     "service_date": service_date.isoformat(), "service_period_id": service_period,
@@ -102,21 +104,24 @@ class LedgerUseCases:
             self.events.append(stream, self.events.stream_version(stream), [NewEvent(
                 CALCULATED, data, actor=SYSTEM_ACTOR,
                 correlation_id=cause.correlation_id, causation_id=cause.event_id)])
+        self._write_entries(doc, booked)
+        self.docs.put(REMUNERATIONS, key, doc)
 
+    def _plan(self, rem: dict) -> ledger.Booking:
+        """Where the remuneration's amounts go now (domain/ledger.py), given the periods closed."""
+        entries = self.docs.find(ENTRIES, {"rem_key": rem["key"]})
+        return ledger.book(entries, rem["amounts"], rem["kind"], rem["period_id"], self._closed, self.calendar.next)
+
+    def _write_entries(self, rem: dict, booked: ledger.Booking) -> None:
         for replaced in booked.replaced:
             self.docs.delete(ENTRIES, replaced)
-        entry_key = f"{key}@{booked.period_id}"
+        entry_key = f"{rem['key']}@{booked.period_id}"
         if booked.keep:
             self.docs.put(ENTRIES, entry_key, {
-                "key": entry_key, "rem_key": key, "period_id": booked.period_id, "kind": booked.entry_kind,
-                "booking_id": booking["id"], "interpreter_id": interpreter,
-                "service_date": service_date.isoformat(), **where,
-                "cost_center_description": booking.get("cost_center_description"),
-                "amounts": booked.amounts})
+                "key": entry_key, "rem_key": rem["key"], "period_id": booked.period_id, "kind": booked.entry_kind,
+                "booking_id": rem["booking_id"], "interpreter_id": rem["interpreter_id"],
+                "service_date": rem["service_date"], "establishment": rem["establishment"],
+                "cost_center": rem["cost_center"], "cost_center_description": rem.get("cost_center_description"),
+                "validated": rem["kind"] == FINAL, "amounts": booked.amounts})
         else:
             self.docs.delete(ENTRIES, entry_key)
-        self.docs.put(REMUNERATIONS, key, {
-            "key": key, "booking_id": booking["id"], "interpreter_id": interpreter, "kind": kind,
-            "withdrawal": subject.withdrawal, "service_date": service_date.isoformat(),
-            "period_id": service_period, **where, "amounts": amounts, "detail": detail,
-            "calculated_at": iso_z(self.clock())})

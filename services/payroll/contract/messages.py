@@ -13,6 +13,15 @@ MESSAGES = register({
     "payroll.period_closed": {
         "fr": "La période de paie {period} est déjà fermée.",
         "en": "Pay period {period} is already closed."},
+    "payroll.period_not_ended": {
+        "fr": "La période de paie {period} n'est pas terminée (elle se termine le {end}) : elle ne peut pas encore être fermée.",
+        "en": "Pay period {period} has not ended (it ends on {end}): it cannot be closed yet."},
+    "payroll.period_has_provisional": {
+        "fr": "La période de paie {period} contient {count} montant(s) provisoire(s) : validez les demandes ou reportez ces montants à la période suivante.",
+        "en": "Pay period {period} holds {count} provisional amount(s): validate the bookings or carry these amounts to the next period."},
+    "payroll.not_provisional_here": {
+        "fr": "Seuls les montants provisoires de la période {period} peuvent être reportés.",
+        "en": "Only the provisional amounts of period {period} can be carried."},
     "payroll.interpreter_required": {"fr": "Précisez l'interprète.", "en": "Give the interpreter."},
     "payroll.invalid_policy": {
         "fr": "Politique de rémunération invalide : {reason}",

@@ -9,7 +9,8 @@ READ, WRITE = "read", "write"
 METHODS: dict[str, str] = {
     "get_remuneration": READ,
     "list_periods": READ,
-    "close_period": WRITE,
+    "get_period": READ,            # (actor, period_id): the period and the provisional amounts it holds
+    "close_period": WRITE,         # (actor, period_id, carry=None): carry = keys of provisional amounts
     "statement": READ,
     "export_csv": READ,
     "statement_pdf": READ,

@@ -3,7 +3,9 @@
 A remuneration belongs to the pay period of its service date. While that period is open, its entry
 there holds the whole amount (provisional, then final). Once the period is closed its entries are
 never edited: a later change books the difference (what the remuneration now says minus what the
-closed periods already hold) as an adjustment in the next open period.
+closed periods already hold) as an adjustment in the next open period. An amount no closed period
+holds any part of (reported late, or carried when its period closed) is booked whole in the next
+open period, with its own state (provisional, final), not as an adjustment.
 """
 from __future__ import annotations
 
@@ -65,8 +67,9 @@ def book(entries: list[dict], amounts: dict, kind: str, service_period: str,
         target = next_period(target)
     delta = add(amounts, already, -1)
     own = target == service_period
+    whole = not closed            # nothing of it was paid in a closed period
     return Booking(
-        period_id=target, amounts=delta, entry_kind=kind if own else ADJUSTMENT,
-        event_kind=kind if own and not closed else ADJUSTMENT,
+        period_id=target, amounts=delta, entry_kind=kind if whole else ADJUSTMENT,
+        event_kind=kind if whole else ADJUSTMENT,
         replaced=tuple(e["key"] for e in entries if e["period_id"] not in closed and e["period_id"] != target),
-        keep=own or any(delta.values()))
+        keep=own or whole or any(delta.values()))

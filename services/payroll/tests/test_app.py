@@ -299,3 +299,58 @@ def test_the_finance_export_neutralises_formulas_has_a_bom_and_marks_each_lines_
     assert [(r["interpreter_id"], r["legal_name"], r["supplier_number"], r["state"], r["total"]) for r in rows] == [
         ("UINES", "'" + evil, "'+1", "final", "82.00"), ("UINES", "'" + evil, "'+1", "provisional", "82.00"),
         ("UOTTO", "Hélène Lévesque-Côté", "'@F-9", "final", "82.00")]
+
+
+def test_only_a_period_that_has_ended_can_be_closed(world):
+    app, booking, auth = world                     # today: 2024-12-02, in the period 2024-12-01..14
+    for period in ("2030-05-26", "2024-12-01"):
+        with pytest.raises(Conflict) as caught:
+            app.close_period(COORD, period)
+        assert caught.value.code == "payroll.period_not_ended"
+    assert caught.value.params == {"period": "2024-12-01", "end": "2024-12-14"}
+    assert [(p["id"], p["ended"]) for p in app.list_periods(COORD)] == [("2024-12-01", False)]
+    assert app.close_period(COORD, "2024-11-17")["status"] == "closed"   # ended on 2024-11-30
+
+
+def test_closing_needs_each_provisional_amount_validated_or_carried(world):
+    """The period lists the provisional amounts it holds; closing is refused while one is neither
+    validated nor carried; a carried amount goes whole to the next open period, still provisional,
+    and becomes final there when its booking is validated. The export marks each line's state."""
+    app, booking, auth = world
+    done = served(booking, "2024-11-05T16:00:00Z", "2024-11-05T11:00:00-05:00", "2024-11-05T13:00:00-05:00")
+    waiting = served(booking, "2024-11-06T16:00:00Z", "2024-11-06T11:00:00-05:00", "2024-11-06T13:00:00-05:00",
+                     close=False)
+    nothing = created(booking, "2024-11-07T16:00:00Z")      # cancelled on time: 0,00, nothing to validate
+    booking.add(f"booking-{nothing}", "BookingAssigned", {"interpreter_id": "UOTTO"})
+    booking.add(f"booking-{nothing}", "BookingCancelled", {"cancelled_at": "2024-11-01T14:00:00Z",
+                                                          "reason": "x", "previous_status": "booked"})
+    feed(app, booking, auth)
+    detail = app.get_period(COORD, "2024-11-03")
+    assert detail["provisional"] == 1 and [(i["key"], i["total"]) for i in detail["provisional_items"]] == [
+        (f"{waiting}:UINES", "82.00")]
+    with pytest.raises(Forbidden):
+        app.get_period(INES, "2024-11-03")
+    with pytest.raises(Conflict) as caught:
+        app.close_period(COORD, "2024-11-03")
+    assert (caught.value.code, caught.value.params["count"]) == ("payroll.period_has_provisional", 1)
+    with pytest.raises(ValidationFailed):
+        app.close_period(COORD, "2024-11-03", [f"{done}:UINES", f"{waiting}:UINES"])   # done is final
+    with pytest.raises(ValidationFailed):
+        app.close_period(COORD, "2024-11-03", "everything")
+    closed = app.close_period(COORD, "2024-11-03", [f"{waiting}:UINES"])
+    assert (closed["status"], closed["carried"], closed["provisional"], closed["total"]) == ("closed", 1, 0, "82.00")
+    assert [e["period_id"] for e in app.get_remuneration(INES, waiting)["items"][0]["entries"]] == ["2024-11-17"]
+    assert app.get_period(COORD, "2024-11-17")["provisional"] == 1
+    states = [(r["state"], r["total"]) for r in csv.DictReader(io.StringIO(
+        app.export_csv(COORD, "2024-11-17").removeprefix("\ufeff")))]
+    assert states == [("provisional", "82.00")]
+    booking.add(f"booking-{waiting}", "BookingClosed", {"comment": "ok"})
+    feed(app, booking, auth)
+    item = app.get_remuneration(INES, waiting)["items"][0]
+    assert item["kind"] == "final" and [(e["period_id"], e["kind"], e["total"]) for e in item["entries"]] == [
+        ("2024-11-17", "final", "82.00")]
+    assert app.get_period(COORD, "2024-11-17")["provisional"] == 0
+    assert app.close_period(COORD, "2024-11-17")["status"] == "closed"
+    live = app.totals()
+    after = app.rebuild(booking.events_since, auth.events_since)      # the carry replayed where it was decided
+    assert after == live and after["periods"]["2024-11-17"]["UINES"]["total"] == "82.00"
