@@ -4,6 +4,10 @@ and marks them once the broker has confirmed them.
 Delivery is at least once: a crash (or a lost confirm) after publishing but before marking publishes
 those events again on the next run. Consumers are idempotent by event_id / position (DESIGN.md 4).
 On the happy path each event is published exactly once.
+
+Processes side by side on one store (two booking processes) each run a relay: they take turns on
+the store's "relay" lock (ims_common/locks.py), so one publishes at a time, in position order, and
+an event is not published twice because two relays read it unpublished at once.
 """
 from __future__ import annotations
 
@@ -22,23 +26,33 @@ class Publisher(Protocol):
 
 
 class OutboxRelay:
+    TURN_WAIT = 2.0    # seconds to wait for another process's relay to finish its run
+
     def __init__(self, event_store: EventStore, publisher: Publisher):
         self._store = event_store
         self._publisher = publisher
         self._lock = threading.Lock()  # two concurrent runs would publish the same events twice
+        self._turn = event_store.lock("relay")
 
     def publish_pending(self, limit: int = 500) -> int:
-        """Publish up to limit unpublished events; returns how many were published and marked."""
+        """Publish up to limit unpublished events; returns how many were published and marked
+        (0 when another process's relay kept its turn: that one publishes them)."""
         with self._lock:
+            if not self._turn.acquire(timeout=self.TURN_WAIT):
+                return 0
             done: list[int] = []
             try:
                 for event in self._store.unpublished(limit):
                     self._publisher.publish(event)
                     done.append(event.position)
+                    self._turn.keep()
             finally:
-                # Mark what the broker confirmed, even when a later publish failed: fewer repeats.
-                if done:
-                    self._store.mark_published(done)
+                try:
+                    # Mark what the broker confirmed, even when a later publish failed: fewer repeats.
+                    if done:
+                        self._store.mark_published(done)
+                finally:
+                    self._turn.release()
             return len(done)
 
     def close(self) -> None:

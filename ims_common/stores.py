@@ -28,7 +28,8 @@ def open_event_store(url: str):
         return SqliteEventStore(target)
     from ims_common.eventstore.mongo import MongoEventStore
     transactions = None if kind == "mongodb" else False  # None: ask the server
-    return _on_mongo(kind, url, lambda db, release: MongoEventStore(db, transactions, on_close=release))
+    return _on_mongo(kind, url, lambda db, release: MongoEventStore(db, transactions, on_close=release,
+                                                                    locks=_locks(kind, db)))
 
 
 def open_document_store(url: str, durable: bool = True):
@@ -39,7 +40,8 @@ def open_document_store(url: str, durable: bool = True):
         from ims_common.docstore.sqlite import SqliteDocumentStore
         return SqliteDocumentStore(target, durable=durable)
     from ims_common.docstore.mongo import MongoDocumentStore
-    return _on_mongo(kind, url, lambda db, release: MongoDocumentStore(db, on_close=release))
+    return _on_mongo(kind, url, lambda db, release: MongoDocumentStore(db, on_close=release,
+                                                                       locks=_locks(kind, db)))
 
 
 def open_blob_store(url: str):
@@ -94,6 +96,14 @@ def sqlite_connect(path: str, durable: bool = True) -> tuple[sqlite3.Connection,
 
 
 # --- MongoDB ------------------------------------------------------------------------------------
+
+def _locks(kind: str, db):
+    """mongomock's data lives in this process: a thread lock per database is enough (and exact)."""
+    if kind != "mongomock":
+        return None
+    from ims_common.locks import local_lock
+    return lambda name: local_lock(("mongomock", db.name), name)
+
 
 def _on_mongo(kind: str, url: str, make):
     db, release = _mongo_db(kind, url)

@@ -10,6 +10,7 @@ from typing import Callable, Iterable, Optional, Sequence
 from pymongo import ASCENDING, DESCENDING, ReplaceOne
 from pymongo.errors import DuplicateKeyError as MongoDuplicateKeyError
 
+from ims_common.locks import lease_lock
 from ims_common.docstore.port import (DocumentStore, DuplicateKeyError, check_collection, check_index_fields,
                                       check_key, check_page, normalize, parse_order, parse_where)
 
@@ -50,9 +51,11 @@ def to_filter(where: Optional[dict]) -> dict:
 
 
 class MongoDocumentStore(DocumentStore):
-    def __init__(self, db, on_close: Callable[[], None] = lambda: None):
+    def __init__(self, db, on_close: Callable[[], None] = lambda: None,
+                 locks: Optional[Callable[[str], object]] = None):
         self._db = db
         self._on_close = on_close
+        self._locks = locks or (lambda name: lease_lock(db, name))
 
     def _coll(self, collection: str):
         return self._db["doc_" + check_collection(collection)]
@@ -108,6 +111,9 @@ class MongoDocumentStore(DocumentStore):
     def ensure_index(self, collection: str, fields: Sequence[str]) -> None:
         keys = [(path, ASCENDING) for path in check_index_fields(fields)]
         self._coll(collection).create_index(keys)
+
+    def lock(self, name: str):
+        return self._locks(name)
 
     def close(self) -> None:
         self._on_close()

@@ -168,5 +168,11 @@ class DocumentStore(ABC):
         as they come. Nested batches belong to the outermost one."""
         return contextlib.nullcontext()
 
+    def lock(self, name: str):
+        """The lock `name` shared by every process on this store (ims_common/locks.py). A store
+        living in one process needs only a thread lock: this default."""
+        from ims_common.locks import local_lock
+        return local_lock(("store", id(self)), name)
+
     def close(self) -> None:  # pragma: no cover
         pass

@@ -17,6 +17,7 @@ except ImportError:  # pragma: no cover - the standard library does the same, sl
     orjson = None
 from ims_common.docstore.port import (DocumentStore, DuplicateKeyError, check_collection, check_doc,
                                       check_index_fields, check_key, check_page, parse_order, parse_where)
+from ims_common.locks import sqlite_lock
 from ims_common.stores import sqlite_connect
 
 
@@ -116,6 +117,7 @@ STATS_CHECK_SECONDS = 10.0
 
 class SqliteDocumentStore(DocumentStore):
     def __init__(self, path: str, durable: bool = True):
+        self._path = path
         self._conn, self._lock = sqlite_connect(path, durable=durable)
         self._tables: set[str] = set()
         self._members: dict[str, dict[str, str]] = {}   # table -> {path: table of its list members}
@@ -273,6 +275,9 @@ class SqliteDocumentStore(DocumentStore):
                          f"WHERE json_type(d.doc, '$.{path}') = 'array'")
         self._members.setdefault(table, {})[path] = members
         self._stats.pop(table, None)    # the planner's statistics, with the new table's
+
+    def lock(self, name: str):
+        return sqlite_lock(self._path, name)
 
     def close(self) -> None:
         with self._lock:

@@ -16,6 +16,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import OperationFailure, PyMongoError
 
 from ims_common.envelope import NewEvent, StoredEvent
+from ims_common.locks import lease_lock
 from ims_common.eventstore.port import ConcurrencyError, EventStore, check_versions, checked_appends, numbered
 
 COUNTER_ID = "events.position"
@@ -47,8 +48,10 @@ def supports_transactions(db) -> bool:
 
 
 class MongoEventStore(EventStore):
-    def __init__(self, db, transactions: Optional[bool] = None, on_close: Callable[[], None] = lambda: None):
+    def __init__(self, db, transactions: Optional[bool] = None, on_close: Callable[[], None] = lambda: None,
+                 locks: Optional[Callable[[str], object]] = None):
         self._db = db
+        self._locks = locks or (lambda name: lease_lock(db, name))
         self._events = db["events"]
         self._counters = db["counters"]
         self._on_close = on_close
@@ -129,6 +132,9 @@ class MongoEventStore(EventStore):
         positions = [int(p) for p in positions]
         if positions:
             self._events.update_many({"position": {"$in": positions}}, {"$set": {"published": True}})
+
+    def lock(self, name: str):
+        return self._locks(name)
 
     def close(self) -> None:
         self._on_close()

@@ -105,5 +105,10 @@ class EventStore(ABC):
     def mark_published(self, positions: Sequence[int]) -> None:
         """Mark these events as published."""
 
+    def lock(self, name: str):
+        """As DocumentStore.lock: the lock `name` shared by every process on this store."""
+        from ims_common.locks import local_lock
+        return local_lock(("store", id(self)), name)
+
     def close(self) -> None:  # pragma: no cover - adapters override when they hold resources
         pass

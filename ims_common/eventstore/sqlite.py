@@ -13,6 +13,7 @@ try:
 except ImportError:  # pragma: no cover - the standard library does the same, slower
     orjson = None
 from ims_common.eventstore.port import EventStore, check_versions, checked_appends, numbered
+from ims_common.locks import sqlite_lock
 from ims_common.stores import sqlite_connect
 
 _SCHEMA = """
@@ -65,6 +66,7 @@ def _event(row) -> StoredEvent:
 
 class SqliteEventStore(EventStore):
     def __init__(self, path: str):
+        self._path = path
         self._conn, self._lock = sqlite_connect(path)
         with self._lock:
             self._conn.executescript(_SCHEMA)
@@ -129,6 +131,9 @@ class SqliteEventStore(EventStore):
                     raise
             finally:
                 conn.execute("PRAGMA synchronous = FULL")
+
+    def lock(self, name: str):
+        return sqlite_lock(self._path, name)
 
     def close(self) -> None:
         with self._lock:

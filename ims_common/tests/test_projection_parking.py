@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ims_common.envelope import NewEvent
-from ims_common.projection import CheckpointedProjector
+from ims_common.projection import CheckpointedProjector, parked_count, parked_events
 from ims_common.stores import open_document_store, open_event_store
 
 
@@ -74,3 +74,31 @@ def test_parked_events_are_per_projector(source, tmp_path):
     CheckpointedProjector(docs, "a", bad, max_attempts=1).catch_up(fetch_from(source))
     assert len(CheckpointedProjector(docs, "a", bad).parked()) == 5
     assert CheckpointedProjector(docs, "b", bad).parked() == []
+
+
+def test_a_parked_event_is_applied_again_once_asked_after_the_fix(source, tmp_path):
+    docs = open_document_store(f"sqlite:///{tmp_path / 'consumer.sqlite3'}")
+    broken, applied = {2, 4}, []
+
+    def apply(event):
+        if event.data["n"] in broken:
+            raise KeyError(f"no rate for {event.data['n']}")
+        applied.append(event.position)
+
+    projector = CheckpointedProjector(docs, "src", apply, max_attempts=1)
+    projector.catch_up(fetch_from(source))
+    assert applied == [1, 2, 4] and [p["position"] for p in parked_events(docs)] == [3, 5]
+    assert parked_count(docs) == 2
+    projector.catch_up(fetch_from(source))                   # not asked: they stay parked
+    assert applied == [1, 2, 4]
+    broken.discard(2)                                        # the fix for one of them
+    assert projector.request_retry() == 2
+    assert projector.catch_up(fetch_from(source)) == 1
+    assert applied == [1, 2, 4, 3] and projector.checkpoint() == 5
+    [still] = projector.parked()
+    assert still["position"] == 5 and still["attempts"] == 2 and not still["retry"]
+    assert "KeyError" in still["error"]
+    broken.clear()
+    assert projector.request_retry(position=4) == 0 and projector.request_retry(position=5) == 1
+    projector.catch_up(fetch_from(source))
+    assert applied == [1, 2, 4, 3, 5] and parked_events(docs) == []

@@ -13,7 +13,6 @@ hours). Its result is the incremental one's (tests/test_rebuild.py)."""
 from __future__ import annotations
 
 import gc
-import threading
 
 from ims_common.docstore.port import DocumentStore
 from ims_common.envelope import StoredEvent
@@ -45,8 +44,8 @@ class BookingReadModel:
     def __init__(self, events: EventStore, docs: DocumentStore):
         self._events = events
         self._docs = docs
-        self._lock = threading.RLock()     # a rebuild never interleaves with a catch-up
         self._projector = CheckpointedProjector(docs, PROJECTOR, self._apply)
+        self._lock = self._projector.lock  # a rebuild never interleaves with a catch-up, in any process
         for fields in (["start_at"], ["status", "start_at"], ["establishment", "start_at"],
                        ["local_date"], ["visible_to"], ["awaiting_validation", "start_at"]):
             docs.ensure_index(BOOKINGS, fields)

@@ -13,7 +13,6 @@ each decision, applies it, and reaches the same amounts.
 Built by services/payroll/bootstrap.py (service, CLI and tests alike)."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from typing import Callable
 
@@ -50,11 +49,11 @@ class PayrollApp(LedgerUseCases, PeriodUseCases, StatementUseCases, PolicyUseCas
                                    (ENTRIES, ["period_id"]), (ENTRIES, ["rem_key"])):
             doc_store.ensure_index(collection, fields)
         # One lock for both sources and the coordinators' decisions: a decision then records
-        # checkpoints that match exactly what had been applied (see rebuild).
-        self._lock = threading.RLock()
-        self.projector = CheckpointedProjector(doc_store, "booking", self._apply_booking)
-        self.auth_projector = CheckpointedProjector(doc_store, "auth", self._apply_auth)
-        self.projector._lock = self.auth_projector._lock = self._lock
+        # checkpoints that match exactly what had been applied (see rebuild). Shared by every
+        # payroll process on the store (ims_common/locks.py).
+        self._lock = doc_store.lock("payroll")
+        self.projector = CheckpointedProjector(doc_store, "booking", self._apply_booking, lock=self._lock)
+        self.auth_projector = CheckpointedProjector(doc_store, "auth", self._apply_auth, lock=self._lock)
 
     def events_since(self, position: int = 0, limit: int = 500) -> list[dict]:
         if isinstance(position, bool) or not isinstance(position, int) or position < 0 \
