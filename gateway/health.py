@@ -12,7 +12,7 @@ from gateway.schemas.responses import HealthSchema
 from ims_common.errors import IMSError
 
 SERVICES = ("auth", "booking", "payroll", "notification", "webhooks", "reference")
-_REPORTED = ("ok", "last_position", "checkpoint")
+_REPORTED = ("ok", "last_position", "checkpoint", "parked")
 
 bp = Blueprint("health", __name__)
 

@@ -96,12 +96,7 @@ class CheckpointedProjector:
     def request_retry(self, position: int | None = None) -> int:
         """Marks this projector's parked events (all, or the one at `position`) to be applied again
         at the next catch-up; returns how many were marked."""
-        marked = 0
-        for doc in self.parked():
-            if position is None or doc["position"] == position:
-                self._docs.put(PARKED, _key(self._name, doc["position"]), dict(doc, retry=True))
-                marked += 1
-        return marked
+        return request_retry(self._docs, self._name, position)
 
     def _retry_requested(self, fetch: Fetch) -> int:
         done = 0
@@ -171,3 +166,15 @@ def parked_events(docs: DocumentStore, projector: str | None = None) -> list[dic
 
 def parked_count(docs: DocumentStore) -> int:
     return docs.count(PARKED)
+
+
+def request_retry(docs: DocumentStore, projector: str | None = None, position: int | None = None) -> int:
+    """Marks parked events (of every projector on the store, or one; all, or the one at `position`)
+    to be applied again by their projector's next catch-up (the running service: an operator's CLI
+    writes only this mark). Returns how many were marked."""
+    marked = 0
+    for doc in parked_events(docs, projector):
+        if position is None or doc["position"] == position:
+            docs.put(PARKED, _key(doc["projector"], doc["position"]), dict(doc, retry=True))
+            marked += 1
+    return marked

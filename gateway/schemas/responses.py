@@ -197,8 +197,10 @@ class ServiceHealthSchema(Schema):
     reachable = fields.Boolean(required=True)
     ok = fields.Boolean()
     error = fields.String()
-    last_position = fields.Integer()
-    checkpoint = fields.Integer()
+    last_position = fields.Integer(metadata={"description": "a source's newest event"})
+    checkpoint = fields.Integer(metadata={"description": "how far a consumer has applied its source"})
+    parked = fields.Integer(metadata={"description": "events the service could not apply and set aside: "
+                                                     "an operator's attention (`python -m services.<name>.cli parked`)"})
 
 
 class HealthSchema(Schema):

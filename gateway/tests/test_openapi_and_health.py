@@ -129,3 +129,12 @@ def test_health_degraded_when_a_service_times_out_or_says_not_ok(client, fake):
     assert body["services"]["notification"] == {"reachable": False, "error": "service.timeout"}
     assert body["services"]["auth"] == {"reachable": True, "ok": False}
     assert body["status"] == "degraded"
+
+
+def test_health_reports_the_events_a_service_parked(client, fake):
+    """Parked events need an operator, not a restart: reported per service, the status stays ok."""
+    fake.payroll__health = lambda: {"service": "payroll", "ok": True, "checkpoint": 40, "parked": 2,
+                                    "auth_checkpoint": 3}
+    resp = client.get("/healthz")
+    assert resp.status_code == 200
+    assert resp.get_json()["services"]["payroll"] == {"reachable": True, "ok": True, "checkpoint": 40, "parked": 2}

@@ -10,6 +10,9 @@ IMS_DATA_DIR):
   python -m services.notification.cli rebuild
       refills the copies of bookings and profiles from booking's and auth's events_since over RPC
       (AMQP_URI), telling no one; deliveries and timers stay. Stop the notification service first.
+  python -m services.notification.cli parked [--retry] [--projector booking|auth|payroll]
+      the events notification could not apply, or (--retry) marks them to be applied again by the
+      running service once the cause is fixed
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import argparse
 import json
 import sys
 
+from ims_common import parked_command
 from services.notification import bootstrap
 
 
@@ -31,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     retry = commands.add_parser("retry", help="put failed deliveries back in the queue")
     retry.add_argument("--id", action="append", dest="ids")
     commands.add_parser("rebuild", help="refill the booking and profile copies from the events")
+    parked_command.add_to(commands)
     return parser
 
 
@@ -39,7 +44,9 @@ def main(argv=None) -> int:
     stores = bootstrap.open_stores()
     try:
         app = bootstrap.build(stores, senders={})   # the CLI sends nothing itself
-        if args.command == "deliveries":
+        if args.command == "parked":
+            out = parked_command.run(stores.doc_store, args)
+        elif args.command == "deliveries":
             out = app.deliveries({"status": args.status, "booking_id": args.booking, "user_id": args.user,
                                   "limit": args.limit})
         elif args.command == "retry":

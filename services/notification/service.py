@@ -21,6 +21,7 @@ class NotificationService:
     app = Runtime("notification", bootstrap.build_for_service, publishes=False)
     booking = RpcProxy("booking")
     auth = RpcProxy("auth")
+    payroll = RpcProxy("payroll")
 
     # A durable queue bound to every booking event; failures leave the checkpoint behind, and the
     # catch-up below retries from the event store, so nothing is lost.
@@ -32,18 +33,19 @@ class NotificationService:
     def on_auth_event(self, envelope):
         self.app.on_auth_event(envelope, self.auth.events_since)
 
-    # payroll's final remunerations (the app logs and ignores what it cannot read); deliveries are
-    # keyed by event_id, so a redelivery sends nothing twice.
+    # payroll's final remunerations, the same way (deliveries are keyed by event_id, so a
+    # redelivery or a replay sends nothing twice).
     @event_handler("payroll", "#", handler_type=SERVICE_POOL, reliable_delivery=True)
     def on_payroll_event(self, envelope):
-        self.app.on_payroll_event(envelope)
+        self.app.on_payroll_event(envelope, self.payroll.events_since)
 
     # Catch up soon after start and regularly: events published while this service was down, or
     # lost. Not eager: an RPC sent before the reply queue exists would wait forever for its answer.
     @timer(interval=2)
     def catch_up(self):
         for source, proxy, catch_up in (("booking", self.booking, self.app.catch_up),
-                                        ("auth", self.auth, self.app.catch_up_auth)):
+                                        ("auth", self.auth, self.app.catch_up_auth),
+                                        ("payroll", self.payroll, self.app.catch_up_payroll)):
             run_guarded(f"catch-up from {source}", catch_up, proxy.events_since, timeout=CATCH_UP_TIMEOUT)
 
     # Due timers (reminders, expiries, digest) and due deliveries (first tries and retries).
@@ -65,6 +67,10 @@ class NotificationService:
     @rpc
     def received(self, stream_id=None):
         return self.app.received(stream_id)
+
+    @rpc
+    def parked(self):
+        return self.app.parked()
 
     @rpc
     def health(self):

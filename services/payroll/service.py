@@ -96,5 +96,9 @@ class PayrollService:
         return self.app.received(stream_id)
 
     @rpc
+    def parked(self):
+        return self.app.parked()
+
+    @rpc
     def health(self):
         return self.app.health()

@@ -5,6 +5,7 @@
                                                          imports a CSV file of one kind; prints the report
   python -m services.reference.cli export KIND           prints the kind's items as CSV (import reads it back)
   python -m services.reference.cli rebuild               folds the read model again from the events
+  python -m services.reference.cli parked [--retry]      events the read model could not apply (parked)
 KIND: region, establishment, facility, cost_centre, admin_unit, language, context, report_reason.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import sys
 from pathlib import Path
 
+from ims_common import parked_command
 from services.reference import bootstrap
 from services.reference.adapters.default_set import default_files
 from services.reference.app.importing import import_text
@@ -34,11 +36,14 @@ def main(argv=None) -> int:
     imp.add_argument("--dry-run", action="store_true")
     exp = commands.add_parser("export")
     exp.add_argument("kind", choices=V.KINDS)
+    parked_command.add_to(commands)
     args = parser.parse_args(argv)
     stores = bootstrap.open_stores()
     try:
         app = bootstrap.build(stores, load_defaults=False)
-        if args.command == "load-defaults":
+        if args.command == "parked":
+            out = parked_command.run(stores.doc_store, args)
+        elif args.command == "load-defaults":
             out = app.load_defaults(default_files())
         elif args.command == "rebuild":
             out = {"events": app.rebuild()}

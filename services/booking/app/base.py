@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Callable, Optional
 
 from ims_common.envelope import NewEvent, StoredEvent
+from ims_common.projection import parked_count
 from services.booking.contract.events import current_version, upcast
 from services.booking.domain import numbering
 from services.booking.domain.events import fold
@@ -92,4 +93,4 @@ class AppBase:
 
     def health(self) -> dict:
         return {"service": "booking", "ok": True, "last_position": self.events.last_position(),
-                "read_model_position": self.read_model.checkpoint()}
+                "read_model_position": self.read_model.checkpoint(), "parked": parked_count(self.docs)}

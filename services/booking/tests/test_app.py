@@ -77,7 +77,8 @@ def test_lifecycle_from_creation_to_close(app, clock):
     assert [e["type"] for e in app.events_since(0, 100)] == [
         "BookingCreated", "BookingOffered", "BookingDeclined", "BookingAccepted", "ServiceProvided",
         "BookingClosed", "ServiceReportCorrected"]
-    assert app.health() == {"service": "booking", "ok": True, "last_position": 7, "read_model_position": 7}
+    assert app.health() == {"service": "booking", "ok": True, "last_position": 7, "read_model_position": 7,
+                            "parked": 0}
 
 
 def test_nobody_learns_that_a_booking_they_may_not_see_exists(app):

@@ -2,7 +2,8 @@
 
 Inputs: booking events (bookings.py: booking's contract fold, then the matrix of domain/routing.py),
 auth's events (people.py: the ProfileCopy, eligibility documents' expiry timers), payroll's final
-remunerations (payroll.py), auth's RPC `send_account_message` (accounts.py) and the timers
+remunerations (payroll.py; each source through its checkpointed projector, an event that cannot be
+applied parked), auth's RPC `send_account_message` (accounts.py) and the timers
 (timers.py: reminders, expiries, the daily digest). Output: delivery records, sent by
 deliveries.py.
 
@@ -24,7 +25,7 @@ from typing import Callable
 
 from ims_common.docstore.port import DocumentStore
 from services.auth.contract.profiles import ProfileCopy
-from ims_common.projection import CheckpointedProjector
+from ims_common.projection import CheckpointedProjector, parked_count, parked_events
 from ims_common.received_log import ReceivedLog
 from ims_common.times import utc_now
 
@@ -62,6 +63,7 @@ class NotificationApp(BookingUseCases, PeopleUseCases, PayrollUseCases, AccountU
         self.profiles = ProfileCopy(doc_store)
         self.projector = CheckpointedProjector(doc_store, "booking", self._apply_booking)
         self.auth_projector = CheckpointedProjector(doc_store, "auth", self._apply_auth)
+        self.payroll_projector = CheckpointedProjector(doc_store, "payroll", self._apply_payroll)
         self._send_lock = threading.RLock()   # green under eventlet: one sender at a time per process
         for fields in (["status", "next_attempt_at"], ["booking_id"], ["recipient.user_id"], ["event_id"]):
             doc_store.ensure_index(DELIVERIES, fields)
@@ -76,9 +78,14 @@ class NotificationApp(BookingUseCases, PeopleUseCases, PayrollUseCases, AccountU
     def received(self, stream_id: str | None = None) -> list[dict]:
         return self.received_log.list(stream_id)
 
+    def parked(self) -> list[dict]:
+        """Events of booking, auth or payroll notification could not apply (by projector)."""
+        return parked_events(self.docs)
+
     def health(self) -> dict:
         return {"service": "notification", "ok": True, "checkpoint": self.projector.checkpoint(),
-                "auth_checkpoint": self.auth_projector.checkpoint()}
+                "auth_checkpoint": self.auth_projector.checkpoint(),
+                "payroll_checkpoint": self.payroll_projector.checkpoint(), "parked": parked_count(self.docs)}
 
 
 __all__ = ["NotificationApp"]

@@ -32,11 +32,8 @@ class BookingUseCases:
             # deliveries' keys make it once.
             after = before
         else:
-            try:
-                after = booking_copy.evolve(before, event)
-            except (KeyError, ValueError):
-                log.exception("booking event %s could not be folded", event.event_id)
-                return
+            # An event that cannot be folded raises: retried, then parked (never skipped silently).
+            after = booking_copy.evolve(before, event)
             self.docs.put(BOOKINGS, booking_id, after)
         if self._copies_only:
             return

@@ -10,6 +10,7 @@ METHODS: dict[str, str] = {
     "send_account_message": WRITE,
     "deliveries": READ,
     "received": READ,
+    "parked": READ,
     "health": READ,
 }
 READS = frozenset(m for m, kind in METHODS.items() if kind == READ)

@@ -40,7 +40,7 @@ class Feed:
 
     def __init__(self, app: NotificationApp):
         self.app = app
-        self.positions = {"booking": 0, "auth": 0}
+        self.positions = {"booking": 0, "auth": 0, "payroll": 0}
         self.versions: dict[str, int] = {}
         self.sent: list[dict] = []
 
@@ -65,6 +65,14 @@ class Feed:
                 "duration_minutes": 60, "requester_name": "Dre Demandeuse",
                 "requester_email": "dr.demandeuse@hopital.example", **SENSITIVE, **fields}
         return self.booking(number, "BookingCreated", data, {"user_id": created_by, "role": "requester"})
+
+    def payroll(self, type, data, event_id=None) -> dict:
+        envelope = self._envelope("payroll", f"remuneration-{data.get('booking_id') if isinstance(data, dict) else 'x'}",
+                                  type, data, {"user_id": "system", "role": "system"})
+        if event_id:
+            envelope["event_id"] = event_id
+        self.app.on_payroll_event(envelope, NO_FETCH)
+        return envelope
 
     def profile(self, prof: dict) -> dict:
         envelope = self._envelope("auth", f"account-{prof['user_id']}", "ProfileUpdated", prof,

@@ -2,9 +2,13 @@
 Twilio's format on loopback."""
 from __future__ import annotations
 
+import contextlib
+
 import json
 
 import pytest
+
+from ims_common.projection import MAX_ATTEMPTS
 
 from ims_common.money import format_money
 from services.notification.adapters.senders import OutboxSender, SmtpSender, TwilioSmsSender
@@ -84,12 +88,10 @@ def test_every_row_of_the_matrix_sends_the_right_message_in_the_right_language_w
     app.tick()                              # document expiry and today's digest are due
     clock.advance(days=1, minutes=30)       # 2025-09-02 16:30Z: B3's reminder is due
     app.tick()
-    app.on_payroll_event({"event_id": "pay-1", "type": "RemunerationCalculated",
-                          "data": {"kind": "provisional", "booking_id": "HC-25244003", "interpreter_id": INTERP,
-                                   "total": "82.00"}})
-    app.on_payroll_event({"event_id": "pay-2", "type": "RemunerationCalculated",
-                          "data": {"kind": "final", "booking_id": "HC-25244003", "interpreter_id": INTERP,
-                                   "remuneration": {"total": "82.00", "policy_version": "2024-11-04"}}})
+    feed.payroll("RemunerationCalculated", {"kind": "provisional", "booking_id": "HC-25244003",
+                                            "interpreter_id": INTERP, "total": "82.00"})
+    feed.payroll("RemunerationCalculated", {"kind": "final", "booking_id": "HC-25244003", "interpreter_id": INTERP,
+                                            "remuneration": {"total": "82.00", "policy_version": "2024-11-04"}})
     recipient = {"user_id": "UBIPN0009", "email": "new@example.org", "mobile": "+15145550009", "lang": lang}
     app.send_account_message("temporary_password", recipient, {"password": "Tmp-Pass-123"})
     app.send_account_message("reset_link", recipient, {"url": "https://ims.example.org/reset/tok"})
@@ -234,21 +236,33 @@ def test_an_event_delivered_twice_or_replayed_sends_once(app, smtp, sms_provider
     # A replay from zero (checkpoint reset, catch-up from the source) sends nothing again.
     app.projector.reset()
     app.catch_up(lambda position, limit: [e for e in feed.sent if e["position"] > position][:limit])
-    app.on_payroll_event({"event_id": "pay-9", "type": "RemunerationCalculated",
-                          "data": {"kind": "final", "booking_id": "HC-25244030", "interpreter_id": INTERP}})
-    app.on_payroll_event({"event_id": "pay-9", "type": "RemunerationCalculated",
-                          "data": {"kind": "final", "booking_id": "HC-25244030", "interpreter_id": INTERP}})
+    final = feed.payroll("RemunerationCalculated", {"kind": "final", "booking_id": "HC-25244030",
+                                                    "interpreter_id": INTERP})
+    app.on_payroll_event(final, NO_FETCH)            # redelivered
+    app.payroll_projector.reset()                    # replayed
+    app.catch_up_payroll(lambda position, limit: [final] if position < final["position"] else [])
     app.process_due()
     assert len(smtp.messages) == 2 and len(sms_provider.messages) == 2
     assert len(app.received()) == 2
 
 
-def test_payroll_events_of_unexpected_shape_are_ignored(app):
-    for envelope in (None, "x", {"type": "RemunerationCalculated"}, {"event_id": "e", "type": "Other"},
-                     {"event_id": "e", "type": "RemunerationCalculated", "data": {"kind": "final"}},
-                     {"event_id": "e", "type": "RemunerationCalculated", "data": "nope"}):
-        app.on_payroll_event(envelope)
-    assert app.deliveries({}) == []
+def test_a_payroll_event_it_cannot_read_is_parked_and_the_others_are_told(app, feed_factory):
+    feed = feed_factory(app)
+    people(feed)
+    feed.payroll("PayPeriodClosed", {"period_id": "2025-08-17"})                          # not for it
+    feed.payroll("RemunerationCalculated", {"kind": "provisional", "booking_id": "HC-25244050"})  # not told
+    unreadable = {"event_id": "e", "type": "RemunerationCalculated", "data": "nope", "position": 3,
+                  "stream_id": "remuneration-x", "stream_version": 1, "schema_version": 1,
+                  "occurred_at": "2025-09-01T16:00:00Z", "actor": {}, "correlation_id": None, "causation_id": None}
+    feed.positions["payroll"] = 3
+    source = [unreadable]
+    for _ in range(MAX_ATTEMPTS):
+        with contextlib.suppress(Exception):
+            app.on_payroll_event(unreadable, lambda position, limit: [e for e in source if e["position"] > position])
+    assert [p["event_id"] for p in app.parked()] == ["e"] and app.health()["parked"] == 1
+    assert app.health()["payroll_checkpoint"] == 3
+    feed.payroll("RemunerationCalculated", {"kind": "final", "booking_id": "HC-25244050", "interpreter_id": INTERP})
+    assert {d["kind"] for d in app.deliveries({})} == {"remuneration_final"}
 
 
 def test_reminders_move_with_the_booking_are_cancelled_and_survive_a_restart_without_firing_twice(
@@ -355,3 +369,19 @@ def test_a_batch_of_due_deliveries_pauses_between_sends(tmp_path, clock, smtp, s
     feed.booking("HC-25244030", "BookingOffered", {"interpreter_ids": [f"UBIPN002{n}" for n in range(3)]})
     assert app.process_due() == 3
     assert pauses == [1, 2, 3]
+
+
+def test_a_booking_event_it_cannot_fold_is_parked_not_skipped(app, feed_factory):
+    feed = feed_factory(app)
+    people(feed)
+    orphan = feed._envelope("booking", "booking-HC-25244060", "BookingAccepted", {"interpreter_id": INTERP},
+                            {"user_id": INTERP, "role": "interpreter"})
+    for _ in range(MAX_ATTEMPTS):
+        with contextlib.suppress(Exception):
+            app.on_booking_event(orphan, NO_FETCH)
+    [parked] = app.parked()
+    assert (parked["projector"], parked["event_id"]) == ("booking", orphan["event_id"])
+    assert "before BookingCreated" in parked["error"] and app.health()["checkpoint"] == orphan["position"]
+    feed.create("HC-25244061", "2025-09-04T14:00:00Z")
+    feed.booking("HC-25244061", "BookingOffered", {"interpreter_ids": [INTERP]})    # the next ones go on
+    assert {d["kind"] for d in app.deliveries({})} == {"booking_offered"}

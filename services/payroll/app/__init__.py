@@ -18,7 +18,7 @@ from typing import Callable
 
 from ims_common.errors import ValidationFailed
 from services.auth.contract.profiles import ProfileCopy
-from ims_common.projection import CheckpointedProjector
+from ims_common.projection import CheckpointedProjector, parked_count, parked_events
 from ims_common.received_log import ReceivedLog
 from ims_common.times import utc_now
 from services.payroll.domain.periods import DEFAULT_CALENDAR, PeriodCalendar
@@ -64,9 +64,13 @@ class PayrollApp(LedgerUseCases, PeriodUseCases, StatementUseCases, PolicyUseCas
     def received(self, stream_id: str | None = None) -> list[dict]:
         return self.received_log.list(stream_id)
 
+    def parked(self) -> list[dict]:
+        """Events of booking or auth payroll could not apply (projector "booking" or "auth")."""
+        return parked_events(self.docs)
+
     def health(self) -> dict:
         return {"service": "payroll", "ok": True, "checkpoint": self.projector.checkpoint(),
-                "auth_checkpoint": self.auth_projector.checkpoint()}
+                "auth_checkpoint": self.auth_projector.checkpoint(), "parked": parked_count(self.docs)}
 
 
 __all__ = ["PayrollApp"]

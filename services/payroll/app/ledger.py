@@ -4,6 +4,7 @@ periods (domain/ledger.py). Each computation that changes something is appended 
 RemunerationCalculated to payroll's store (published on payroll.events by the relay)."""
 from __future__ import annotations
 
+import json
 import logging
 
 from ims_common.envelope import NewEvent, StoredEvent
@@ -23,6 +24,10 @@ from .records import BOOKINGS, ENTRIES, REMUNERATIONS, SYSTEM_ACTOR
 log = logging.getLogger(__name__)
 
 
+def _same(stored: dict, data: dict) -> bool:
+    return json.dumps(stored, sort_keys=True, default=str) == json.dumps(data, sort_keys=True, default=str)
+
+
 class LedgerUseCases:
     def on_booking_event(self, envelope: dict, fetch: Fetch) -> None:
         self.projector.on_event(envelope, fetch)
@@ -37,18 +42,16 @@ class LedgerUseCases:
         return self.auth_projector.catch_up(fetch)
 
     def _apply_booking(self, event: StoredEvent) -> None:
+        """An event that cannot be folded or priced raises: the projector retries it, then parks it
+        (visible, never skipped silently). Applied again after a crash part way, it prices again
+        (what is already booked and published is not done twice: _record)."""
         self.received_log.record(event)
         booking_id = booking_id_of(event.stream_id)
         state = self.docs.get(BOOKINGS, booking_id)
-        if state is not None and state.get("version", 0) >= event.stream_version:
-            return  # replayed
-        try:
+        if state is None or state.get("version", 0) < event.stream_version:
             # The state was just read from the store: ours to change (no deep copy per event).
             state = apply_in_place(state, event)
-        except (KeyError, ValueError):
-            log.exception("booking event %s could not be folded", event.event_id)
-            return
-        self.docs.put(BOOKINGS, booking_id, state)
+            self.docs.put(BOOKINGS, booking_id, state)
         self._price_booking(state, cause=event)
 
     def _apply_auth(self, event: StoredEvent) -> None:
@@ -70,13 +73,9 @@ class LedgerUseCases:
         for subject in subjects(booking):
             if only_interpreter and subject.interpreter_id != only_interpreter:
                 continue
-            try:
-                rem = price(subject.booking, subject.report, self._tax(subject.interpreter_id), book,
-                            cancelled_at=subject.cancelled_at, attachments=booking.get("attachments") or (),
-                            withdrawn_at=subject.withdrawn_at)
-            except (KeyError, LookupError, TypeError, ValueError):
-                log.exception("booking %s could not be priced", booking.get("id"))
-                continue
+            rem = price(subject.booking, subject.report, self._tax(subject.interpreter_id), book,
+                        cancelled_at=subject.cancelled_at, attachments=booking.get("attachments") or (),
+                        withdrawn_at=subject.withdrawn_at)
             self._record(subject, booking, rem, cause=cause)
 
     def _record(self, subject: Subject, booking: dict, rem, cause: StoredEvent) -> None:
@@ -101,9 +100,12 @@ class LedgerUseCases:
                     "period_id": booked.period_id, **where, "withdrawal": subject.withdrawal,
                     "remuneration": detail, "booked": ledger.strings(booked.amounts)}
             stream = f"remuneration-{key.replace(':', '-')}"
-            self.events.append(stream, self.events.stream_version(stream), [NewEvent(
-                CALCULATED, data, actor=SYSTEM_ACTOR,
-                correlation_id=cause.correlation_id, causation_id=cause.event_id)])
+            history = self.events.load_stream(stream)
+            if not (history and history[-1].causation_id == cause.event_id and _same(history[-1].data, data)):
+                # (else appended already, by a process that died before the writes below)
+                self.events.append(stream, history[-1].stream_version if history else 0, [NewEvent(
+                    CALCULATED, data, actor=SYSTEM_ACTOR,
+                    correlation_id=cause.correlation_id, causation_id=cause.event_id)])
         self._write_entries(doc, booked)
         self.docs.put(REMUNERATIONS, key, doc)
 

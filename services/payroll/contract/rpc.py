@@ -21,6 +21,7 @@ METHODS: dict[str, str] = {
     "totals": READ,
     "events_since": READ,
     "received": READ,
+    "parked": READ,
     "health": READ,
 }
 READS = frozenset(m for m, kind in METHODS.items() if kind == READ)

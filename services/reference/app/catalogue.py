@@ -13,7 +13,7 @@ from typing import Callable, Optional
 from ims_common.envelope import NewEvent
 from ims_common.errors import Conflict, Forbidden, NotFound
 from ims_common.eventstore.port import ConcurrencyError
-from ims_common.projection import CheckpointedProjector
+from ims_common.projection import CheckpointedProjector, parked_count
 from ims_common.times import iso_z, utc_now
 from ims_common.validation import invalid
 from services.reference.contract import events as E
@@ -118,7 +118,7 @@ class ReferenceApp:
 
     def health(self) -> dict:
         return {"service": "reference", "ok": True, "last_position": self.events.last_position(),
-                "checkpoint": self.read_model.checkpoint()}
+                "checkpoint": self.read_model.checkpoint(), "parked": parked_count(self.docs)}
 
     # ---- commands ----------------------------------------------------------------------------
 
