@@ -275,6 +275,67 @@ class Runtime(DependencyProvider):
             self._wakeup = Event()
 
 
+class KeyedWorkers(DependencyProvider):
+    """Work that runs side by side per key, one worker per key at a time: every `interval` seconds
+    (or when woken) `due(app)` names the keys with work, and each key without a running worker gets
+    a green thread running `work(app, key)` (at most `size` at once). The webhooks service runs one
+    per endpoint, so an endpoint that never answers holds up only its own deliveries. `wake()` (the
+    worker's dependency) asks for a look at once. Stopping the service kills the workers (a send
+    waiting on a dead endpoint ends at once; what it did not finish is done again later)."""
+
+    def __init__(self, runtime_attr: str, due, work, interval: float = 1.0, size: int = 64):
+        self.runtime_attr, self.due, self.work = runtime_attr, due, work
+        self.interval, self.size = interval, size
+        self._running: dict[str, object] = {}
+        self._wakeup = Event()
+        self._pool = None
+        self._on = False
+
+    def start(self):
+        self._pool = eventlet.GreenPool(self.size)
+        self._on = True
+        self.container.spawn_managed_thread(self._loop, identifier=f"{self.runtime_attr}.workers")
+
+    def stop(self):
+        self._on = False
+        self.wake()
+        for thread in list(self._running.values()):
+            thread.kill()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def wake(self):
+        if not self._wakeup.ready():
+            self._wakeup.send(True)
+
+    def _app(self):
+        runtime = next(d for d in self.container.dependencies if d.attr_name == self.runtime_attr)
+        return runtime.app
+
+    def _loop(self):
+        while self._on:
+            try:
+                for key in self.due(self._app()):
+                    if key not in self._running and self._pool.free():
+                        self._running[key] = thread = self._pool.spawn(self._run, key)
+                        thread.link(lambda _, key=key: self._running.pop(key, None))
+            except Exception:
+                log.warning("%s: looking for due work failed; will retry", self.runtime_attr, exc_info=True)
+            with eventlet.Timeout(self.interval, False):
+                self._wakeup.wait()
+            self._wakeup = Event()
+
+    def _run(self, key: str) -> None:
+        try:
+            self.work(self._app(), key)
+        except Exception:
+            log.warning("%s: work on %s failed; will retry", self.runtime_attr, key, exc_info=True)
+
+
 def run_guarded(what: str, job, *args, timeout: float = 60) -> None:
     """Runs one tick of a periodic job (a catch-up, due deliveries) under a deadline. A failure is
     logged and the next tick retries: an RPC whose reply was lost must not hang the timer for good."""

@@ -33,9 +33,18 @@ def list_webhooks():
     return jsonify({"items": services().call("webhooks", "list_subscriptions", actor())})
 
 
+@api.get("/webhooks/<webhook_id>")
+@require_scope(SCOPE, *STAFF)
+@documented("A webhook subscription: paused or not, its backlog (a deleted one too)", "webhooks",
+            response=WebhookSchema)
+def get_webhook(webhook_id: str):
+    return jsonify(services().call("webhooks", "get_subscription", actor(), webhook_id))
+
+
 @api.delete("/webhooks/<webhook_id>")
 @require_scope(SCOPE, *STAFF)
-@documented("Remove a webhook subscription (pending deliveries are dropped)", "webhooks", status=204)
+@documented("Remove a webhook subscription (pending deliveries are cancelled; its history stays readable)",
+            "webhooks", status=204)
 def delete_webhook(webhook_id: str):
     services().call("webhooks", "delete_subscription", actor(), webhook_id)
     return "", 204
@@ -43,7 +52,7 @@ def delete_webhook(webhook_id: str):
 
 @api.get("/webhooks/<webhook_id>/deliveries")
 @require_scope(SCOPE, *STAFF)
-@documented("Deliveries of a subscription with their status, newest first", "webhooks",
+@documented("Deliveries of a subscription with their status, newest first (a deleted one's too)", "webhooks",
             query=DeliveryQuerySchema, response=DeliveryListSchema)
 def list_webhook_deliveries(webhook_id: str):
     query = load_query(DeliveryQuerySchema())

@@ -7,7 +7,7 @@ from gateway.schemas.fields import Choice, Int, ListOf, StrictSchema, Text
 from services.booking.contract.events import CURRENT
 
 EVENT_TYPES = tuple(sorted(CURRENT))
-DELIVERY_STATUSES = ("pending", "delivered", "failed")
+DELIVERY_STATUSES = ("pending", "delivered", "failed", "cancelled")
 
 
 class WebhookCreateSchema(StrictSchema):
@@ -29,8 +29,17 @@ class WebhookSchema(Schema):
     event_types = fields.List(fields.String())
     description = fields.String(allow_none=True)
     owner = fields.String()
-    active = fields.Boolean()
+    active = fields.Boolean(metadata={"description": "false once deleted (its deliveries stay readable)"})
     created_at = fields.String()
+    deleted_at = fields.String(allow_none=True)
+    paused = fields.Boolean(metadata={"description": "the endpoint kept failing: nothing is sent until a probe "
+                                                     "(one delivery, at next_probe_at) succeeds"})
+    paused_since = fields.String(allow_none=True)
+    next_probe_at = fields.String(allow_none=True)
+    consecutive_failures = fields.Integer()
+    backlog = fields.Integer(metadata={"description": "deliveries pending, sent in position order"})
+    oldest_pending_since = fields.String(allow_none=True, metadata={"description": "when the oldest was queued"})
+    oldest_pending_position = fields.Integer(allow_none=True)
     secret = fields.String(metadata={"description": "only in the answer to POST: keep it to verify IMS-Signature"})
 
 

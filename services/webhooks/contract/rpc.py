@@ -9,8 +9,10 @@ READ, WRITE = "read", "write"
 METHODS: dict[str, str] = {
     "create_subscription": WRITE,
     "list_subscriptions": READ,
+    "get_subscription": READ,
     "delete_subscription": WRITE,
     "deliveries": READ,
+    "parked": READ,
     "health": READ,
 }
 READS = frozenset(m for m, kind in METHODS.items() if kind == READ)
