@@ -11,14 +11,18 @@
       a long-lived token (role "system") for an outside system; printed once (app/system_tokens.py).
   python -m services.auth.cli revoke-system-token --jti J      /   list-system-tokens
       revoking appends SystemTokenRevoked: the auth service publishes it, every gateway refuses the token.
+  python -m services.auth.cli parked [--retry]
+      events its read models could not apply (ims_common/parked_command.py).
 """
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 
+from ims_common import parked_command
 from ims_common.errors import IMSError
 from ims_common.messages import translate
 from services.auth import bootstrap
@@ -49,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     system.add_argument("--days", type=int, default=system_tokens.DEFAULT_DAYS)
     commands.add_parser("revoke-system-token").add_argument("--jti", required=True)
     commands.add_parser("list-system-tokens")
+    parked_command.add_to(commands)
     return parser
 
 
@@ -107,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     auth, close = bootstrap.for_cli()
     try:
+        if args.command == "parked":
+            print(json.dumps(parked_command.run(auth.ctx.docs, args), indent=2, ensure_ascii=False))
+            return 0
         if args.command.endswith("system-token") or args.command == "list-system-tokens":
             print(_system_tokens(auth, args))
             return 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ims_common import validation as v
+from ims_common.projection import parked_count
 from services.auth.app.context import Context
 
 
@@ -17,4 +18,5 @@ class EventsFeed:
         return [e.to_dict() for e in self.ctx.events.read_all(position, min(limit, 1000))]
 
     def health(self) -> dict:
-        return {"service": "auth", "ok": True, "last_position": self.ctx.events.last_position()}
+        return {"service": "auth", "ok": True, "last_position": self.ctx.events.last_position(),
+                "parked": parked_count(self.ctx.docs)}

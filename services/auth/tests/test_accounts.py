@@ -137,7 +137,7 @@ def test_events_since_validates(app):
 
 
 def test_health(app, coordinator):
-    assert app.events.health() == {"service": "auth", "ok": True, "last_position": 1}
+    assert app.events.health() == {"service": "auth", "ok": True, "last_position": 1, "parked": 0}
 
 
 # ---- reading ----

@@ -132,4 +132,4 @@ def test_accounts_over_rpc_and_events_published(rpc, published, service):
         ("AccountCreated", "UBICO0001"), ("AccountCreated", "UBIPN0002")]
     assert all("password_hash" not in e["data"] for e in received)
     assert rpc.auth.events_since(0, 10) == received
-    assert rpc.auth.health() == {"service": "auth", "ok": True, "last_position": 2}
+    assert rpc.auth.health() == {"service": "auth", "ok": True, "last_position": 2, "parked": 0}

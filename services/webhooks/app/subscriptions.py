@@ -16,7 +16,7 @@ from .records import DELIVERIES, ENDPOINTS, SUBSCRIPTIONS, endpoint_state, publi
 
 MAX_PER_OWNER = 20
 MANAGERS = STAFF + (SYSTEM,)
-STATUSES = ("pending", "delivered", "failed", "cancelled")
+DELIVERY_STATUSES = ("pending", "delivered", "failed", "cancelled")
 
 
 class SubscriptionUseCases:
@@ -91,7 +91,7 @@ class SubscriptionUseCases:
         doc = self._visible(actor, sub_id, deleted_too=True)
         query = query or {}
         where = {"subscription_id": doc["id"]}
-        if query.get("status") in STATUSES:
+        if query.get("status") in DELIVERY_STATUSES:
             where["status"] = query["status"]
         limit = query.get("limit") if isinstance(query.get("limit"), int) else 100
         return [public_delivery(d) for d in self.docs.find(
