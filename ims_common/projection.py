@@ -9,10 +9,11 @@ checkpoint write replays that one event.
 A poison event (one whose `apply` keeps failing) must neither be lost nor block the events after it:
 each failure is counted (collection `projection_failures`); below `max_attempts` the error propagates
 and the event is retried by the next delivery or catch-up; at `max_attempts` the event is parked
-(collection `parked_events`, with its error) and the checkpoint moves past it. `parked()` lists them; `parked_events(docs)` lists those of every
-projector of a store (health, the services' CLIs). Once the cause is fixed, `request_retry()` marks
-parked events to be applied again: the next catch-up of the running service does it (in position
-order; an event that fails again stays parked with its new error).
+(collection `parked_events`, with its error) and the checkpoint moves past it. `parked()` lists
+them; `parked_events(docs)` lists those of every projector of a store (health, the services' CLIs).
+Once the cause is fixed, `request_retry()` marks parked events to be applied again: the next
+catch-up of the running service does it (in position order; an event that fails again stays parked
+with its new error).
 
 Processes side by side (two payroll processes on one store) take turns: each call holds the
 projector's lock, shared by every process on the store (`docs.lock`, ims_common/locks.py), so one

@@ -199,8 +199,8 @@ class ServiceHealthSchema(Schema):
     error = fields.String()
     last_position = fields.Integer(metadata={"description": "a source's newest event"})
     checkpoint = fields.Integer(metadata={"description": "how far a consumer has applied its source"})
-    parked = fields.Integer(metadata={"description": "events the service could not apply and set aside: "
-                                                     "an operator's attention (`python -m services.<name>.cli parked`)"})
+    parked = fields.Integer(metadata={"description": "events the service could not apply and set aside: an "
+                                                     "operator's attention (`python -m services.<name>.cli parked`)"})
 
 
 class HealthSchema(Schema):
