@@ -95,6 +95,19 @@ class BookingService:
         run_guarded("catch-up from auth", self.app.auth_profiles.catch_up, self.auth.events_since,
                     timeout=CATCH_UP_TIMEOUT)
 
+    # ---- the copy of the reference data (app/reference.py), fed the same way ----
+
+    reference_service = RpcProxy("reference")
+
+    @event_handler("reference", "#", handler_type=SERVICE_POOL, reliable_delivery=True)
+    def on_reference_event(self, envelope):
+        self.app.reference.on_event(envelope, self.reference_service.events_since)
+
+    @timer(interval=2)
+    def catch_up_reference(self):
+        run_guarded("catch-up from reference", self.app.reference.catch_up, self.reference_service.events_since,
+                    timeout=CATCH_UP_TIMEOUT)
+
     @rpc
     def interpreter_profiles(self):
         """The booking service's copy of interpreter profiles, and its checkpoint (tests, support)."""

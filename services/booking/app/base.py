@@ -12,8 +12,11 @@ from services.booking.domain import numbering
 from services.booking.domain.events import fold
 from services.booking.domain.matching import DEFAULT_POLICY, MatchingPolicy
 
+from services.reference.contract.copy import ReferenceCopy
+
 from .profiles import AuthProfiles
 from .read_model import BookingReadModel
+from .reference import ReferenceLists
 
 
 class UpcastingEventStore:
@@ -60,6 +63,8 @@ class AppBase:
         self.policy = policy
         self.read_model = BookingReadModel(event_store, doc_store)
         self.auth_profiles = AuthProfiles(doc_store)   # the copy of auth's profiles (matching, contacts)
+        self.reference = ReferenceCopy(doc_store)      # the copy of the reference data (fields, matching)
+        self.reference_lists = ReferenceLists(self.reference)
 
     def _now(self) -> datetime:
         now = self.clock()

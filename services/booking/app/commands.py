@@ -11,9 +11,10 @@ import uuid
 from ims_common.errors import Conflict
 from ims_common.eventstore.port import ConcurrencyError
 from services.booking.domain import numbering
-from services.booking.domain.access import view
+from services.booking.domain.access import can_see, view
 from services.booking.domain.booking import created_event, decide, prepare_create
 from services.booking.domain.events import fold
+from services.booking.domain.reference_fields import resolve
 
 from .base import AppBase, call_id
 
@@ -23,7 +24,7 @@ ATTEMPTS = 3
 
 
 class Commands(AppBase):
-    """Uses get_booking (Queries) and _prepare_offer (Matching), beside it in BookingApp."""
+    """Uses get_booking (Queries) and _prepare_offer / _prepare_assign (Matching), beside it in BookingApp."""
 
     def create_booking(self, actor: dict, fields) -> dict:
         call = call_id(actor)
@@ -31,6 +32,7 @@ class Commands(AppBase):
             return self.get_booking(actor, done["id"])   # the same call redelivered: created already
         now = self._now()
         prefix, data = prepare_create(actor, fields, now)
+        data = resolve(data, self.reference_lists)
         day = numbering.day_key(prefix, now)
         hint = self.docs.get(NUMBER_HINTS, day)
         sequence = int(hint["next"]) if hint else 1
@@ -52,6 +54,8 @@ class Commands(AppBase):
         attachment_id = str(uuid.uuid4())   # the same across retries: a retried blob put replaces
         if command == "offer":
             payload = self._prepare_offer(actor, booking_id, payload)
+        elif command == "assign":
+            payload = self._prepare_assign(actor, booking_id, payload)
         call = call_id(actor)
         for _ in range(ATTEMPTS):
             now = self._now()
@@ -60,7 +64,10 @@ class Commands(AppBase):
             state = fold(history)
             if call and state and any(e.causation_id == call for e in history):
                 return view(actor, state)   # the same call redelivered (e.g. after a broker restart): done already
-            decision = decide(state, actor, command, payload, now, str(booking_id),
+            given = payload
+            if command == "modify" and isinstance(payload, dict) and can_see(actor, state):
+                given = resolve(payload, self.reference_lists, state["establishment"])
+            decision = decide(state, actor, command, given, now, str(booking_id),
                               new_id=lambda: attachment_id)
             if not decision.events:
                 return view(actor, state)

@@ -7,13 +7,16 @@ for one whose profile says they may not work now (domain.matching.HARD_RULES); t
 coordinator may knowingly override.
 
 Profiles come from the service's own copy of auth's profiles (services.auth.contract.profiles, same
-document store); optional coordinates from the "locations" collection (documents "facilities" and
-"postal_codes": {name or postal code: {lat, lon}})."""
+document store); coordinates of facilities and regions' head offices, language names and contexts
+from its copy of the reference data (app/reference.py); optional further coordinates from the
+"locations" collection (documents "facilities" and "postal_codes": {name or postal code: {lat, lon}})."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 from ims_common.errors import Conflict, NotFound
+from ims_common.validation import invalid
+from services.booking.contract.reasons import reasons_text
 from services.auth.contract.profiles import PROFILES
 from ims_common.times import iso_z, parse_iso
 from services.booking.domain import matching as m
@@ -21,6 +24,7 @@ from services.booking.domain.access import STAFF, require_staff, role_of
 
 from .base import AppBase
 from .read_model import BOOKINGS, state_of
+from .reference import matching_catalogue
 
 LOCATIONS = "locations"
 
@@ -35,7 +39,7 @@ class Matching(AppBase):
     def _locations(self) -> m.Locations:
         facilities = self.docs.get(LOCATIONS, "facilities") or {}
         postal = self.docs.get(LOCATIONS, "postal_codes") or {}
-        return m.Locations(facilities, postal)
+        return m.Locations(facilities, postal, matching_catalogue(self.reference))
 
     def interpreter_index(self) -> m.InterpreterIndex:
         return m.InterpreterIndex(self._profiles(), self._locations())
@@ -79,12 +83,55 @@ class Matching(AppBase):
             return {"interpreter_ids": ids, "broadcast": True}
         ids = payload.get("interpreter_ids")
         if isinstance(ids, list) and all(isinstance(i, str) for i in ids):
-            known = {p["user_id"]: p for p in (self.docs.get(PROFILES, i.strip()) for i in ids) if p}
-            if known:
-                index = m.InterpreterIndex(known.values(), self._locations())
-                for uid, interpreter in index.all.items():
-                    hard = m.hard_exclusions(interpreter, state, self._now(), self.policy)
-                    if hard:
-                        raise Conflict("booking.interpreter_excluded",
-                                       {"interpreter_id": uid, "reason": hard[0]["code"], "reasons": hard})
+            known = {uid: self._interpreter_profile(uid) for uid in dict.fromkeys(i.strip() for i in ids)}
+            index = m.InterpreterIndex(known.values(), self._locations())
+            for uid, interpreter in index.all.items():
+                hard = m.hard_exclusions(interpreter, state, self._now(), self.policy)
+                if hard:
+                    raise Conflict("booking.interpreter_excluded",
+                                   {"interpreter_id": uid, "reason": hard[0]["code"], "reasons": hard})
         return payload
+
+    def _interpreter_profile(self, uid: str) -> dict:
+        """The profile of an active interpreter, else Conflict naming why (unknown id, another
+        role's account, a deactivated account): nobody is offered or assigned a booking who cannot
+        take it."""
+        profile = self.docs.get(PROFILES, uid) if 0 < len(uid) <= 64 else None
+        if profile is None:
+            raise Conflict("booking.interpreter_unknown", {"interpreter_id": uid})
+        if not m.is_interpreter(profile):
+            raise Conflict("booking.not_an_interpreter", {"interpreter_id": uid})
+        if profile.get("active") is False:
+            raise Conflict("booking.interpreter_deactivated", {"interpreter_id": uid, "name": _name(profile)})
+        return profile
+
+    def _prepare_assign(self, actor: dict, booking_id, payload):
+        """The domain's assign payload: the interpreter must be an active interpreter; matching's
+        exclusions against them (blocked, document expired, inactivity, busy, language…) go with it
+        as `exclusions`, which the domain accepts only with the coordinator's `override_reason`."""
+        if not isinstance(payload, dict) or role_of(actor) not in STAFF:
+            return payload
+        if "exclusions" in payload:
+            raise invalid({"exclusions": ["field.unknown"]})
+        uid = payload.get("interpreter_id")
+        state = self._load(booking_id)
+        if state is None or state["status"] != "pending" or not isinstance(uid, str) or not uid.strip():
+            return payload
+        uid = uid.strip()
+        profile = self._interpreter_profile(uid)
+        index = m.InterpreterIndex([profile], self._locations())
+        out, _fits, _score, _km = m.evaluate(index.all[uid], state, self._busy_around(state), self._now(),
+                                             self.policy, index.locations)
+        if not out:
+            return {k: v for k, v in payload.items() if k != "override_reason"}
+        reason = payload.get("override_reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise Conflict("booking.assign_excluded", {
+                "interpreter_id": uid, "name": _name(profile), "reasons": out,
+                "reasons_fr": reasons_text(out, "fr"), "reasons_en": reasons_text(out, "en")})
+        return dict(payload, interpreter_id=uid, exclusions=out)
+
+
+def _name(profile: dict) -> str:
+    name = " ".join(p for p in (profile.get("first_name"), profile.get("last_name")) if isinstance(p, str) and p)
+    return name or profile.get("user_id") or ""

@@ -38,7 +38,7 @@ CURRENT: dict[str, int] = {
     "BookingOffered": 1,
     "BookingDeclined": 1,
     "BookingAccepted": 1,
-    "BookingAssigned": 1,
+    "BookingAssigned": 2,
     "BookingModified": 1,
     "BookingWithdrawn": 2,
     "BookingCancelled": 1,
@@ -54,9 +54,15 @@ def _withdrawn_v1_to_v2(data: dict) -> dict:
     return {**data, "communications": list(data.get("communications") or [])}
 
 
+def _assigned_v1_to_v2(data: dict) -> dict:
+    # v1 ({"interpreter_id"}) predates the checks on assignment: no rule was overridden.
+    return {**data, "override": data.get("override")}
+
+
 # (type, from_version) -> function(data) -> data of from_version + 1
 UPCASTERS: dict[tuple[str, int], Callable[[dict], dict]] = {
     ("BookingWithdrawn", 1): _withdrawn_v1_to_v2,
+    ("BookingAssigned", 1): _assigned_v1_to_v2,
 }
 
 

@@ -45,7 +45,7 @@ def evolve_in_place(state: dict | None, type: str, data: dict, *, actor: dict, o
             report=None, reported_by=None, attachments=[],
             cancelled_at=None, cancel_reason=None, previous_status=None,
             closed_at=None, close_comment=None,
-            offer_rounds=[], offers_withdrawn=[], flagged_unfilled_at=None)
+            offer_rounds=[], offers_withdrawn=[], flagged_unfilled_at=None, assign_override=None)
     else:
         if state is None:
             raise ValueError(f"{type} before {CREATED}")
@@ -87,6 +87,13 @@ def _taken(s, d, a, t):
     s["declined_by"] = _without(s["declined_by"], [d["interpreter_id"]])
 
 
+def _assigned(s, d, a, t):
+    _taken(s, d, a, t)
+    override = d.get("override")
+    # Who overrode matching's exclusions, when and why (coordinators see it on the booking).
+    s["assign_override"] = dict(override, by=a.get("user_id"), at=t) if override else None
+
+
 def _modified(s, d, a, t):
     s.update(d["changes"])
     s["status"] = d["status"]
@@ -94,7 +101,8 @@ def _modified(s, d, a, t):
 
 def _withdrawn(s, d, a, t):
     # The booking leaves the interpreter's list (FAQ: "ne sera plus visible pour vous").
-    s.update(status="pending", assigned_interpreter_id=None, assigned_at=None, flagged_unfilled_at=None)
+    s.update(status="pending", assigned_interpreter_id=None, assigned_at=None, flagged_unfilled_at=None,
+             assign_override=None)
     s["declined_by"] = _add(s["declined_by"], d["interpreter_id"])
     s["withdrawals"] = s["withdrawals"] + [{
         "interpreter_id": d["interpreter_id"], "reason": d.get("reason"),
@@ -129,7 +137,7 @@ def _closed(s, d, a, t):
 
 _APPLY = {OFFERED: lambda s, d, a, t: (_offered(s, d, a, t), _offer_round(s, d, a, t)),
           OFFERS_WITHDRAWN: _offers_withdrawn, FLAGGED_UNFILLED: _flagged, DECLINED: _declined,
-          ACCEPTED: _taken, ASSIGNED: _taken,
+          ACCEPTED: _taken, ASSIGNED: _assigned,
           MODIFIED: _modified, WITHDRAWN: _withdrawn, CANCELLED: _cancelled,
           SERVICE_PROVIDED: _provided, REPORT_CORRECTED: _corrected,
           ATTACHMENT_ADDED: _attachment, CLOSED: _closed}

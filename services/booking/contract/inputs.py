@@ -156,7 +156,9 @@ COMMANDS: dict[str, dict[str, dict]] = {
     "offer": OFFER_NAMED,                 # or OFFER_ALL_QUALIFIED: one of the two forms
     "decline": {"reason": text(LONG, multiline=True)},
     "accept": {},
-    "assign": {"interpreter_id": kind("identifier", required=True, max=ID_MAX)},
+    # override_reason: why the coordinator assigns an interpreter matching excludes (required then, recorded).
+    "assign": {"interpreter_id": kind("identifier", required=True, max=ID_MAX),
+               "override_reason": text(LONG, multiline=True)},
     "modify": FIELDS,                     # only those that change; none may be cleared if required
     "withdraw": {"reason": text(LONG, multiline=True), "communications": COMMUNICATIONS},
     # cancelled_at: coordinators only (when the bank was told), not in the future.

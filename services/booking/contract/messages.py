@@ -66,6 +66,33 @@ MESSAGES = register({
     "booking.interpreter_excluded": {
         "fr": "L'interprète {interpreter_id} ne peut pas recevoir d'offre pour le moment.",
         "en": "Interpreter {interpreter_id} cannot receive offers at this time."},
+    "booking.unknown_language": {
+        "fr": "Langue inconnue : « {value} » ne figure pas dans la liste des langues de la Banque d'interprètes.",
+        "en": "Unknown language: \"{value}\" is not in the interpreter bank's list of languages."},
+    "booking.unknown_context": {
+        "fr": "Contexte inconnu : « {value} » ne figure pas dans la liste des contextes.",
+        "en": "Unknown context: \"{value}\" is not in the list of contexts."},
+    "booking.unknown_establishment": {
+        "fr": "Établissement inconnu : « {value} » ne figure pas dans la liste des établissements.",
+        "en": "Unknown establishment: \"{value}\" is not in the list of establishments."},
+    "booking.unknown_facility": {
+        "fr": "Installation inconnue : « {value} » n'est pas une installation de l'établissement {establishment}.",
+        "en": "Unknown facility: \"{value}\" is not a facility of establishment {establishment}."},
+    "booking.unknown_cost_centre": {
+        "fr": "Centre de coût inconnu : « {value} » n'est pas un centre de coût de l'établissement {establishment}.",
+        "en": "Unknown cost centre: \"{value}\" is not a cost centre of establishment {establishment}."},
+    "booking.interpreter_unknown": {
+        "fr": "Aucun interprète n'a l'identifiant {interpreter_id}.",
+        "en": "No interpreter has the identifier {interpreter_id}."},
+    "booking.not_an_interpreter": {
+        "fr": "Le compte {interpreter_id} n'est pas celui d'un interprète : seul un interprète peut recevoir une offre ou être assigné.",
+        "en": "Account {interpreter_id} is not an interpreter's: only an interpreter can receive an offer or be assigned."},
+    "booking.interpreter_deactivated": {
+        "fr": "Le compte de {name} ({interpreter_id}) est désactivé : il ne peut recevoir ni offre ni assignation.",
+        "en": "{name}'s account ({interpreter_id}) is deactivated: it can receive neither offers nor assignments."},
+    "booking.assign_excluded": {
+        "fr": "{name} ne peut pas être assigné à cette demande : {reasons_fr}. Pour l'assigner quand même, indiquez la raison de la dérogation.",
+        "en": "{name} cannot be assigned to this booking: {reasons_en}. To assign them anyway, give the reason for the override."},
     "matching.language_pair": {
         "fr": "Ne traduit pas la paire {source} – {target}.",
         "en": "Does not work in the pair {source} – {target}."},
@@ -141,6 +168,31 @@ PLAIN = register_plain({
     "booking.events_after_beyond_last": {
         "fr": "Au-delà de la dernière position des événements.",
         "en": "Beyond the last event position."},
+    "booking.unknown_language": {
+        "fr": "Langue inconnue : choisissez-la dans la liste.",
+        "en": "Unknown language: choose it from the list."},
+    "booking.unknown_context": {
+        "fr": "Contexte inconnu : choisissez-le dans la liste.",
+        "en": "Unknown context: choose it from the list."},
+    "booking.unknown_establishment": {
+        "fr": "Établissement inconnu : choisissez-le dans la liste.",
+        "en": "Unknown establishment: choose it from the list."},
+    "booking.unknown_facility": {
+        "fr": "Installation inconnue pour cet établissement : choisissez-la dans la liste.",
+        "en": "Unknown facility for this establishment: choose it from the list."},
+    "booking.unknown_cost_centre": {
+        "fr": "Centre de coût inconnu pour cet établissement : choisissez-le dans la liste.",
+        "en": "Unknown cost centre for this establishment: choose it from the list."},
+    "booking.interpreter_unknown": {"fr": "Interprète inconnu.", "en": "Unknown interpreter."},
+    "booking.not_an_interpreter": {
+        "fr": "Ce compte n'est pas celui d'un interprète.",
+        "en": "This account is not an interpreter's."},
+    "booking.interpreter_deactivated": {
+        "fr": "Le compte de cet interprète est désactivé.",
+        "en": "This interpreter's account is deactivated."},
+    "booking.assign_excluded": {
+        "fr": "Cet interprète ne peut pas être assigné à cette demande sans dérogation.",
+        "en": "This interpreter cannot be assigned to this booking without an override."},
     "booking.too_many_attachments": {
         "fr": "Trop de pièces jointes pour cette demande.",
         "en": "Too many attachments for this booking."},

@@ -103,6 +103,21 @@ class BookingAssignedV1(InterpreterV1):
     pass
 
 
+class ExclusionSchema(_Strict):
+    code = fields.String(required=True, metadata={"description": "matching's reason, e.g. matching.overlapping_booking"})
+
+
+class OverrideSchema(_Strict):
+    """A coordinator assigned although matching excluded the interpreter (the reason they gave
+    stays inside IMS: it is free text)."""
+    exclusions = fields.List(fields.Nested(ExclusionSchema), required=True)
+
+
+class BookingAssignedV2(InterpreterV1):
+    override = fields.Nested(OverrideSchema, allow_none=True, required=True,
+                             metadata={"description": "null, or the rules a coordinator overrode"})
+
+
 class BookingModifiedV1(_Strict):
     changes = fields.Nested(BookingFieldsSchema, required=True,
                             metadata={"description": "the public fields changed, with their new value"})
@@ -169,7 +184,7 @@ REGISTRY: dict[str, dict[int, type[Schema]]] = {
     "BookingOffered": {1: BookingOfferedV1},
     "BookingDeclined": {1: BookingDeclinedV1},
     "BookingAccepted": {1: BookingAcceptedV1},
-    "BookingAssigned": {1: BookingAssignedV1},
+    "BookingAssigned": {1: BookingAssignedV1, 2: BookingAssignedV2},
     "BookingModified": {1: BookingModifiedV1},
     "BookingWithdrawn": {1: BookingWithdrawnV1, 2: BookingWithdrawnV2},
     "BookingCancelled": {1: BookingCancelledV1},

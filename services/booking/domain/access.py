@@ -11,7 +11,7 @@ SUMMARY_FIELDS = ("id", "number", "status", "start_at", "end_at", "date", "start
 SYSTEM_ACTOR = {"user_id": "system", "role": "system"}   # the escalation timer acts as this
 CONTACT_STATUSES = ("booked", "modified", "service_provided", "closed")
 INTERNAL = ("withdrawals", "cancel_reason", "close_comment", "reported_by", "offer_rounds",
-            "offers_withdrawn", "flagged_unfilled_at")
+            "offers_withdrawn", "flagged_unfilled_at", "assign_override")
 
 
 def role_of(actor) -> str:
@@ -77,7 +77,7 @@ def view(actor: dict, state: dict) -> dict:
         detail["withdrawals"] = list(state["withdrawals"])
         detail["cancel_reason"] = state["cancel_reason"]
         detail["close_comment"] = state["close_comment"]
-        for name in ("offer_rounds", "offers_withdrawn", "flagged_unfilled_at"):
+        for name in ("offer_rounds", "offers_withdrawn", "flagged_unfilled_at", "assign_override"):
             detail[name] = state.get(name)
     else:
         del detail["declined_by"]

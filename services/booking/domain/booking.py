@@ -127,11 +127,22 @@ def _accept(state, actor, p, now, new_id):
 
 
 def _assign(state, actor, p, now, new_id):
+    """`exclusions` (matching's reasons against this interpreter) is the application's, from the
+    profiles; with any, the coordinator's `override_reason` is required and recorded."""
     _status(state, "assign", "pending")
-    errors = _payload(p, tuple(COMMANDS["assign"]))
+    errors = _payload(p, tuple(COMMANDS["assign"]) + ("exclusions",))
     uid = check(COMMANDS["assign"]["interpreter_id"], p.get("interpreter_id"), "interpreter_id", errors)
+    why = check(COMMANDS["assign"]["override_reason"], p.get("override_reason"), "override_reason", errors)
+    exclusions = p.get("exclusions") or []
+    if not isinstance(exclusions, list) or not all(isinstance(r, dict) and isinstance(r.get("code"), str)
+                                                   for r in exclusions):
+        errors.add("exclusions", "field.invalid")
     errors.raise_if_any()
-    return Decision([ev.Event(ev.ASSIGNED, {"interpreter_id": uid})] + _others_withdrawn(state, uid))
+    if exclusions and not why:
+        raise Conflict("booking.assign_excluded", {"interpreter_id": uid, "reasons": exclusions})
+    override = {"reason": why, "exclusions": exclusions} if exclusions else None
+    return Decision([ev.Event(ev.ASSIGNED, {"interpreter_id": uid, "override": override})]
+                    + _others_withdrawn(state, uid))
 
 
 def _modify(state, actor, p, now, new_id):

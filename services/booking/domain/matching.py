@@ -7,10 +7,12 @@ tables. No I/O here; the application builds the indexes from its stores.
 Decisions (documented in docs/contracts.md, "Matching"):
 - Language pair: interpreting is a dialogue, so a pair French→Hungarian serves a booking
   Hungarian→French too (either direction), with a small score bonus for the exact direction.
-  Document translation is written one way: only the exact direction counts. Names are compared
-  case- and accent-insensitively ("Français" = "francais").
-- Context: a booking whose context is not one of the policy's open contexts (physical health,
-  general) needs an interpreter who lists it among their contexts.
+  Document translation is written one way: only the exact direction counts. Languages are compared
+  by their reference code when the reference data knows the name (French, English or code: "Hongrois"
+  = "Hungarian" = "hu"), else by name, case- and accent-insensitively ("Français" = "francais").
+- Context: a booking whose context needs a competency (the reference data's requires_competency;
+  for a context it does not know, any but the policy's open contexts) needs an interpreter who lists
+  it among their contexts.
 - Availability: `always` or weekly slots (Monday=0) in America/Montreal; the whole slot of a timed
   booking must be covered (merged slots, across midnight too). No availability on record = always.
   Due-date modes (message transmission, translation) have no slot: availability and overlaps do not
@@ -19,9 +21,10 @@ Decisions (documented in docs/contracts.md, "Matching"):
   booking's last day (as auth counts it: invalid from 00:00 on the expiry date).
 - Overlap: an assigned booking (booked, modified, service provided) overlapping the slot, widened by
   the travel margin (policy, 60 min) when either booking is in person.
-- Distance (in person only): from the closer of home (home_coordinates) and the main work region's
-  postal code, by haversine when both sides have coordinates (facility table or the booking
-  address's postal code); else a fallback on postal codes: same forward sortation area (first 3
+- Distance (in person only): from the closer of home (home_coordinates) and the head office of the
+  main work region (the reference data's region, the FAQ's mileage origin; without it, the work
+  region's postal code), by haversine to the booking's facility (its reference coordinates, or the
+  optional tables by facility name or the address's postal code); else a fallback on postal codes: same forward sortation area (first 3
   characters) scores as near, same first letter as same region, else "distance unknown" (scored
   lower, never excluded). Beyond policy.max_distance_km (None = no limit) the interpreter is out.
 - Score (0..100): 50 base + 10 exact direction + 30 proximity (remote modes get it in full)
@@ -97,22 +100,57 @@ def _coords(value) -> tuple | None:
     return None
 
 
-class Locations:
-    """Coordinates of facilities (by name) and postal codes (full code or its first 3 characters)."""
+@dataclass(frozen=True)
+class Catalogue:
+    """What matching reads of the bank's reference data: facilities' and regions' head offices'
+    coordinates by code, and the code of each language and context name (French, English or the
+    code itself, normalized), with whether the context needs a competency."""
+    facilities: dict = field(default_factory=dict)        # code -> (lat, lon)
+    region_offices: dict = field(default_factory=dict)    # "06" -> (lat, lon)
+    languages: dict = field(default_factory=dict)         # norm(name) -> code
+    contexts: dict = field(default_factory=dict)          # norm(name) -> (code, requires_competency)
 
-    def __init__(self, facilities: dict | None = None, postal_codes: dict | None = None):
+
+class Locations:
+    """Coordinates of facilities (by code from the reference data, or by name from the optional
+    table), regions' head offices, and postal codes (full code or its first 3 characters); and the
+    names of languages and contexts the reference data knows."""
+
+    def __init__(self, facilities: dict | None = None, postal_codes: dict | None = None,
+                 catalogue: Catalogue | None = None):
         self.facilities = {norm(k): c for k, v in (facilities or {}).items() if (c := _coords(v))}
         self.postal = {str(k).replace(" ", "").upper(): c for k, v in (postal_codes or {}).items()
                        if (c := _coords(v))}
+        self.catalogue = catalogue or Catalogue()
 
     def of_postal(self, code: str | None) -> tuple | None:
         if not code:
             return None
         return self.postal.get(code) or self.postal.get(code[:3])
 
+    def of_facility(self, facility) -> tuple | None:
+        if not isinstance(facility, str):
+            return None
+        return self.catalogue.facilities.get(facility.strip().upper()) or self.facilities.get(norm(facility))
+
     def of_booking(self, booking: dict) -> tuple | None:
-        return self.facilities.get(norm(booking.get("facility"))) or self.of_postal(
-            postal_code(booking.get("address")))
+        return self.of_facility(booking.get("facility")) or self.of_postal(postal_code(booking.get("address")))
+
+    def of_region(self, region) -> tuple | None:
+        """The head office of a region given as "06" or "06-Montréal" (a profile's main region)."""
+        code = region.strip()[:2] if isinstance(region, str) else ""
+        return self.catalogue.region_offices.get(code) if code.isdigit() else None
+
+    def language(self, name) -> str:
+        """The key a language is compared by: its reference code when known, else its normalized name."""
+        key = norm(name)
+        return self.catalogue.languages.get(key, key)
+
+    def context(self, name) -> tuple[str, bool | None]:
+        """(key, needs a competency: None when the reference data does not know the context)."""
+        key = norm(name)
+        known = self.catalogue.contexts.get(key)
+        return (known[0], known[1]) if known else (key, None)
 
 
 def _minutes(hhmm) -> int | None:
@@ -192,10 +230,12 @@ class Interpreter:
         pairs = set()
         for pair in profile.get("language_pairs") or []:
             if isinstance(pair, dict) and norm(pair.get("source")) and norm(pair.get("target")):
-                pairs.add((norm(pair["source"]), norm(pair["target"])))
+                pairs.add((locations.language(pair["source"]), locations.language(pair["target"])))
         home = _coords(profile.get("home_coordinates"))
         work_postal = postal_code(profile.get("work_region_postal_code"))
-        work = locations.of_postal(work_postal)
+        # The FAQ's origins: home, and the head office of the main work region (or, without the
+        # reference data, the main work region's postal code).
+        work = locations.of_region(profile.get("region")) or locations.of_postal(work_postal)
         name = " ".join(p for p in (profile.get("first_name"), profile.get("last_name")) if isinstance(p, str))
         return cls(
             user_id=profile["user_id"], name=name,
@@ -203,7 +243,7 @@ class Interpreter:
             offers=profile.get("available_for_offers", True) is not False,
             modes=frozenset(m for m in profile.get("request_types") or [] if isinstance(m, str)),
             pairs=frozenset(pairs),
-            contexts=frozenset(norm(c) for c in profile.get("contexts") or []),
+            contexts=frozenset(locations.context(c)[0] for c in profile.get("contexts") or []),
             always=always, slots={d: _merge(s) for d, s in slots.items()},
             inactivity=inactivity, documents=documents,
             blocked=frozenset(str(b.get("establishment", "")).upper()
@@ -234,7 +274,8 @@ class InterpreterIndex:
         self.ordered = sorted(self.all)          # excluded lists come out in id order, unsorted
 
     def speaking(self, source: str | None, target: str | None) -> list[str]:
-        return self.by_pair.get(frozenset((norm(source), norm(target))), [])
+        language = self.locations.language
+        return self.by_pair.get(frozenset((language(source), language(target))), [])
 
 
 @dataclass(order=True)
@@ -329,7 +370,10 @@ class Query:
     @classmethod
     def of(cls, booking: dict, now: datetime, policy: MatchingPolicy, locations: Locations | None) -> "Query":
         start, end = parse_iso(booking["start_at"]), parse_iso(booking["end_at"])
-        context = norm(booking.get("context"))
+        locations = locations or Locations()
+        context, needs_competency = locations.context(booking.get("context"))
+        if needs_competency is None:          # a context the reference data does not know
+            needs_competency = norm(booking.get("context")) not in {norm(c) for c in policy.open_contexts}
         segments = []
         local, stop = start.astimezone(MONTREAL), end.astimezone(MONTREAL)
         while local < stop:
@@ -339,11 +383,11 @@ class Query:
             segments.append((local.weekday(), local.hour * 60 + local.minute, hi, local.date().isoformat(),
                              local.strftime("%H:%M")))
             local = segment_end
-        locations = locations or Locations()
         return cls(
             booking=booking, start=start, end=end, mode=booking.get("mode"),
-            source=norm(booking.get("source_language")), target=norm(booking.get("target_language")),
-            context=context, context_required=context not in {norm(c) for c in policy.open_contexts},
+            source=locations.language(booking.get("source_language")),
+            target=locations.language(booking.get("target_language")),
+            context=context, context_required=needs_competency,
             establishment=str(booking.get("establishment") or "").upper(),
             last_day=(end - timedelta(seconds=1)).astimezone(MONTREAL).date(), today=local_today(now),
             segments=segments, margin=timedelta(minutes=policy.travel_margin_minutes),

@@ -12,7 +12,8 @@ from services.booking import bootstrap
 from services.booking.app import BookingApp
 from services.booking.domain.matching import DEFAULT_POLICY
 
-from .scenario import FIELDS, NOW, REQUESTER
+from .matching_fixtures import profile
+from .scenario import ALICE, BRUNO, CLARA, FIELDS, NOW, REQUESTER
 
 BACKENDS = ["sqlite", "mongomock"] + (["mongodb"] if os.environ.get("MONGODB_TEST_URL") else [])
 
@@ -68,9 +69,29 @@ def clock():
 
 
 @pytest.fixture
-def app(stores, clock):
-    return stores.app(clock)
+def app(stores, clock, request):
+    """The app, with the scenario's interpreters hired (offer and assign take only interpreters the
+    copy of the profiles knows), unless the test module sets BARE_PROFILES (matching's own tests)."""
+    booking_app = stores.app(clock)
+    if not getattr(request.module, "BARE_PROFILES", False):
+        hire(booking_app, *SCENARIO_INTERPRETERS, *(f"UBIPN{i:04d}" for i in range(10)))
+    return booking_app
 
 
 def create(app, actor=REQUESTER, **changes) -> dict:
     return app.create_booking(actor, dict(FIELDS, **changes))
+
+
+def hire(app, *user_ids: str, **changes) -> None:
+    """Profiles in the app's copy (as auth publishes them) of interpreters who fit the scenario's
+    booking: offer and assign take only interpreters the copy knows as active."""
+    from types import SimpleNamespace
+    from services.auth.contract.profiles import ProfileCopy
+    copy = ProfileCopy(app.docs)
+    for uid in user_ids:
+        current = copy.get(uid)
+        version = (current or {}).get("_version", 0) + 1
+        copy.apply(SimpleNamespace(type="ProfileUpdated", data=profile(uid, **changes), stream_version=version))
+
+
+SCENARIO_INTERPRETERS = (ALICE["user_id"], BRUNO["user_id"], CLARA["user_id"])

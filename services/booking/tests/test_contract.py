@@ -18,7 +18,7 @@ from services.booking.contract.public import public_event
 from services.booking.contract.schemas import REGISTRY, schema_for
 from services.booking.contract.events import CURRENT, UPCASTERS, upcast
 
-from .app_fixtures import Clock, Stores
+from .app_fixtures import SCENARIO_INTERPRETERS, Clock, Stores, hire
 from .scenario import ALICE, BRUNO, COORD, FIELDS, NOW, REQUESTER, START, not_provided_report, provided_report
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -41,7 +41,9 @@ def _validator(name: str) -> Draft202012Validator:
 def app(tmp_path):
     stores = Stores(f"sqlite:///{tmp_path / 'booking.sqlite3'}")
     clock = Clock(NOW)
-    yield stores.app(clock), clock, stores
+    booking_app = stores.app(clock)
+    hire(booking_app, *SCENARIO_INTERPRETERS)
+    yield booking_app, clock, stores
     stores.close()
 
 

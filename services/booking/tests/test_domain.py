@@ -87,7 +87,7 @@ def test_only_interpreters_accept_and_only_offered_ones_see_it():
 def test_coordinator_assigns_any_interpreter_who_then_sees_it():
     booking = Booking().given(offered(ALICE))
     assert booking.when(COORD, "assign", {"interpreter_id": CLARA["user_id"]}) == [
-        ("BookingAssigned", {"interpreter_id": CLARA["user_id"]}),
+        ("BookingAssigned", {"interpreter_id": CLARA["user_id"], "override": None}),
         ("OffersWithdrawn", {"interpreter_ids": [ALICE["user_id"]], "reason": "taken"})]
     assert booking.status == "booked" and can_see(CLARA, booking.state)
     refused(Conflict, "booking.wrong_status", booking, COORD, "assign", {"interpreter_id": "X"})

@@ -9,12 +9,14 @@ from types import SimpleNamespace
 import pytest
 
 from ims_common.errors import Conflict, Forbidden, IMSError
+from ims_common.messages import translate
 from services.auth.contract.profiles import ProfileCopy
 from services.booking.domain.matching import MatchingPolicy
 from services.booking.bootstrap import policy_from_env
 from services.booking.domain.access import SYSTEM_ACTOR
 
-from .app_fixtures import app, clock, create, stores  # noqa: F401  (pytest fixtures)
+from .app_fixtures import app, clock, create, stores  # noqa: F401
+BARE_PROFILES = True     # matching's own profiles only  (pytest fixtures)
 from .matching_fixtures import profile
 from .scenario import ALICE, COORD, REQUESTER, START
 
@@ -154,6 +156,7 @@ def test_an_interpreter_who_can_no_longer_work_is_left_out_of_new_offers(app, cl
     app.policy = MatchingPolicy(tier_size=5, offer_timeout_minutes=60)
     doc = {"id": "d1", "name": "Antécédents judiciaires", "expires_on": "2024-08-30", "inactive_if_invalid": True,
            "description": "", "comments": ""}
+    refusal = None
     keep, leaving, first = interpreters(app, 3)
     bid = create(app)["id"]
     if change == "inactivity":
@@ -161,6 +164,7 @@ def test_an_interpreter_who_can_no_longer_work_is_left_out_of_new_offers(app, cl
             {"id": "p", "start": "2024-09-02T00:00:00Z", "end": "2024-09-05T00:00:00Z", "reason": "congé"}]))
     elif change == "deactivated":
         publish(app, {"user_id": leaving["user_id"]}, type="AccountDeactivated")
+        refusal = "booking.interpreter_deactivated"
     elif change == "document_expired":
         publish(app, dict(leaving, eligibility_documents=[doc]))
         other = create(app, date="2024-08-29")["id"]      # before the document expires: still fine
@@ -179,16 +183,34 @@ def test_an_interpreter_who_can_no_longer_work_is_left_out_of_new_offers(app, cl
     assert leaving["user_id"] not in broadcast["offered_to"]
     with pytest.raises(Conflict) as error:
         app.execute(COORD, second, "offer", {"interpreter_ids": [leaving["user_id"]]})
-    assert error.value.code == "booking.interpreter_excluded"
+    assert error.value.code == (refusal if change == "deactivated" else "booking.interpreter_excluded")
     assert error.value.params["interpreter_id"] == leaving["user_id"]
 
 
-def test_offering_to_someone_without_a_profile_on_record_stays_the_coordinators_call(app):
+def test_offer_and_assign_take_only_active_interpreters_who_exist(app):
+    """An unknown id, a requester's account and (for both) a deactivated interpreter are refused
+    with a message naming them; nothing is appended."""
+    keep, gone = interpreters(app, 2)
+    publish(app, {"user_id": "UREQ0001", "role": "requester", "first_name": "Rita", "last_name": "D"})
+    publish(app, {"user_id": gone["user_id"]}, type="AccountDeactivated")
     bid = create(app)["id"]
-    assert app.execute(COORD, bid, "offer", {"interpreter_ids": ["UNKNOWN1"]})["offered_to"] == ["UNKNOWN1"]
+    before = types(app)
+    for command, payload in (("offer", lambda uid: {"interpreter_ids": [keep["user_id"], uid]}),
+                             ("assign", lambda uid: {"interpreter_id": uid})):
+        for uid, code in (("UBIZZ9999", "booking.interpreter_unknown"), ("UREQ0001", "booking.not_an_interpreter"),
+                          (gone["user_id"], "booking.interpreter_deactivated")):
+            with pytest.raises(Conflict) as refused:
+                app.execute(COORD, bid, command, payload(uid))
+            assert (refused.value.code, refused.value.params["interpreter_id"]) == (code, uid)
+            assert uid in translate(code, "fr", refused.value.params)
+    assert types(app) == before
+    assert app.execute(COORD, bid, "assign", {"interpreter_id": keep["user_id"]})["status"] == "booked"
 
 
 def test_queue_orders_by_urgency(app, clock):
+    for n in range(5):
+        publish(app, profile(f"UBIPN07{n:02d}"))
+    publish(app, profile(ALICE["user_id"]))
     later = create(app, date="2024-09-06")["id"]
     soon = create(app, date="2024-09-04")["id"]
     declined = create(app, date="2024-09-05")["id"]
@@ -219,3 +241,42 @@ def test_policy_from_the_environment():
                               "IMS_MATCH_MAX_DISTANCE_KM": "80", "IMS_MATCH_TIER_SIZE": "x"})
     assert (policy.offer_timeout_minutes, policy.flag_before_hours, policy.max_distance_km) == (30, 24, 80.0)
     assert policy.tier_size == MatchingPolicy().tier_size
+
+
+def test_assigning_an_excluded_interpreter_needs_an_override_that_is_recorded(app):
+    """Blocked for the establishment and already booked at that time: refused naming both reasons in
+    words; with the coordinator's reason it is booked, and the event records the override."""
+    busy, blocked = interpreters(app, 2)
+    publish(app, dict(blocked, establishment_blocks=[{"establishment": "HC", "reason": "conflit"}]))
+    first = create(app)["id"]
+    app.execute(COORD, first, "assign", {"interpreter_id": busy["user_id"]})
+    bid = create(app)["id"]               # the same slot
+    for uid, code in ((blocked["user_id"], "matching.blocked_for_establishment"),
+                      (busy["user_id"], "matching.overlapping_booking")):
+        with pytest.raises(Conflict) as refused:
+            app.execute(COORD, bid, "assign", {"interpreter_id": uid})
+        assert refused.value.code == "booking.assign_excluded"
+        assert [r["code"] for r in refused.value.params["reasons"]] == [code]
+        text = translate(refused.value.code, "fr", refused.value.params)
+        assert "Ilona Kovacs ne peut pas être assigné" in text and "dérogation" in text
+        assert "_" not in text and "T13:30" not in text          # no code, no ISO time
+    assert "Déjà réservé : demande " + first in translate("booking.assign_excluded", "fr", refused.value.params)
+    with pytest.raises(Conflict):          # a blank reason is no reason
+        app.execute(COORD, bid, "assign", {"interpreter_id": busy["user_id"], "override_reason": "  "})
+    booked = app.execute(COORD, bid, "assign", {"interpreter_id": blocked["user_id"],
+                                                "override_reason": "Seule interprète disponible, confirmé par téléphone"})
+    assert booked["status"] == "booked" and booked["assigned_interpreter_id"] == blocked["user_id"]
+    assert booked["assign_override"]["reason"] == "Seule interprète disponible, confirmé par téléphone"
+    assert booked["assign_override"]["by"] == COORD["user_id"]
+    event = last(app, "BookingAssigned")
+    assert event["schema_version"] == 2
+    assert event["data"]["override"] == {"reason": "Seule interprète disponible, confirmé par téléphone",
+                                         "exclusions": [{"code": "matching.blocked_for_establishment",
+                                                         "params": {"establishment": "HC"}}]}
+    assert "assign_override" not in app.get_booking(REQUESTER, bid)
+    # An interpreter who fits needs no reason, and none is recorded.
+    third = create(app, date="2024-09-10")["id"]
+    assert app.execute(COORD, third, "assign", {"interpreter_id": busy["user_id"],
+                                                "override_reason": "inutile"})["assign_override"] is None
+    with pytest.raises(IMSError):         # exclusions are the service's, never the caller's
+        app.execute(COORD, create(app)["id"], "assign", {"interpreter_id": busy["user_id"], "exclusions": []})
