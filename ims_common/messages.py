@@ -196,14 +196,17 @@ class _Params(dict):
 
 
 def translate(code: str, lang: str | None = None, params: dict | None = None) -> str:
-    """The message of `code` in `lang`; unknown codes give a generic message naming the code."""
+    """The message of `code` in `lang`; unknown codes give a generic message naming the code. A param
+    given in every language ({"fr": ..., "en": ...}, e.g. reasons already put in words) is said in
+    the message's."""
     lang = language(lang)
     entry = MESSAGES.get(code)
     if entry is None:
         return _FALLBACK[lang].format(code=code)
     template = entry.get(lang) or entry[DEFAULT_LANGUAGE]
     names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    params = params or {}
+    params = {k: (v[lang] if isinstance(v, dict) and set(v) == set(LANGUAGES) else v)
+              for k, v in (params or {}).items()}
     if names - set(params) and code in PLAIN:
         return PLAIN[code][lang]
     try:

@@ -11,7 +11,7 @@ from gateway.openapi import documented
 from gateway.schemas.matching import CandidatesSchema, QueuePageSchema, QueueQuerySchema
 from gateway.security import STAFF, actor, require
 from gateway.validation import load_query
-from ims_common.messages import translate
+from services.booking.contract.reasons import reason_text
 
 FORBIDDEN = "booking.forbidden_role"
 
@@ -21,7 +21,7 @@ def _translated(reasons, lang: str) -> list:
     for item in reasons if isinstance(reasons, list) else []:
         if isinstance(item, dict) and isinstance(item.get("code"), str):
             params = item.get("params") if isinstance(item.get("params"), dict) else {}
-            out.append({"code": item["code"], "params": params, "message": translate(item["code"], lang, params)})
+            out.append({"code": item["code"], "params": params, "message": reason_text(item, lang)})
     return out
 
 

@@ -128,7 +128,7 @@ class Matching(AppBase):
         if not isinstance(reason, str) or not reason.strip():
             raise Conflict("booking.assign_excluded", {
                 "interpreter_id": uid, "name": _name(profile), "reasons": out,
-                "reasons_fr": reasons_text(out, "fr"), "reasons_en": reasons_text(out, "en")})
+                "why": {"fr": reasons_text(out, "fr"), "en": reasons_text(out, "en")}})
         return dict(payload, interpreter_id=uid, exclusions=out)
 
 

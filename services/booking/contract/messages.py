@@ -91,8 +91,8 @@ MESSAGES = register({
         "fr": "Le compte de {name} ({interpreter_id}) est désactivé : il ne peut recevoir ni offre ni assignation.",
         "en": "{name}'s account ({interpreter_id}) is deactivated: it can receive neither offers nor assignments."},
     "booking.assign_excluded": {
-        "fr": "{name} ne peut pas être assigné à cette demande : {reasons_fr}. Pour l'assigner quand même, indiquez la raison de la dérogation.",
-        "en": "{name} cannot be assigned to this booking: {reasons_en}. To assign them anyway, give the reason for the override."},
+        "fr": "{name} ne peut pas être assigné à cette demande : {why}. Pour l'assigner quand même, indiquez la raison de la dérogation.",
+        "en": "{name} cannot be assigned to this booking: {why}. To assign them anyway, give the reason for the override."},
     "matching.language_pair": {
         "fr": "Ne traduit pas la paire {source} – {target}.",
         "en": "Does not work in the pair {source} – {target}."},
