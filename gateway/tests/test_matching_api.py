@@ -26,7 +26,7 @@ def test_candidates_for_coordinators_with_reasons_in_their_language(client, fake
     assert why["code"] == "matching.overlapping_booking" and "HC-24240009" in why["message"]
     assert why["message"].startswith("Already booked")
     fr = client.get("/api/v1/bookings/HC-24240001/candidates", headers=_coord("fr")).json
-    assert fr["candidates"][0]["reasons"][0]["message"] == "À 2.5 km."
+    assert fr["candidates"][0]["reasons"][0]["message"] == "À 2,5 km."
     assert fake.last_call("candidates")[2][0]["role"] == "coordinator"
 
 
