@@ -39,7 +39,8 @@ class BookingService:
 
     @rpc
     def execute(self, actor, booking_id, command, payload):
-        return self.app.execute(actor, booking_id, command, payload)
+        return self.app.execute(actor, booking_id, command, payload,
+                                refresh_profiles=lambda: self.app.auth_profiles.catch_up(self.auth.events_since))
 
     @rpc
     def get_attachment(self, actor, booking_id, attachment_id):

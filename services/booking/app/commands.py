@@ -50,12 +50,14 @@ class Commands(AppBase):
         self.catch_up()
         return view(actor, fold(stored))
 
-    def execute(self, actor: dict, booking_id, command, payload) -> dict:
+    def execute(self, actor: dict, booking_id, command, payload, refresh_profiles=None) -> dict:
+        """refresh_profiles: the service's catch-up of the profile copy from auth, for an offer or
+        assignment naming someone the copy does not know yet."""
         attachment_id = str(uuid.uuid4())   # the same across retries: a retried blob put replaces
         if command == "offer":
-            payload = self._prepare_offer(actor, booking_id, payload)
+            payload = self._prepare_offer(actor, booking_id, payload, refresh_profiles)
         elif command == "assign":
-            payload = self._prepare_assign(actor, booking_id, payload)
+            payload = self._prepare_assign(actor, booking_id, payload, refresh_profiles)
         call = call_id(actor)
         for _ in range(ATTEMPTS):
             now = self._now()

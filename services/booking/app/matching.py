@@ -67,7 +67,7 @@ class Matching(AppBase):
                            "travel_margin_minutes": self.policy.travel_margin_minutes,
                            "max_distance_km": self.policy.max_distance_km}}
 
-    def _prepare_offer(self, actor: dict, booking_id, payload):
+    def _prepare_offer(self, actor: dict, booking_id, payload, refresh=None):
         """The domain's offer payload: all_qualified becomes the current candidates (a broadcast);
         named interpreters are checked against the hard rules of their profiles."""
         if not isinstance(payload, dict) or role_of(actor) not in STAFF:
@@ -83,7 +83,7 @@ class Matching(AppBase):
             return {"interpreter_ids": ids, "broadcast": True}
         ids = payload.get("interpreter_ids")
         if isinstance(ids, list) and all(isinstance(i, str) for i in ids):
-            known = {uid: self._interpreter_profile(uid) for uid in dict.fromkeys(i.strip() for i in ids)}
+            known = {uid: self._interpreter_profile(uid, refresh) for uid in dict.fromkeys(i.strip() for i in ids)}
             index = m.InterpreterIndex(known.values(), self._locations())
             for uid, interpreter in index.all.items():
                 hard = m.hard_exclusions(interpreter, state, self._now(), self.policy)
@@ -92,11 +92,17 @@ class Matching(AppBase):
                                    {"interpreter_id": uid, "reason": hard[0]["code"], "reasons": hard})
         return payload
 
-    def _interpreter_profile(self, uid: str) -> dict:
+    def _interpreter_profile(self, uid: str, refresh=None) -> dict:
         """The profile of an active interpreter, else Conflict naming why (unknown id, another
         role's account, a deactivated account): nobody is offered or assigned a booking who cannot
-        take it."""
-        profile = self.docs.get(PROFILES, uid) if 0 < len(uid) <= 64 else None
+        take it. `refresh` (the service's catch-up from auth) runs once when the id is not in the
+        copy yet: an interpreter created a second ago is found."""
+        if not 0 < len(uid) <= 64:
+            raise Conflict("booking.interpreter_unknown", {"interpreter_id": uid[:64]})
+        profile = self.docs.get(PROFILES, uid)
+        if profile is None and refresh is not None:
+            refresh()
+            profile = self.docs.get(PROFILES, uid)
         if profile is None:
             raise Conflict("booking.interpreter_unknown", {"interpreter_id": uid})
         if not m.is_interpreter(profile):
@@ -105,7 +111,7 @@ class Matching(AppBase):
             raise Conflict("booking.interpreter_deactivated", {"interpreter_id": uid, "name": _name(profile)})
         return profile
 
-    def _prepare_assign(self, actor: dict, booking_id, payload):
+    def _prepare_assign(self, actor: dict, booking_id, payload, refresh=None):
         """The domain's assign payload: the interpreter must be an active interpreter; matching's
         exclusions against them (blocked, document expired, inactivity, busy, language…) go with it
         as `exclusions`, which the domain accepts only with the coordinator's `override_reason`."""
@@ -118,7 +124,7 @@ class Matching(AppBase):
         if state is None or state["status"] != "pending" or not isinstance(uid, str) or not uid.strip():
             return payload
         uid = uid.strip()
-        profile = self._interpreter_profile(uid)
+        profile = self._interpreter_profile(uid, refresh)
         index = m.InterpreterIndex([profile], self._locations())
         out, _fits, _score, _km = m.evaluate(index.all[uid], state, self._busy_around(state), self._now(),
                                              self.policy, index.locations)

@@ -280,3 +280,19 @@ def test_assigning_an_excluded_interpreter_needs_an_override_that_is_recorded(ap
                                                 "override_reason": "inutile"})["assign_override"] is None
     with pytest.raises(IMSError):         # exclusions are the service's, never the caller's
         app.execute(COORD, create(app)["id"], "assign", {"interpreter_id": busy["user_id"], "exclusions": []})
+
+
+def test_an_interpreter_the_copy_does_not_know_yet_is_looked_up_once_more(app):
+    """Created a second ago: the service catches up from auth before saying "unknown"."""
+    newcomer = profile("UBIPN0555")
+    bid = create(app)["id"]
+    calls = []
+
+    def refresh():
+        calls.append(1)
+        publish(app, newcomer)
+
+    booked = app.execute(COORD, bid, "assign", {"interpreter_id": "UBIPN0555"}, refresh_profiles=refresh)
+    assert booked["assigned_interpreter_id"] == "UBIPN0555" and calls == [1]
+    with pytest.raises(Conflict):
+        app.execute(COORD, create(app)["id"], "offer", {"interpreter_ids": ["UBIZZ9999"]}, refresh_profiles=refresh)
