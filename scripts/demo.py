@@ -23,29 +23,30 @@ from ims_common import config  # noqa: E402
 
 MONTREAL = ZoneInfo("America/Montreal")
 DEMO_PASSWORD = "Demo-Banque-Interpretes-2024!"
+# Establishments, facilities and cost centres of the reference service's default set
+# (services/reference/data/): a booking naming anything else is refused.
 ESTABLISHMENTS = {
-    "HC": ("CIUSSS de l'Est-de-l'Île-de-Montréal", ["Hôpital Maisonneuve-Rosemont", "Hôpital Santa Cabrini"],
-           ("7301110", "DA services multidisciplinaires - volet opérations")),
-    "CD": ("CIUSSS de la Capitale-Nationale", ["555, boulevard Hamel (CIUSSSCN)", "Hôpital de l'Enfant-Jésus"],
-           ("7301111", "BPUE (Bureau du partenariat avec l'usager et de l'éthique)")),
-    "CO": ("CIUSSS du Centre-Ouest-de-l'Île-de-Montréal", ["Hôpital général juif", "CLSC Côte-des-Neiges"],
-           ("6402200", "Santé mentale jeunesse")),
-    "AT": ("CISSS de l'Abitibi-Témiscamingue", ["Hôpital de Rouyn-Noranda", "CLSC de Val-d'Or"],
-           ("8101300", "Périnatalité")),
-    "MO": ("CISSS de la Montérégie-Centre", ["Hôpital Charles-Le Moyne", "CLSC Samuel-de-Champlain"],
-           ("1605400", "Protection de la jeunesse (DPJ)")),
+    "HC": ("CIUSSS de l'Est-de-l'Île-de-Montréal", ["HC-HMR", "HC-HSC"],
+           ("7301120", "DA services multidisciplinaires - volet opérations")),
+    "CD": ("CIUSSS de la Capitale-Nationale", ["CD-HAMEL", "CD-HJH"],
+           ("7301110", "BPUE (Bureau du partenariat avec l'utilisateur et de l'éthique)")),
+    "CODIM": ("CIUSSS du Centre-Ouest-de-l'Île-de-Montréal", ["CODIM-HGJ", "CODIM-CDN"],
+              ("6402200", "Santé mentale jeunesse")),
+    "AT": ("CISSS de l'Abitibi-Témiscamingue", ["AT-HRN", "AT-HVD"], ("8101300", "Périnatalité")),
+    "MO": ("CISSS de la Montérégie-Ouest", ["MO-HAL", "MO-HS"], ("1605400", "Protection de la jeunesse (DPJ)")),
 }
-LANGUAGES = ["Arabe", "Espagnol", "Mandarin", "Cantonais", "Farsi", "Dari", "Pachto", "Tigrigna",
+LANGUAGES = ["Arabe", "Espagnol", "Mandarin", "Cantonais", "Farsi (persan)", "Dari", "Pachto", "Tigrigna",
              "Swahili", "Hongrois", "Arménien", "Allemand", "Russe", "Ukrainien", "Vietnamien", "Tamoul",
              "Pendjabi", "Ourdou", "Créole haïtien", "Portugais", "Roumain", "Turc", "Kurde", "Somali",
-             "Amharique", "Népalais", "Bengali", "Coréen", "Lingala", "Kinyarwanda", "Langue des signes québécoise"]
+             "Amharique", "Népalais", "Bengali", "Coréen", "Lingala", "Kinyarwanda",
+             "Langue des signes québécoise (LSQ)"]
 FIRST = ["Amina", "Bashir", "Camila", "Dmytro", "Elena", "Farid", "Gabriela", "Hamid", "Ines", "Jamal",
          "Katarina", "Lin", "Mariam", "Nguyen", "Olga", "Parisa", "Qadir", "Rosa", "Samir", "Tigist",
          "Uriel", "Valentina", "Wei", "Ximena", "Yasmin", "Zoltan"]
 LAST = ["Haddad", "Nazari", "Morales", "Kovalenko", "Petrova", "Rahimi", "Silva", "Karimi", "Benali",
         "Okafor", "Horvath", "Chen", "Abebe", "Tran", "Ivanova", "Sadeghi", "Popescu", "Yilmaz", "Diallo"]
 CONTEXTS = ["Santé physique", "Santé mentale", "Protection de la jeunesse (DPJ)", "Violence conjugale",
-            "Périnatalité", "Réadaptation"]
+            "Périnatalité et obstétrique", "Réadaptation"]
 MODES = ["in_person"] * 5 + ["video"] * 3 + ["phone"] * 3 + ["message_transmission", "document_translation"]
 
 
@@ -152,7 +153,7 @@ def main() -> int:
     return 0
 
 
-REGIONS = {"HC": "06-Montréal", "CD": "03-Capitale-Nationale", "CO": "06-Montréal",
+REGIONS = {"HC": "06-Montréal", "CD": "03-Capitale-Nationale", "CODIM": "06-Montréal",
            "AT": "08-Abitibi-Témiscamingue", "MO": "16-Montérégie"}
 POSTAL = {"06-Montréal": "H1T 2M4", "03-Capitale-Nationale": "G1J 1Z4", "08-Abitibi-Témiscamingue": "J9X 2B2",
           "16-Montérégie": "J4V 2H1"}

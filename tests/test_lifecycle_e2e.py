@@ -50,7 +50,7 @@ def new_booking(requester: ApiClient, **overrides) -> dict:
     date, start_time = started_slot()
     fields = {"source_language": "Français", "target_language": "Hongrois", "mode": "video",
               "context": "Santé physique", "facility": "Hôpital Maisonneuve-Rosemont",
-              "cost_center": "7301110", "cost_center_description": "DA services multidisciplinaires",
+              "cost_center": "7301120", "cost_center_description": "DA services multidisciplinaires",
               "date": date, "start_time": start_time, "duration_minutes": 120,
               "video_platform": "Teams", "video_link": "https://example.org/meet/abc",
               "requester_name": "Rita Demandeuse", "requester_phone": "514 555-0101",
@@ -153,4 +153,4 @@ def test_health_reports_every_service_reachable(system):
     import requests
     body = requests.get(system.url + "/healthz", timeout=10).json()
     assert {name for name, s in body["services"].items() if s["reachable"]} == {
-        "auth", "booking", "payroll", "notification", "webhooks"}
+        "auth", "booking", "payroll", "notification", "reference", "webhooks"}

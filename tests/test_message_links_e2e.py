@@ -103,8 +103,8 @@ def create(api: ApiClient, start: datetime, minutes: int = 120) -> str:
     local = start.astimezone(MONTREAL)
     return api.ok(api.post("/bookings", {
         "source_language": "Français", "target_language": "Tigrigna", "mode": "video",
-        "context": "Santé mentale", "establishment": "HC", "facility": "Hôpital Test",
-        "cost_center": "7301110", "cost_center_description": "DA services multidisciplinaires",
+        "context": "Santé mentale", "establishment": "HC", "facility": "HC-HMR",
+        "cost_center": "7301120", "cost_center_description": "DA services multidisciplinaires",
         "date": local.date().isoformat(), "start_time": local.strftime("%H:%M"), "duration_minutes": minutes,
         "video_platform": "Teams", "video_link": "https://example.org/meet/secret",
         "requester_name": "Rita Liens", "requester_phone": "514 555-0104",

@@ -72,8 +72,8 @@ def people(system):
 
 def create(coord: ApiClient, date: str, start: str, minutes: int, mode: str = "video", **extra) -> str:
     fields = {"source_language": "Français", "target_language": "Espagnol", "mode": mode,
-              "context": "Santé physique", "establishment": "HC", "facility": "Hôpital Test",
-              "cost_center": "7301110", "cost_center_description": "DA services multidisciplinaires",
+              "context": "Santé physique", "establishment": "HC", "facility": "HC-HMR",
+              "cost_center": "7301120", "cost_center_description": "DA services multidisciplinaires",
               "date": date, "start_time": start, "duration_minutes": minutes,
               "requester_name": "Rita Paie", "requester_phone": "514 555-0101", **extra}
     if mode == "video":
@@ -236,7 +236,7 @@ def test_worked_examples_periods_exports_and_rebuild(system, people, tmp_path):
     # Billing per establishment and cost center.
     billing = jget(coord, "/payroll/billing", params={"period": FIRST})
     assert [(i["establishment"], i["cost_center"], i["total"]) for i in billing["items"]] == [
-        ("HC", "7301110", "360.78")]
+        ("HC", "7301120", "360.78")]
 
     # Pay policy: viewable by coordinators, only admins add versions.
     versions = jget(coord, "/payroll/policies")["items"]
@@ -287,7 +287,7 @@ def test_the_cancel_confirmation_warns_by_the_policy_in_force(system, people):
 
     def warned(days: int, mode: str = "video") -> bool:
         fields = {"source_language": "Français", "target_language": "Espagnol", "mode": mode, "establishment": "HC",
-                  "cost_center": "7301110", "requester_name": "Rita Paie", "requester_phone": "514 555-0101"}
+                  "cost_center": "7301120", "requester_name": "Rita Paie", "requester_phone": "514 555-0101"}
         if mode == "document_translation":
             fields["due_date"] = str(today + timedelta(days=days))
         else:

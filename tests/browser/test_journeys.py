@@ -124,7 +124,7 @@ def test_request_to_closed_booking_through_the_pages(system, people, browser, sh
     req.get_by_label("Date", exact=True).fill(day)
     req.get_by_label("Heure de début", exact=True).fill(start)
     req.get_by_label("Durée prévue (minutes)", exact=True).fill("120")
-    req.get_by_label("Centre de coût", exact=True).fill("7301110")
+    req.get_by_label("Centre de coût", exact=True).fill("7301120")
     req.get_by_label("Lien vidéo", exact=True).fill("https://example.org/meet/abc")
     req.get_by_label("Courriel du demandeur", exact=True).fill("rita.web@example.org")
     shots(req, "demandeur-formulaire")

@@ -50,13 +50,15 @@ def make_admin(system) -> dict:
     return {"user_id": out.stdout.strip().splitlines()[0], "email": "ada.admin@example.org"}
 
 
+BOOKING = {"source_language": "Français", "target_language": "Espagnol", "mode": "video",
+           "context": "Santé physique", "establishment": "HC", "facility": "HC-HMR",
+           "cost_center": "7301120", "cost_center_description": "DA services multidisciplinaires",
+           "duration_minutes": 60, "video_platform": "Teams", "video_link": "https://example.org/meet/x",
+           "requester_name": "Rita Lacune"}
+
+
 def create(api: ApiClient, day: str, start: str, **extra) -> str:
-    fields = {"source_language": "Français", "target_language": "Espagnol", "mode": "video",
-              "context": "Santé physique", "establishment": "HC", "facility": "Hôpital Test",
-              "cost_center": "7301110", "cost_center_description": "DA services multidisciplinaires",
-              "date": day, "start_time": start, "duration_minutes": 60, "video_platform": "Teams",
-              "video_link": "https://example.org/meet/x", "requester_name": "Rita Lacune", **extra}
-    return api.ok(api.post("/bookings", fields), 201)["id"]
+    return api.ok(api.post("/bookings", {**BOOKING, "date": day, "start_time": start, **extra}), 201)["id"]
 
 
 def test_requester_sees_who_was_assigned_and_coordinator_the_time_to_assign(system, people, browser, shots):
@@ -180,8 +182,21 @@ def test_coordinator_downloads_the_billing_export_of_a_period(system, people, br
     api = people["api"]
     alice_api = ApiClient.login(system.url, people["alice"]["user_id"], PASSWORD)
     yesterday = (datetime.now(MONTREAL) - timedelta(days=1)).date()
-    bid = create(api, yesterday.isoformat(), "09:00", cost_center="7309999",
-                 cost_center_description="Unité des lacunes")
+    # A cost centre of its own (the bank adds it to the reference data), so the period's billing
+    # has a row for this booking alone; booking takes it once its copy has the new item.
+    api.ok(api.post("/reference/cost-centres", {"establishment": "HC", "code": "7309999",
+                                                "label_fr": "Unité des lacunes"}), 201)
+
+    made: list[str] = []
+
+    def created() -> bool:
+        resp = api.post("/bookings", {**BOOKING, "date": yesterday.isoformat(), "start_time": "09:00",
+                                      "cost_center": "7309999", "cost_center_description": "Unité des lacunes"})
+        if resp.status_code == 201:
+            made.append(resp.json()["id"])
+        return bool(made)
+    wait_until(created, timeout=30)
+    bid = made[0]
     api.ok(api.post(f"/bookings/{bid}/assign", {"interpreter_id": people["alice"]["user_id"]}))
     start = datetime(yesterday.year, yesterday.month, yesterday.day, 9, 0, tzinfo=MONTREAL)
     alice_api.ok(alice_api.post(f"/bookings/{bid}/report", {

@@ -112,9 +112,10 @@ class Matching(AppBase):
         return profile
 
     def _prepare_assign(self, actor: dict, booking_id, payload, refresh=None):
-        """The domain's assign payload: the interpreter must be an active interpreter; matching's
-        exclusions against them (blocked, document expired, inactivity, busy, language…) go with it
-        as `exclusions`, which the domain accepts only with the coordinator's `override_reason`."""
+        """The domain's assign payload: the interpreter must be an active interpreter; what stops a
+        direct assignment (domain.matching.ASSIGN_RULES: blocked, document expired, inactivity, not
+        available for offers, busy then) goes with it as `exclusions`, which the domain accepts only
+        with the coordinator's `override_reason`."""
         if not isinstance(payload, dict) or role_of(actor) not in STAFF:
             return payload
         if "exclusions" in payload:
@@ -126,8 +127,8 @@ class Matching(AppBase):
         uid = uid.strip()
         profile = self._interpreter_profile(uid, refresh)
         index = m.InterpreterIndex([profile], self._locations())
-        out, _fits, _score, _km = m.evaluate(index.all[uid], state, self._busy_around(state), self._now(),
-                                             self.policy, index.locations)
+        out = m.assign_exclusions(index.all[uid], state, self._busy_around(state), self._now(), self.policy,
+                                  index.locations)
         if not out:
             return {k: v for k, v in payload.items() if k != "override_reason"}
         reason = payload.get("override_reason")

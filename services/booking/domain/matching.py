@@ -579,6 +579,19 @@ def hard_exclusions(interpreter: Interpreter, booking: dict, now: datetime,
     return [r for r in out if r["code"] in HARD_RULES]
 
 
+# What stops a direct assignment unless the coordinator overrides it, with a reason: the profile's
+# rules above and a booking the interpreter already holds at that time. The rest (language pair,
+# request type, weekly availability, distance) the coordinator may know better: a phone call.
+ASSIGN_RULES = HARD_RULES + ("matching.overlapping_booking",)
+
+
+def assign_exclusions(interpreter: Interpreter, booking: dict, busy, now: datetime,
+                      policy: MatchingPolicy = DEFAULT_POLICY, locations: Locations | None = None) -> list[dict]:
+    """The reasons among ASSIGN_RULES this interpreter may not be assigned the booking."""
+    out, _, _, _ = evaluate(interpreter, booking, busy, now, policy, locations)
+    return [r for r in out if r["code"] in ASSIGN_RULES]
+
+
 def wants_broadcast(payload: dict) -> bool:
     """True for an offer {"all_qualified": true} (to every current candidate at once); an offer
     mixing it with other fields, or giving it another value, is invalid."""

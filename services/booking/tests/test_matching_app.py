@@ -296,3 +296,13 @@ def test_an_interpreter_the_copy_does_not_know_yet_is_looked_up_once_more(app):
     assert booked["assigned_interpreter_id"] == "UBIPN0555" and calls == [1]
     with pytest.raises(Conflict):
         app.execute(COORD, create(app)["id"], "offer", {"interpreter_ids": ["UBIZZ9999"]}, refresh_profiles=refresh)
+
+
+def test_a_direct_assignment_is_the_coordinators_call_on_language_and_availability(app):
+    """Someone who does not list the pair or the weekday (a phone call settled it) is assigned
+    without an override: only the profile's rules and a booking at that time stop it."""
+    [other] = interpreters(app, 1, language_pairs=[{"source": "Français", "target": "Arabe"}],
+                           availability={"always": False, "slots": []})
+    bid = create(app)["id"]
+    assert app.candidates(COORD, bid)["candidates"] == []
+    assert app.execute(COORD, bid, "assign", {"interpreter_id": other["user_id"]})["assign_override"] is None
