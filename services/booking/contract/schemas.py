@@ -104,7 +104,8 @@ class BookingAssignedV1(InterpreterV1):
 
 
 class ExclusionSchema(_Strict):
-    code = fields.String(required=True, metadata={"description": "matching's reason, e.g. matching.overlapping_booking"})
+    code = fields.String(required=True,
+                         metadata={"description": "matching's reason, e.g. matching.overlapping_booking"})
 
 
 class OverrideSchema(_Strict):

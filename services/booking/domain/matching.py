@@ -24,9 +24,10 @@ Decisions (documented in docs/contracts.md, "Matching"):
 - Distance (in person only): from the closer of home (home_coordinates) and the head office of the
   main work region (the reference data's region, the FAQ's mileage origin; without it, the work
   region's postal code), by haversine to the booking's facility (its reference coordinates, or the
-  optional tables by facility name or the address's postal code); else a fallback on postal codes: same forward sortation area (first 3
-  characters) scores as near, same first letter as same region, else "distance unknown" (scored
-  lower, never excluded). Beyond policy.max_distance_km (None = no limit) the interpreter is out.
+  optional tables by facility name or the address's postal code); else a fallback on postal codes:
+  same forward sortation area (first 3 characters) scores as near, same first letter as same
+  region, else "distance unknown" (scored lower, never excluded). Beyond policy.max_distance_km
+  (None = no limit) the interpreter is out.
 - Score (0..100): 50 base + 10 exact direction + 30 proximity (remote modes get it in full)
   + 10 workload (fewer assignments in the surrounding week). Tiers: candidates by score, in chunks
   of policy.tier_size (tier 1 = best).

@@ -8,9 +8,10 @@ from ims_common.envelope import StoredEvent
 from ims_common.errors import NotFound
 
 from .app_fixtures import app, clock, create, stores  # noqa: F401  (pytest fixtures)
-BARE_PROFILES = True     # the test's own profile of Alice
 from .matching_fixtures import profile
 from .scenario import ALICE, BRUNO, COORD, OTHER_REQUESTER, REQUESTER
+
+BARE_PROFILES = True     # the test's own profile of Alice
 
 
 def _profile_event(data: dict) -> StoredEvent:

@@ -15,10 +15,11 @@ from services.booking.domain.matching import MatchingPolicy
 from services.booking.bootstrap import policy_from_env
 from services.booking.domain.access import SYSTEM_ACTOR
 
-from .app_fixtures import app, clock, create, stores  # noqa: F401
-BARE_PROFILES = True     # matching's own profiles only  (pytest fixtures)
+from .app_fixtures import app, clock, create, stores  # noqa: F401  (pytest fixtures)
 from .matching_fixtures import profile
 from .scenario import ALICE, COORD, REQUESTER, START
+
+BARE_PROFILES = True     # matching's own profiles only
 
 _versions: dict = {}
 

@@ -11,9 +11,10 @@ from services.booking.domain import reference_fields
 from services.booking.domain.matching import haversine_km
 
 from .app_fixtures import app, clock, create, stores  # noqa: F401
-BARE_PROFILES = True     # matching's own profiles only
 from .reference_fixtures import load_reference, reference_event
 from .scenario import COORD, FIELDS, REQUESTER
+
+BARE_PROFILES = True     # matching's own profiles only
 
 
 @pytest.fixture
