@@ -51,8 +51,13 @@ class PolicyCreateSchema(StrictSchema):
     mileage_rate_per_km = Pattern(DECIMAL, 20)
     mileage_paid_km = Pattern(r"all|beyond_threshold")
     mileage_round_trip = Bool()
+    mileage_road_factor = Pattern(DECIMAL, 20)
+    mileage_margin_percent = Pattern(DECIMAL, 20)
+    mileage_excess_action = Pattern(r"pay_computed|flag")
     word_rate = Pattern(DECIMAL, 20)
     late_cancellation_business_hours = Int(0, 1000)
+    report_window_before_minutes = Int(0, 10080)
+    report_window_after_minutes = Int(0, 10080)
     overtime_requires_reason = Bool()
     other_fees_require_receipt = Bool()
     wait_time_paid = Bool()
@@ -80,6 +85,20 @@ class AmountsSchema(Schema):
     total = _money()
 
 
+class RuleSchema(Schema):
+    fr = fields.String(metadata={"example": "2 h minimum à 41,00 $/h, politique BI-2024-11-04"})
+    en = fields.String(metadata={"example": "2 h minimum at $41.00/h, policy BI-2024-11-04"})
+
+
+class LineSchema(Schema):
+    key = fields.String(metadata={"enum": ["demande", "distance", "travel_time", "phone_communications", "words",
+                                           "other_fees", "extra_fees"]})
+    label = fields.String(metadata={"example": "Demande"})
+    label_en = fields.String(metadata={"example": "Service fee"})
+    amount = _money()
+    rule = fields.Nested(RuleSchema, metadata={"description": "the rule that produced the amount"})
+
+
 class EntrySchema(AmountsSchema):
     period_id = fields.String()
     kind = fields.String(metadata={"enum": ["provisional", "final", "adjustment"]})
@@ -99,8 +118,10 @@ class RemunerationItemSchema(AmountsSchema):
     policy_version = fields.String()
     inputs = fields.Dict()
     flags = fields.List(fields.String())
+    rules = fields.Dict(keys=fields.String(), values=fields.Nested(RuleSchema),
+                        metadata={"description": "each line's rule, by line key"})
     calculated_at = fields.String(metadata={"format": "date-time"})
-    lines = fields.List(fields.Dict())
+    lines = fields.List(fields.Nested(LineSchema))
     entries = fields.List(fields.Nested(EntrySchema))
 
 
@@ -141,10 +162,14 @@ class PeriodListSchema(Schema):
 
 class StatementItemSchema(AmountsSchema):
     booking_id = fields.String()
-    kind = fields.String()
+    kind = fields.String(metadata={"enum": ["provisional", "final", "adjustment"]})
     service_date = fields.String()
     establishment = fields.String(allow_none=True)
     cost_center = fields.String(allow_none=True)
+    policy_version = fields.String(allow_none=True)
+    flags = fields.List(fields.String())
+    lines = fields.List(fields.Nested(LineSchema), metadata={
+        "description": "this amount per line, each with the rule of the remuneration that produced it"})
 
 
 class StatementSchema(Schema):
@@ -170,11 +195,46 @@ class BillingSchema(Schema):
     totals = fields.Nested(AmountsSchema)
 
 
+class ModeRuleOutSchema(Schema):
+    kind = fields.String(metadata={"enum": ["timed", "per_communication", "per_word"]})
+    minimum_minutes = fields.Integer()
+
+
+def _decimal(**kw):
+    return fields.String(metadata={"pattern": r"^\d+(\.\d+)?$", **kw})
+
+
 class PolicySchema(Schema):
+    """A pay policy version: every figure, decimals as exact strings (services/payroll/domain/policy.py)."""
     version = fields.String()
     name = fields.String()
     effective_from = fields.String(metadata={"format": "date"})
-    hourly_rate = fields.String()
+    hourly_rate = _decimal(example="41.00")
+    after_hours_hourly_rate = _decimal(allow_none=True)
+    block_minutes = fields.Integer()
+    communication_minutes = fields.Integer()
+    modes = fields.Dict(keys=fields.String(), values=fields.Nested(ModeRuleOutSchema))
+    travel_time_paid = fields.Boolean()
+    travel_hourly_rate = _decimal()
+    mileage_threshold_km = _decimal(example="16")
+    mileage_rate_per_km = _decimal(example="0.48")
+    mileage_paid_km = fields.String(metadata={"enum": ["all", "beyond_threshold"]})
+    mileage_round_trip = fields.Boolean()
+    mileage_road_factor = _decimal(example="1.25", description="road km per straight-line km")
+    mileage_margin_percent = _decimal(example="20", description="a claim up to this much above the computed "
+                                                                "distance is paid as claimed")
+    mileage_excess_action = fields.String(metadata={"enum": ["pay_computed", "flag"]})
+    word_rate = _decimal()
+    late_cancellation_business_hours = fields.Integer()
+    report_window_before_minutes = fields.Integer()
+    report_window_after_minutes = fields.Integer()
+    overtime_requires_reason = fields.Boolean()
+    other_fees_require_receipt = fields.Boolean()
+    wait_time_paid = fields.Boolean()
+    office_opens = fields.String(metadata={"example": "08:30"})
+    office_closes = fields.String(metadata={"example": "16:30"})
+    gst_rate = _decimal(example="0.05")
+    qst_rate = _decimal(example="0.09975")
 
 
 class PolicyListSchema(Schema):

@@ -290,5 +290,7 @@ def money(amount) -> str:
     return format_money(amount, page_lang())
 
 
-def pay_label(key: str) -> str:
-    return pay_vocabulary.label(key, page_lang())
+def pay_label(key: str, table: str | None = None) -> str:
+    """A remuneration line's label, or with table="kind" an amount's state, "rate" a rate's name."""
+    tables = {"kind": pay_vocabulary.KIND_LABELS, "rate": pay_vocabulary.RATE_LABELS}
+    return pay_vocabulary.label(key, page_lang(), tables.get(table or ""))

@@ -1,7 +1,7 @@
 """Payroll commands.
 
 `python -m services.payroll.cli rebuild` drops payroll's read models and rebuilds them from zero
-through booking's and auth's `events_since` over RPC (AMQP_URI), applying payroll's own decisions
+through booking's, auth's and reference's `events_since` over RPC (AMQP_URI), applying payroll's own decisions
 (closed periods, policy versions) where they were taken; prints the totals before and after as JSON
 (stop the payroll service first, or run it on a copy of its store with PAYROLL_STORE_URL).
 `python -m services.payroll.cli totals` prints the totals only.
@@ -36,7 +36,7 @@ def main(argv=None) -> int:
         from nameko.standalone.rpc import ClusterRpcProxy
         before = app.totals()
         with ClusterRpcProxy({"AMQP_URI": bootstrap.amqp_uri()}) as rpc:
-            after = app.rebuild(rpc.booking.events_since, rpc.auth.events_since)
+            after = app.rebuild(rpc.booking.events_since, rpc.auth.events_since, rpc.reference.events_since)
         print(json.dumps({"before": before, "after": after, "identical": before == after}, sort_keys=True))
     finally:
         stores.close()

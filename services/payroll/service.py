@@ -17,6 +17,7 @@ class PayrollService:
     app = Runtime("payroll", bootstrap.build, publishes=True)
     booking = RpcProxy("booking")
     auth = RpcProxy("auth")
+    reference = RpcProxy("reference")
 
     # A durable queue bound to every booking event; failures leave the checkpoint behind, and the
     # catch-up below retries from the event store, so nothing is lost.
@@ -38,6 +39,16 @@ class PayrollService:
     @timer(interval=2)
     def catch_up_auth(self):
         run_guarded("catch-up from auth", self.app.catch_up_auth, self.auth.events_since, timeout=CATCH_UP_TIMEOUT)
+
+    # The reference data (facilities, regions' head offices: the mileage check), the same way.
+    @event_handler("reference", "#", handler_type=SERVICE_POOL, reliable_delivery=True)
+    def on_reference_event(self, envelope):
+        self.app.on_reference_event(envelope, self.reference.events_since)
+
+    @timer(interval=2)
+    def catch_up_reference(self):
+        run_guarded("catch-up from reference", self.app.catch_up_reference, self.reference.events_since,
+                    timeout=CATCH_UP_TIMEOUT)
 
     @rpc
     def get_remuneration(self, actor, booking_id):

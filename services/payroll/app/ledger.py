@@ -68,23 +68,36 @@ class LedgerUseCases:
         profile = self.profiles.get(interpreter_id) or {}
         return profile.get("financial") or None
 
-    def _price_booking(self, booking: dict, cause: StoredEvent, only_interpreter: str | None = None) -> None:
+    def _price_booking(self, booking: dict, cause: StoredEvent | None,
+                       only_interpreter: str | None = None) -> None:
         book = self.policy_book()
         for subject in subjects(booking):
             if only_interpreter and subject.interpreter_id != only_interpreter:
                 continue
+            previous = self.docs.get(REMUNERATIONS, subject.key)
+            places = self._places(subject, booking, previous)
             rem = price(subject.booking, subject.report, self._tax(subject.interpreter_id), book,
                         cancelled_at=subject.cancelled_at, attachments=booking.get("attachments") or (),
-                        withdrawn_at=subject.withdrawn_at)
-            self._record(subject, booking, rem, cause=cause)
+                        withdrawn_at=subject.withdrawn_at, places=places)
+            self._record(subject, booking, rem, cause, previous, places)
 
-    def _record(self, subject: Subject, booking: dict, rem, cause: StoredEvent) -> None:
+    def _places(self, subject: Subject, booking: dict, previous: dict | None) -> dict:
+        """Once validated, a remuneration keeps the places it was validated with: a profile or
+        reference change afterwards changes nothing (only a coordinator's correction does)."""
+        if validated(booking):
+            if previous and previous["kind"] == FINAL and "places" in previous:
+                return previous["places"]
+            if subject.key in self._validated_places:            # a rebuild: as it was validated
+                return self._validated_places[subject.key]
+        return self.places_for(booking, subject.interpreter_id)
+
+    def _record(self, subject: Subject, booking: dict, rem, cause: StoredEvent | None, previous: dict | None,
+                places: dict) -> None:
         key, interpreter = subject.key, subject.interpreter_id
         service_date = local_date(parse_iso(booking["start_at"]))
         service_period = self.calendar.period_of(service_date)
         kind = FINAL if validated(booking) else PROVISIONAL
         detail = rem.to_dict()
-        previous = self.docs.get(REMUNERATIONS, key)
         if previous and previous["detail"] == detail and previous["kind"] == kind:
             return  # same result: nothing to book, nothing to publish (replays land here)
         where = {"establishment": booking.get("establishment"), "cost_center": booking.get("cost_center")}
@@ -92,20 +105,23 @@ class LedgerUseCases:
                "withdrawal": subject.withdrawal, "service_date": service_date.isoformat(),
                "period_id": service_period, **where,
                "cost_center_description": booking.get("cost_center_description"),
-               "amounts": ledger.cents(rem), "detail": detail, "calculated_at": iso_z(self.clock())}
+               "amounts": ledger.cents(rem), "detail": detail, "places": places,
+               "mileage_claimed": bool(detail["inputs"].get("claimed_km")), "calculated_at": iso_z(self.clock())}
         booked = self._plan(doc)
         if self.emit:
-            data = {"booking_id": booking["id"], "interpreter_id": interpreter, "kind": booked.event_kind,
+            data = {"key": key, "booking_id": booking["id"], "interpreter_id": interpreter, "kind": booked.event_kind,
+                    "validated": kind == FINAL, "places": places,
                     "service_date": service_date.isoformat(), "service_period_id": service_period,
                     "period_id": booked.period_id, **where, "withdrawal": subject.withdrawal,
                     "remuneration": detail, "booked": ledger.strings(booked.amounts)}
             stream = f"remuneration-{key.replace(':', '-')}"
             history = self.events.load_stream(stream)
-            if not (history and history[-1].causation_id == cause.event_id and _same(history[-1].data, data)):
+            causation = cause.event_id if cause else None
+            if not (history and history[-1].causation_id == causation and _same(history[-1].data, data)):
                 # (else appended already, by a process that died before the writes below)
                 self.events.append(stream, history[-1].stream_version if history else 0, [NewEvent(
                     CALCULATED, data, actor=SYSTEM_ACTOR,
-                    correlation_id=cause.correlation_id, causation_id=cause.event_id)])
+                    correlation_id=cause.correlation_id if cause else None, causation_id=causation)])
         self._write_entries(doc, booked)
         self.docs.put(REMUNERATIONS, key, doc)
 

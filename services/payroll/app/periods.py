@@ -96,7 +96,8 @@ class PeriodUseCases:
                 raise Conflict("payroll.period_has_provisional", params={
                     "period": period_id, "count": len(held - carry)})
             data = {"period_id": period_id, "booking_position": self.projector.checkpoint(),
-                    "auth_position": self.auth_projector.checkpoint(), "carried": sorted(carry)}
+                    "auth_position": self.auth_projector.checkpoint(),
+                    "reference_position": self.reference_projector.checkpoint(), "carried": sorted(carry)}
             stored = self.events.append(f"pay-period-{period_id}", 0, [NewEvent(
                 PERIOD_CLOSED, data, actor=actor_of(actor), correlation_id=actor.get("correlation_id"))])[0]
             self._apply_closure(stored)

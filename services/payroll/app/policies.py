@@ -7,7 +7,7 @@ from ims_common.errors import Forbidden, ValidationFailed
 from ims_common.times import local_today, parse_iso
 from services.auth.contract.vocabulary import ACTOR_ROLES, ADMIN
 from services.booking.contract.vocabulary import MODES
-from services.payroll.contract.events import POLICY_ADDED
+from services.payroll.contract.events import CURRENT, POLICY_ADDED, upcast, upcast_policy
 from services.payroll.domain.cancellation import cancellation_terms
 from services.payroll.domain.policy import PayPolicy, PolicyBook, default_policy_book
 
@@ -18,7 +18,7 @@ class PolicyUseCases:
     def policy_book(self) -> PolicyBook:
         book = default_policy_book()
         for doc in self.docs.find(POLICIES):
-            book = book.with_version(PayPolicy.from_dict(doc["policy"]))
+            book = book.with_version(PayPolicy.from_dict(upcast_policy(doc["policy"])))
         return book
 
     def list_policies(self, actor: dict) -> list[dict]:
@@ -44,14 +44,17 @@ class PolicyUseCases:
             except (TypeError, ValueError) as exc:
                 raise ValidationFailed("payroll.invalid_policy", params={"reason": str(exc)}) from None
             data = {"policy": policy.to_dict(), "booking_position": self.projector.checkpoint(),
-                    "auth_position": self.auth_projector.checkpoint()}
+                    "auth_position": self.auth_projector.checkpoint(),
+                    "reference_position": self.reference_projector.checkpoint()}
             stored = self.events.append(f"pay-policy-{policy.version}", 0, [NewEvent(
-                POLICY_ADDED, data, actor=actor_of(actor), correlation_id=actor.get("correlation_id"))])[0]
+                POLICY_ADDED, data, actor=actor_of(actor), correlation_id=actor.get("correlation_id"),
+                schema_version=CURRENT[POLICY_ADDED])])[0]
             self._apply_policy(stored)
         return policy.to_dict()
 
     def _apply_policy(self, event: StoredEvent) -> None:
-        self.docs.put(POLICIES, event.data["policy"]["version"], {"policy": event.data["policy"]})
+        policy = upcast(event.to_dict())["data"]["policy"]
+        self.docs.put(POLICIES, policy["version"], {"policy": policy})
 
     def cancellation_terms(self, actor: dict, start_at: str, mode: str | None = None) -> dict:
         """Whether cancelling now a service starting at `start_at` would be paid as planned, and the

@@ -6,13 +6,15 @@ from services.auth.contract.profiles import PROFILES
 from ims_common.projection import CHECKPOINTS
 from ims_common.received_log import RECEIVED
 from services.auth.contract.vocabulary import is_staff
+from services.reference.contract.copy import COLLECTION as REFERENCE_COPY
 
 BOOKINGS = "pay_bookings"          # booking id -> payroll's copy of the booking (booking's contract fold)
 REMUNERATIONS = "remunerations"    # "<booking>:<interpreter>[:w<n>]" -> the latest computation
 ENTRIES = "pay_entries"            # "<remuneration key>@<period>" -> amounts booked in a period
 PERIODS = "pay_periods"            # period id -> {"status": "closed", ...}
 POLICIES = "pay_policies"          # version -> policy dict (versions added to the seed)
-READ_MODELS = (BOOKINGS, REMUNERATIONS, ENTRIES, PERIODS, POLICIES, PROFILES, RECEIVED, CHECKPOINTS)
+READ_MODELS = (BOOKINGS, REMUNERATIONS, ENTRIES, PERIODS, POLICIES, PROFILES, REFERENCE_COPY, RECEIVED,
+               CHECKPOINTS)
 
 SYSTEM_ACTOR = {"user_id": "payroll", "role": "system"}
 

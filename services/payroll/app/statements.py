@@ -19,6 +19,13 @@ CSV_COLUMNS = ("interpreter_id", "supplier_number", "legal_name", "state") + led
 STATE_ORDER = (FINAL, ADJUSTMENT, PROVISIONAL)
 
 
+def _lines(amounts: dict, detail: dict) -> list[dict]:
+    """The screen's lines: label, amount and the rule that produced it (fr and en)."""
+    rules = detail.get("rules") or {}
+    return [{"key": k, "label": label(k, "fr"), "label_en": label(k, "en"), "amount": amounts[k],
+             "rule": rules.get(k) or {"fr": "", "en": ""}} for k in LINES]
+
+
 class StatementUseCases:
     def _view(self, rem: dict) -> dict:
         detail = dict(rem["detail"])
@@ -27,7 +34,7 @@ class StatementUseCases:
                       withdrawal=rem["withdrawal"], service_date=rem["service_date"],
                       period_id=rem["period_id"], establishment=rem["establishment"],
                       cost_center=rem["cost_center"], calculated_at=rem["calculated_at"],
-                      lines=[{"key": k, "label": label(k, "fr"), "amount": detail[k]} for k in LINES],
+                      lines=_lines(detail, detail),
                       entries=[dict(ledger.strings(e["amounts"]), period_id=e["period_id"], kind=e["kind"])
                                for e in entries])
         return detail
@@ -61,11 +68,16 @@ class StatementUseCases:
                                  order_by=[("service_date", 1), ("booking_id", 1)])
         total = ledger.total_of(e["amounts"] for e in entries)
         doc = self.docs.get(PERIODS, period_id) or {}
+        items = []
+        for e in entries:
+            amounts = ledger.strings(e["amounts"])
+            detail = (self.docs.get(REMUNERATIONS, e["rem_key"]) or {}).get("detail") or {}
+            items.append(dict(amounts, booking_id=e["booking_id"], kind=e["kind"], service_date=e["service_date"],
+                              establishment=e["establishment"], cost_center=e["cost_center"],
+                              policy_version=detail.get("policy_version"), flags=list(detail.get("flags") or ()),
+                              lines=_lines(amounts, detail)))
         return dict(self._identity(interpreter_id), period=self.calendar.describe(period_id),
-                    status=doc.get("status", "open"), totals=ledger.strings(total),
-                    items=[dict(ledger.strings(e["amounts"]), booking_id=e["booking_id"], kind=e["kind"],
-                                service_date=e["service_date"], establishment=e["establishment"],
-                                cost_center=e["cost_center"]) for e in entries])
+                    status=doc.get("status", "open"), totals=ledger.strings(total), items=items)
 
     def _by_interpreter_and_state(self, period_id: str) -> dict[tuple, dict]:
         totals: dict[tuple, dict] = {}
@@ -88,9 +100,11 @@ class StatementUseCases:
         return csv_text(CSV_COLUMNS, rows)
 
     def statement_pdf(self, actor: dict, period_id: str, interpreter_id: str) -> dict:
+        """The statement as a PDF, in the caller's language (French unless `lang` says English)."""
         statement = self.statement(actor, period_id, interpreter_id)
+        lang = "en" if (actor or {}).get("lang") == "en" else "fr"
         return {"filename": f"releve-{period_id}-{statement['interpreter_id']}.pdf",
-                "content_base64": base64.b64encode(self.render_pdf(statement)).decode("ascii")}
+                "content_base64": base64.b64encode(self.render_pdf(statement, lang)).decode("ascii")}
 
     def billing(self, actor: dict, period_id: str) -> dict:
         """What each establishment and cost center owes for the period (the establishment that asks pays)."""

@@ -27,6 +27,14 @@ KIND_LABELS = {
 }
 
 
+# The rate a remuneration names (rate_name, rate_description).
+RATE_LABELS = {
+    "Standard": ("Standard", "Standard"),
+    "Heures de bureau": ("Heures de bureau", "Office hours"),
+    "Hors heures de bureau": ("Hors heures de bureau", "Outside office hours"),
+}
+
+
 def label(key, lang: str = "fr", table: dict | None = None) -> str:
     """A line's (or, with table=KIND_LABELS, an amount state's) label in French or English."""
     french, english = (table or LABELS).get(key, (key, key))

@@ -21,6 +21,8 @@ PER_WORD = "per_word"                    # word_rate per word
 KINDS = (TIMED, PER_COMMUNICATION, PER_WORD)
 MILEAGE_ALL_KM = "all"                   # all km, once the one-way route is over the threshold
 MILEAGE_BEYOND = "beyond_threshold"      # only the km beyond the threshold
+MILEAGE_PAY_COMPUTED = "pay_computed"    # a claim beyond the margin is paid at the computed distance
+MILEAGE_FLAG = "flag"                    # … or paid as claimed and flagged for review
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,15 @@ class PayPolicy:
     mileage_rate_per_km: Decimal = Decimal("0.48")   # ASSUMPTION
     mileage_paid_km: str = MILEAGE_ALL_KM            # ASSUMPTION: reading of the FAQ
     mileage_round_trip: bool = True                  # ASSUMPTION: reported km are one-way
+    mileage_road_factor: Decimal = Decimal("1.25")   # ASSUMPTION: road km per straight-line km
+    mileage_margin_percent: Decimal = Decimal("20")  # ASSUMPTION: claim accepted up to computed + 20 %
+    mileage_excess_action: str = MILEAGE_PAY_COMPUTED   # ASSUMPTION (the bank decides)
     word_rate: Decimal = Decimal("0.20")             # ASSUMPTION
     late_cancellation_business_hours: int = 48
+    # Actual times of a report may lie from this long before the planned start to this long after
+    # the planned end; outside, the remuneration is flagged (booking refuses only the absurd).
+    report_window_before_minutes: int = 120          # ASSUMPTION
+    report_window_after_minutes: int = 240           # ASSUMPTION
     overtime_requires_reason: bool = True
     other_fees_require_receipt: bool = True
     wait_time_paid: bool = False                     # ASSUMPTION: waiting is not a line of its own
@@ -84,9 +93,15 @@ class PayPolicy:
             object.__setattr__(self, name, number)
         for name in ("block_minutes", "communication_minutes"):
             _check_count(name, getattr(self, name), positive=True)
-        _check_count("late_cancellation_business_hours", self.late_cancellation_business_hours)
+        for name in ("late_cancellation_business_hours", "report_window_before_minutes",
+                     "report_window_after_minutes"):
+            _check_count(name, getattr(self, name))
         if self.mileage_paid_km not in (MILEAGE_ALL_KM, MILEAGE_BEYOND):
             raise ValueError(f"mileage_paid_km: {self.mileage_paid_km!r}")
+        if self.mileage_excess_action not in (MILEAGE_PAY_COMPUTED, MILEAGE_FLAG):
+            raise ValueError(f"mileage_excess_action: {self.mileage_excess_action!r}")
+        if self.mileage_road_factor < 1:
+            raise ValueError("mileage_road_factor is at least 1 (a road is never shorter than the straight line)")
         for mode, rule in self.modes.items():
             # Keeps billed minutes on the block grid: minimum + whole blocks.
             if rule.kind == TIMED and rule.minimum_minutes % self.block_minutes:
@@ -136,7 +151,8 @@ class PayPolicy:
 
 
 _DECIMALS = ("hourly_rate", "after_hours_hourly_rate", "travel_hourly_rate", "mileage_threshold_km",
-             "mileage_rate_per_km", "word_rate", "gst_rate", "qst_rate")
+             "mileage_rate_per_km", "mileage_road_factor", "mileage_margin_percent", "word_rate", "gst_rate",
+             "qst_rate")
 _OPTIONAL = ("after_hours_hourly_rate",)
 
 

@@ -23,6 +23,7 @@ class Remuneration:
     policy_version: str
     inputs: Mapping[str, object]      # JSON-ready: ints, bools, strings, None
     flags: tuple[str, ...]            # sorted; each asks a coordinator to look
+    rules: Mapping[str, Mapping[str, str]] | None = None   # line -> {"fr", "en"}: the rule that priced it
 
     def __post_init__(self):
         if tuple(self.lines) != LINES:
@@ -42,5 +43,6 @@ class Remuneration:
         out.update(subtotal=str(self.subtotal), gst=str(self.gst), qst=str(self.qst),
                    total=str(self.total), rate_name=self.rate_name,
                    rate_description=self.rate_description, policy_version=self.policy_version,
-                   inputs=dict(self.inputs), flags=list(self.flags))
+                   inputs=dict(self.inputs), flags=list(self.flags),
+                   rules={line: dict(text) for line, text in (self.rules or {}).items()})
         return out

@@ -247,13 +247,34 @@ def test_periods_are_biweekly_from_the_anchor():
         cal.start("2024-11-04")
 
 
-def test_statement_pdf_renders(world):
+def pdf_text(pdf: bytes) -> str:
+    """The text drawn on the pages (fpdf2 compresses each page's content stream)."""
+    import re
+    import zlib
+    out = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:
+            continue
+        out += [s.replace(rb"\(", b"(").replace(rb"\)", b")").decode("latin-1")
+                for s in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content)]
+    return "\n".join(out).replace("\xa0", " ")   # multi_cell draws a no-break space as a space
+
+
+def test_statement_pdf_renders_each_line_with_its_rule_in_the_readers_language(world):
     app, booking, auth = world
-    served(booking, "2024-11-05T16:00:00Z", "2024-11-05T11:00:00-05:00", "2024-11-05T13:00:00-05:00")
+    served(booking, "2024-11-05T16:00:00Z", "2024-11-05T11:00:00-05:00", "2024-11-05T13:30:00-05:00")
     feed(app, booking, auth)
     import base64
     pdf = base64.b64decode(app.statement_pdf(INES, "2024-11-03", None)["content_base64"])
     assert pdf.startswith(b"%PDF") and b"/Type /Page" in pdf
+    text = pdf_text(pdf)
+    assert "Relevé de rémunération" in text and "Demande 82,00 $ : 2 h minimum à 41,00 $/h" in text
+    assert "limité au prévu, politique BI-2024-11-04" in text       # 30 min of overtime with no reason
+    english = pdf_text(base64.b64decode(app.statement_pdf(dict(INES, lang="en"), "2024-11-03", None)["content_base64"]))
+    assert "Pay statement" in english and "Service fee $82.00: 2 h minimum at $41.00/h" in english
+    assert "Relevé" not in english and "politique" not in english
     with pytest.raises(NotFound):
         app.statement(INES, "2024-11-03", "UOTTO")
     with pytest.raises(ValidationFailed):
@@ -354,3 +375,72 @@ def test_closing_needs_each_provisional_amount_validated_or_carried(world):
     live = app.totals()
     after = app.rebuild(booking.events_since, auth.events_since)      # the carry replayed where it was decided
     assert after == live and after["periods"]["2024-11-17"]["UINES"]["total"] == "82.00"
+
+
+HMR = {"code": "HC-HMR", "label_fr": "Hôpital Maisonneuve-Rosemont", "label_en": "Hôpital Maisonneuve-Rosemont",
+       "establishment": "HC", "postal_code": "H1T 2M4", "latitude": 45.5745, "longitude": -73.558}
+LANAUDIERE = {"code": "14", "label_fr": "Lanaudière", "label_en": "Lanaudière", "head_office_name": "CISSS de Lanaudière",
+              "city": "Joliette", "postal_code": "J6E 5X7", "latitude": 46.016, "longitude": -73.437}
+
+
+def reference_item(src: Source, kind: str, item: dict, change: bool = False) -> None:
+    src.add(f"reference-{kind}-{item['code']}", "ReferenceItemChanged" if change else "ReferenceItemCreated",
+            {"kind": kind, "id": item["code"], "item": item})
+
+
+def in_person_claim(booking: Source, km: str, close: bool = False) -> str:
+    bid = created(booking, "2024-11-05T16:00:00Z", mode="in_person")
+    booking.add(f"booking-{bid}", "BookingModified", {"changes": {"facility": "hopital maisonneuve rosemont"},
+                                                     "status": "pending"})
+    booking.add(f"booking-{bid}", "BookingAssigned", {"interpreter_id": "UINES"})
+    booking.add(f"booking-{bid}", "ServiceProvided", {"report": report(
+        "2024-11-05T11:00:00-05:00", "2024-11-05T13:00:00-05:00", distance_km=km), "interpreter_id": "UINES"})
+    if close:
+        booking.add(f"booking-{bid}", "BookingClosed", {"comment": None})
+    return bid
+
+
+def test_the_mileage_check_follows_the_reference_data_until_validation_then_keeps_what_was_validated(world):
+    """Payroll keeps a copy of the reference data (reference.events, gaps through events_since): a
+    claim is flagged while the facility is unknown, checked once it arrives (the head office of the
+    interpreter's main region is the origin); once validated it keeps those figures whatever the
+    reference data or the interpreter's address become; a rebuild reaches the same amounts."""
+    app, booking, auth = world
+    ref = Source()
+    auth.add("account-UINES", "ProfileUpdated", {"user_id": "UINES", "role": "interpreter",
+                                                 "region": "14-Lanaudière", "postal_code": "J6E 1A1"})
+    bid = in_person_claim(booking, "450")
+    feed(app, booking, auth)
+    item = app.get_remuneration(COORD, bid)["items"][0]
+    assert (item["distance"], item["inputs"]["computed_km"]) == ("432.00", None) and "mileage_unverified" in item["flags"]
+    reference_item(ref, "facility", HMR)
+    reference_item(ref, "region", LANAUDIERE)
+    app.catch_up_reference(ref.events_since)
+    item = app.get_remuneration(COORD, bid)["items"][0]
+    assert (item["distance"], item["inputs"]["computed_km"], item["inputs"]["computed_from"]) == (
+        "60.00", "62.5", "head_office")
+    assert item["flags"] == ["mileage_reduced"] and "réclamé : 450" in item["rules"]["distance"]["fr"]
+    line = next(x for x in item["lines"] if x["key"] == "distance")
+    assert line["rule"]["en"].startswith("125\xa0km paid at $0.48/km")
+    assert app.health()["reference_checkpoint"] == 2
+
+    booking.add(f"booking-{bid}", "BookingClosed", {"comment": "Vérifié"})
+    feed(app, booking, auth)
+    assert app.get_remuneration(COORD, bid)["items"][0]["kind"] == "final"
+    moved = dict(HMR, latitude=46.0, longitude=-73.44)                 # next to Joliette now
+    reference_item(ref, "facility", moved, change=True)
+    app.catch_up_reference(ref.events_since)
+    auth.add("account-UINES", "ProfileUpdated", {"user_id": "UINES", "role": "interpreter", "region": "06-Montréal",
+                                                 "home_coordinates": {"lat": 45.65, "lon": -73.58}})
+    feed(app, booking, auth)
+    item = app.get_remuneration(COORD, bid)["items"][0]
+    assert (item["kind"], item["distance"], item["inputs"]["computed_km"]) == ("final", "60.00", "62.5")
+
+    other = in_person_claim(booking, "20")              # not validated: today's reference data and home
+    feed(app, booking, auth)
+    fresh = app.get_remuneration(COORD, other)["items"][0]
+    assert (fresh["inputs"]["computed_from"], fresh["distance"]) == ("home", "19.20")    # 20 km claimed, within the margin
+    live = app.totals()
+    details = {r["key"]: r["detail"] for r in app.docs.find("remunerations")}
+    assert app.rebuild(booking.events_since, auth.events_since, ref.events_since) == live
+    assert {r["key"]: r["detail"] for r in app.docs.find("remunerations")} == details

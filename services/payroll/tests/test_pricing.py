@@ -375,3 +375,29 @@ def test_properties_of_every_remuneration(case):
         assert rem.inputs["billed_minutes"] >= b["duration_minutes"]
     # Pure: the same inputs always give the same result.
     assert price(b, report, tax, BOOK, attachments=attachments).to_dict() == d
+
+
+def test_actual_times_outside_the_policys_window_are_flagged_and_explained():
+    """Booking refuses the absurd (future, another day); payroll flags the unusual: actual times
+    beyond the policy's window around the slot (2 h before the start, 4 h after the planned end)."""
+    on_time = price(booking(), provided(), None, BOOK)
+    assert "actual_times_outside_window" not in on_time.flags
+    next_morning = price(booking(), provided(start=(2025, 3, 5, 8, 0)), None, BOOK)
+    assert "actual_times_outside_window" in next_morning.flags and next_morning.total == Money.of("82.00")
+    assert "heures réelles hors de la plage permise" in next_morning.rules["demande"]["fr"]
+    assert "actual times outside the window" in next_morning.rules["demande"]["en"]
+    early = price(booking(), provided(start=(2025, 3, 4, 8, 30)), None, BOOK)   # 2 h 30 before 11:00
+    assert "actual_times_outside_window" in early.flags
+    narrow = PolicyBook([CURRENT_POLICY.derive(report_window_before_minutes=0, report_window_after_minutes=0)])
+    assert "actual_times_outside_window" in price(booking(), provided(start=(2025, 3, 4, 10, 55)), None,
+                                                  narrow).flags
+
+
+def test_every_line_names_its_rule_and_policy_in_both_languages():
+    rem = price(booking(), provided(), None, BOOK)
+    assert rem.rules["demande"] == {"fr": "2 h minimum à 41,00\u00a0$/h, politique BI-2024-11-04",
+                                    "en": "2 h minimum at $41.00/h, policy BI-2024-11-04"}
+    assert set(rem.rules) == set(LINES)
+    for texts in rem.rules.values():
+        assert texts["fr"].endswith("politique BI-2024-11-04") and texts["en"].endswith("policy BI-2024-11-04")
+    assert rem.to_dict()["rules"] == {k: dict(v) for k, v in rem.rules.items()}
