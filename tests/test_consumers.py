@@ -43,7 +43,7 @@ def test_consumer_started_late_catches_up_and_records_each_event_once(name, amqp
             service = getattr(rpc, name)
             wait_until(lambda: len(service.received()) == 3, timeout=20)
             # Live events follow, and a redelivered event (same envelope twice) is recorded once.
-            rpc.booking.execute(COORDINATOR, ids[0], "offer", {"interpreter_ids": ["UBIAA0001"]})
+            rpc.booking.execute(COORDINATOR, ids[2], "cancel", {"reason": "Rendez-vous déplacé"})
             wait_until(lambda: len(service.received()) == 4, timeout=20)
             last = rpc.booking.events_since(3, 10)[0]
             with Connection(amqp_uri) as conn:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import jsonify
 
 from gateway.api import api, services
+from gateway.errors import ApiError
 from gateway.openapi import documented
 from gateway.schemas.events import EventPageSchema, EventQuerySchema
 from gateway.security import STAFF
 from gateway.system_auth import require_scope
 from gateway.validation import load_query
+from ims_common.errors import ValidationFailed
 
 
 @api.get("/events")
@@ -18,5 +20,10 @@ from gateway.validation import load_query
             "events", query=EventQuerySchema, response=EventPageSchema)
 def list_events():
     query = load_query(EventQuerySchema())
-    page = services().call("booking", "public_events_since", query["after"], query["limit"])
+    try:
+        page = services().call("booking", "public_events_since", query["after"], query["limit"])
+    except ValidationFailed as refused:
+        # A cursor beyond the last position is the client's mistake, not a state of ours: a 400 (issue 18),
+        # never an empty page that would make the client believe it is up to date.
+        raise ApiError(400, refused.code, refused.params, refused.fields) from refused
     return jsonify({"items": page["items"], "next_after": page["next_after"]})

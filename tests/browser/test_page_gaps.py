@@ -224,7 +224,9 @@ def test_coordinator_downloads_the_billing_export_of_a_period(system, people, br
     with coord.expect_download() as info:
         link.click()
     assert info.value.suggested_filename == f"facturation-{period}.csv"
-    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    content = Path(info.value.path()).read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf")     # the BOM: Excel opens the accents as they are
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["establishment", "cost_center", "cost_center_description", "bookings"]
     mine = next(r for r in rows if r[1] == "7309999")
     assert mine[0] == "HC" and mine[2] == "Unité des lacunes" and mine[3] == "1" and float(mine[-1]) > 0

@@ -19,7 +19,6 @@ from ims_common.testing.wait import wait_until
 
 MONTREAL = ZoneInfo("America/Montreal")
 COORDINATOR = {"user_id": "UBICB0001", "role": "coordinator", "name": "Coordination BI"}
-INTERPRETER = {"user_id": "UBIAA0001", "role": "interpreter", "name": "Ilya Interprete"}
 
 
 @pytest.fixture
@@ -110,13 +109,23 @@ def report_for(booking: dict) -> dict:
             "other_fees_cents": 0, "additional_service": False, "comments": "RAS"}
 
 
-def lifecycle(rpc, **extra) -> str:
+def hire_interpreter(amqp_uri: str) -> dict:
+    """An interpreter account made through auth (which must run): booking offers only interpreters its
+    copy of auth's profiles knows as active. Returns the actor lifecycle() accepts and reports as."""
+    with rpc_proxy(amqp_uri) as rpc:
+        account = rpc.auth.create_account(COORDINATOR, {
+            "email": "ilya.interprete@example.org", "first_name": "Ilya", "last_name": "Interprete",
+            "role": "interpreter"})
+    return {"user_id": account["user_id"], "role": "interpreter", "name": "Ilya Interprete"}
+
+
+def lifecycle(rpc, interpreter: dict, **extra) -> str:
     """create, offer, accept, report, close: five events on one booking stream."""
     booking = rpc.booking.create_booking(COORDINATOR, booking_fields(**extra))
     bid = booking["id"]
-    rpc.booking.execute(COORDINATOR, bid, "offer", {"interpreter_ids": [INTERPRETER["user_id"]]})
-    rpc.booking.execute(INTERPRETER, bid, "accept", {})
-    rpc.booking.execute(INTERPRETER, bid, "report", report_for(booking))
+    rpc.booking.execute(COORDINATOR, bid, "offer", {"interpreter_ids": [interpreter["user_id"]]})
+    rpc.booking.execute(interpreter, bid, "accept", {})
+    rpc.booking.execute(interpreter, bid, "report", report_for(booking))
     rpc.booking.execute(COORDINATOR, bid, "close", {"comment": "Conforme"})
     return bid
 

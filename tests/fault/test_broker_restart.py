@@ -12,7 +12,7 @@ import pytest
 
 from ims_common.testing.rabbit import _ctl
 from ims_common.testing.wait import wait_until
-from tests.fault.conftest import COORDINATOR, all_events, booking_fields, lifecycle, rpc_proxy
+from tests.fault.conftest import COORDINATOR, all_events, booking_fields, hire_interpreter, lifecycle, rpc_proxy
 
 CONSUMERS = ("payroll", "notification")
 pytestmark = pytest.mark.skipif(
@@ -29,7 +29,8 @@ def _answers(amqp_uri: str, name: str) -> bool:
 
 
 def test_broker_restart_under_load_loses_no_acknowledged_event(services, amqp_uri):
-    started = [services(name) for name in ("booking", *CONSUMERS)]
+    started = [services(name) for name in ("auth", "booking", *CONSUMERS)]
+    interpreter = hire_interpreter(amqp_uri)
     stop = threading.Event()
     acknowledged: list[str] = []
     failures: list[str] = []
@@ -39,7 +40,7 @@ def test_broker_restart_under_load_loses_no_acknowledged_event(services, amqp_ur
             try:
                 with rpc_proxy(amqp_uri, timeout=10) as rpc:
                     while not stop.is_set():
-                        acknowledged.append(lifecycle(rpc))
+                        acknowledged.append(lifecycle(rpc, interpreter))
             except Exception as exc:  # the broker went away: a new proxy once it is back
                 failures.append(type(exc).__name__)
                 stop.wait(0.2)
@@ -64,7 +65,7 @@ def test_broker_restart_under_load_loses_no_acknowledged_event(services, amqp_ur
     for service in started:
         assert "Connection to broker lost" in service.log(), f"{service.name} did not see the restart"
 
-    for name in ("booking", *CONSUMERS):
+    for name in ("auth", "booking", *CONSUMERS):
         wait_until(lambda: _answers(amqp_uri, name), timeout=60)
     with rpc_proxy(amqp_uri) as rpc:
         new = rpc.booking.create_booking(COORDINATOR, booking_fields())["id"]  # new commands work

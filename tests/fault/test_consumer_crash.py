@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from nameko.exceptions import MethodNotFound
 
 from ims_common.testing.wait import wait_until
-from tests.fault.conftest import all_events, lifecycle, rpc_proxy
+from tests.fault.conftest import all_events, hire_interpreter, lifecycle, rpc_proxy
 
 BOOKINGS = int(os.environ.get("IMS_FAULT_BOOKINGS", "500"))
 CLIENTS = 8
@@ -18,7 +18,9 @@ CONSUMERS = ("payroll", "notification")
 
 
 def test_consumers_killed_mid_lifecycle_end_with_every_event_once(services, amqp_uri):
+    services("auth")
     services("booking")
+    interpreter = hire_interpreter(amqp_uri)
     consumers = {name: services(name) for name in CONSUMERS}
     done = Counter()
     lock = threading.Lock()
@@ -27,7 +29,7 @@ def test_consumers_killed_mid_lifecycle_end_with_every_event_once(services, amqp
         ids = []
         with rpc_proxy(amqp_uri) as rpc:
             for _ in range(n):
-                ids.append(lifecycle(rpc))
+                ids.append(lifecycle(rpc, interpreter))
                 with lock:
                     done["bookings"] += 1
         return ids

@@ -34,4 +34,13 @@ PLAIN = register_plain({
     "payroll.period_closed": {
         "fr": "Cette période de paie est déjà fermée.",
         "en": "This pay period is already closed."},
+    "payroll.period_not_ended": {
+        "fr": "Cette période de paie n'est pas terminée : elle ne peut pas encore être fermée.",
+        "en": "This pay period has not ended: it cannot be closed yet."},
+    "payroll.period_has_provisional": {
+        "fr": "Cette période de paie contient des montants provisoires : validez les demandes ou reportez ces montants à la période suivante.",
+        "en": "This pay period holds provisional amounts: validate the bookings or carry these amounts to the next period."},
+    "payroll.not_provisional_here": {
+        "fr": "Seuls les montants provisoires de cette période peuvent être reportés.",
+        "en": "Only the provisional amounts of this period can be carried."},
 })

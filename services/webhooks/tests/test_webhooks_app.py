@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ims_common.errors import NotFound, ValidationFailed
-from services.booking.tests.app_fixtures import Clock, Stores
+from services.booking.tests.app_fixtures import SCENARIO_INTERPRETERS, Clock, Stores, hire
 from services.booking.tests.scenario import ALICE, COORD, FIELDS, NOW, REQUESTER
 from services.webhooks import bootstrap
 from services.webhooks.domain import signing
@@ -36,6 +36,7 @@ def world(tmp_path):
     clock = Clock(NOW)
     sender = Recorder()
     booking = booking_stores.app(clock)
+    hire(booking, *SCENARIO_INTERPRETERS)     # offer takes only interpreters booking's copy knows
     hooks = bootstrap.build(hook_stores, {}, send=sender, clock=clock)
     yield booking, hooks, clock, sender
     booking_stores.close()
