@@ -151,10 +151,11 @@ class BookingReadModel:
             state = fold(stream)
         self._docs.put(BOOKINGS, key, document(state))
 
-    def find(self, where: dict, page: int, per_page: int) -> tuple[list[dict], int]:
-        """One page of booking states sorted by start time, and the total matching."""
+    def find(self, where: dict, page: int, per_page: int, direction: int = 1) -> tuple[list[dict], int]:
+        """One page of booking states sorted by start time (direction 1: earliest first, -1: latest
+        first), and the total matching."""
         total = self._docs.count(BOOKINGS, where)
-        docs = self._docs.find(BOOKINGS, where, order_by=[("start_at", 1), ("number", 1)],
+        docs = self._docs.find(BOOKINGS, where, order_by=[("start_at", direction), ("number", direction)],
                                limit=per_page, offset=(page - 1) * per_page)
         for doc in docs:          # fresh from the store: dropping the filter fields beats a copy
             for name in DERIVED:

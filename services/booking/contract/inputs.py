@@ -176,11 +176,13 @@ COMMAND_FORMS: dict[str, tuple[dict[str, dict], ...]] = {
 
 # ---- list queries ----------------------------------------------------------------------------
 
+LIST_ORDERS = ("asc", "desc")
 LIST_QUERY: dict[str, dict] = {
     "date_from": kind("date"),
     "date_to": kind("date"),            # not before date_from (field.date_order)
     "status": kind("list", items=kind("choice", required=True, choices=STATUSES), max_items=len(STATUSES)),
     "queue": kind("choice", choices=QUEUES),   # coordinators
+    "order": kind("choice", choices=LIST_ORDERS),   # by start: asc (default) or desc (latest first)
     "page": integer(1, 100_000),
     "per_page": integer(1, MAX_PER_PAGE),
 }

@@ -51,9 +51,10 @@ def scope(actor: dict) -> dict:
     return {"visible_to": {"contains": actor["user_id"]}}
 
 
-def parse_query(actor: dict, query) -> tuple[dict | None, int, int]:
-    """(where, page, per_page), or ValidationFailed naming each bad parameter.
-    where is None when the filters contradict each other (nothing can match)."""
+def parse_query(actor: dict, query) -> tuple[dict | None, int, int, int]:
+    """(where, page, per_page, direction), or ValidationFailed naming each bad parameter.
+    where is None when the filters contradict each other (nothing can match); direction is 1 for
+    the earliest start first (the default), -1 for the latest first."""
     where = scope(actor)
     query = v.require_object(query)
     errors = v.Errors()
@@ -66,6 +67,8 @@ def parse_query(actor: dict, query) -> tuple[dict | None, int, int]:
     queue = query.get("queue")
     if queue is not None and queue not in QUEUES:
         errors.add("queue", "field.not_one_of")
+    order = check(LIST_QUERY["order"], query.get("order"), "order", errors)
+    direction = -1 if order == "desc" else 1
     page = _count(query.get("page"), "page", errors)
     per_page = _count(query.get("per_page"), "per_page", errors)
     errors.raise_if_any()
@@ -76,7 +79,7 @@ def parse_query(actor: dict, query) -> tuple[dict | None, int, int]:
         statuses = [s for s in (statuses or QUEUES[queue]) if s in QUEUES[queue]]
         where.update(QUEUE_WHERE[queue])
     if statuses == []:
-        return None, page, per_page
+        return None, page, per_page, direction
     if statuses is not None:
         where["status"] = {"in": statuses}
     dates = {}
@@ -86,4 +89,4 @@ def parse_query(actor: dict, query) -> tuple[dict | None, int, int]:
         dates["lte"] = date_to.isoformat()
     if dates:
         where["local_date"] = dates
-    return where, page, per_page
+    return where, page, per_page, direction

@@ -51,6 +51,12 @@ def test_dates_are_local_and_inclusive(app, week):
     assert ids(app.list_bookings(COORD, {"date_from": "2024-09-06"})) == []
 
 
+def test_latest_first_on_demand(app, week):
+    """order=desc: the latest start first (a list of past bookings opens on the most recent)."""
+    assert ids(app.list_bookings(COORD, {"order": "desc"})) == [week["c"], week["a"], week["d"], week["b"]]
+    assert ids(app.list_bookings(COORD, {"order": "asc"})) == ids(app.list_bookings(COORD, {}))
+
+
 def test_status_filters_and_queues(app, week):
     assert ids(app.list_bookings(COORD, {"status": ["booked"]})) == [week["d"]]
     assert ids(app.list_bookings(COORD, {"status": "booked,pending"})) == ids(app.list_bookings(COORD, {}))
@@ -73,7 +79,7 @@ def test_pages(app, week):
     ({"page": 0}, "page"), ({"per_page": 201}, "per_page"), ({"per_page": True}, "per_page"),
     ({"status": ["nope"]}, "status"), ({"status": {"$ne": 1}}, "status"), ({"queue": "all"}, "queue"),
     ({"date_from": "2024-13-01"}, "date_from"), ({"date_from": "2024-09-05", "date_to": "2024-09-04"}, "date_to"),
-    ({"establishment": "CHUM"}, "establishment"), ({"$where": "1"}, "$where"),
+    ({"establishment": "CHUM"}, "establishment"), ({"order": "up"}, "order"), ({"$where": "1"}, "$where"),
 ])
 def test_bad_queries_name_the_parameter(app, query, field):
     with pytest.raises(ValidationFailed) as info:
