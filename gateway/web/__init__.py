@@ -49,7 +49,8 @@ def init_web(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "fr")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=page_lang)
-    from gateway.web import views_account, views_bookings, views_coordinator, views_reference, ical  # noqa: F401
+    from gateway.web import (views_account, views_bookings, views_coordinator, views_list,  # noqa: F401
+                            views_reference, ical)  # noqa: F401
     app.register_blueprint(web)
 
 

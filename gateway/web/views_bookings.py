@@ -18,7 +18,7 @@ from gateway.web import (page_lang, current_actor, field_errors, login_required,
 from ims_common import files
 from ims_common.errors import IMSError
 from ims_common.messages import translate
-from services.booking.contract.vocabulary import MODES, STATUSES
+from services.booking.contract.vocabulary import MODES
 
 MONTREAL = ZoneInfo("America/Montreal")
 STAFF = ("coordinator", "admin")
@@ -77,25 +77,6 @@ def fetch_all(actor: dict, query: dict, limit: int = 2000) -> list[dict]:
     return items
 
 
-@web.route("/reservations")
-@login_required()
-def home():
-    actor = current_actor()
-    statuses = [s for s in request.args.getlist("status") if s in STATUSES]
-    query: dict = {}
-    date_from, date_to = _valid_day(request.args.get("date_from")), _valid_day(request.args.get("date_to"))
-    if date_from:
-        query["date_from"] = date_from
-    if date_to:
-        query["date_to"] = date_to
-    if statuses:
-        query["status"] = statuses
-    page = max(1, min(10**5, request.args.get("page", 1, type=int) or 1))
-    result = rpc("booking", "list_bookings", actor, dict(query, page=page, per_page=50))
-    return render_template("web/list.html", result=result, statuses=STATUSES, chosen=statuses,
-                           date_from=date_from or "", date_to=date_to or "", presets=presets(), page=page)
-
-
 @web.route("/calendrier")
 @login_required()
 def calendar_view():
@@ -119,9 +100,18 @@ def calendar_view():
     for item in items:
         by_day.setdefault(item.get("date") or (item.get("due_date") or ""), []).append(item)
     weeks = [days[i:i + 7] for i in range(0, len(days), 7)]
+    from gateway.contract import views as page_views
+    from gateway.web.views_account import weekday_names
+    from gateway.web.views_list import stored_view
     return render_template("web/calendar.html", view=view, weeks=weeks, by_day=by_day, anchor=anchor,
-                           prev_day=prev_day, next_day=next_day, today=today(),
-                           month_name=anchor.strftime("%Y-%m"))
+                           prev_day=prev_day, next_day=next_day, today=today(), weekdays=weekday_names(),
+                           month_name=f"{month_names()[anchor.month - 1]} {anchor.year}",
+                           is_default=stored_view(actor) == page_views.CALENDAR)
+
+
+def month_names() -> list[str]:
+    return [_("janvier"), _("février"), _("mars"), _("avril"), _("mai"), _("juin"), _("juillet"), _("août"),
+            _("septembre"), _("octobre"), _("novembre"), _("décembre")]
 
 
 def _booking(booking_id: str) -> dict:

@@ -27,6 +27,7 @@ from services.auth.contract.events import (ACCOUNT_CREATED, ACCOUNT_DEACTIVATED,
                                            PROFILE_UPDATED, account_stream, current_version)
 from services.auth.domain import fields as F
 from services.auth.domain import roles as R
+from gateway.contract import views as page_views  # the bookings page's views (a default to remember)
 from services.booking.contract.vocabulary import MODES  # request types are booking's modes
 
 PROFILE_SCHEMA_VERSION = current_version(PROFILE_UPDATED)
@@ -51,7 +52,7 @@ ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 TEXT_MAX, LONG_MAX = 200, 2000
 MAX_ITEMS = 100
 
-BASIC = ("first_name", "last_name", "email", "mobile", "phone", "display_language", "gender")
+BASIC = ("first_name", "last_name", "email", "mobile", "phone", "display_language", "gender", "list_view")
 INTERPRETER_FIELDS = ("region", "address", "postal_code", "country", "work_region_postal_code",
                       "home_coordinates", "request_types", "language_pairs", "contexts", "notifications",
                       "availability", "eligibility_documents", "financial", "inactivity_periods",
@@ -84,6 +85,7 @@ def base_profile(account: dict) -> dict:
         "first_name": account.get("first_name"), "last_name": account.get("last_name"),
         "email": account.get("email"), "mobile": None, "phone": None,
         "display_language": account.get("display_language") or "fr", "gender": "unspecified",
+        "list_view": None,
         "region": None, "address": None, "postal_code": None, "country": None,
         "work_region_postal_code": None, "home_coordinates": None,
         "request_types": [], "language_pairs": [], "contexts": [],
@@ -564,6 +566,7 @@ def _establishment(value, key, errors, current, new_id):
 _CHECKS = {
     "first_name": _required_text, "last_name": _required_text, "email": _email, "mobile": _mobile,
     "phone": _phone, "display_language": _display_language, "gender": _gender,
+    "list_view": _choice(page_views.CHOICES),
     "region": _choice(REGIONS), "address": _text(300), "postal_code": _postal_text,
     "country": _text(100), "work_region_postal_code": _work_postal, "home_coordinates": _home_coordinates,
     "request_types": _request_types, "language_pairs": _objects(_language_pair), "contexts": _strings,

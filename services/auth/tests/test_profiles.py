@@ -38,7 +38,7 @@ def other(app, coordinator):
 
 SELF_FIELDS = {
     "email": "nomme2@yahoo.ca", "mobile": "+1 581 990 9582", "phone": "1 (581) 990 9582", "display_language": "en",
-    "gender": "female", "region": "08-Abitibi-Témiscamingue", "address": "1001 3e Avenue E",
+    "list_view": "apres/tableau", "gender": "female", "region": "08-Abitibi-Témiscamingue", "address": "1001 3e Avenue E",
     "postal_code": "j9p0j7", "country": "Canada", "work_region_postal_code": "J9P 0J7",
     "home_coordinates": {"lat": 48.1, "lon": -77.8},
     "request_types": ["video", "in_person", "phone"],
@@ -65,7 +65,7 @@ STAFF_FIELDS = {
 def test_a_new_account_has_every_field_of_the_screen(profiles, interpreter):
     profile = profiles.get_profile(interpreter, interpreter["user_id"])
     expected = {"user_id", "role", "secondary_role", "default_role", "active", "first_name", "last_name", "email",
-                "mobile", "phone", "display_language", "gender", "region", "address", "postal_code", "country",
+                "mobile", "phone", "display_language", "list_view", "gender", "region", "address", "postal_code", "country",
                 "work_region_postal_code", "home_coordinates", "request_types", "language_pairs", "contexts",
                 "notifications", "availability", "eligibility_documents", "financial", "inactivity_periods",
                 "establishment_blocks", "establishment", "facility", "cost_centers", "files", "updated_at",
@@ -175,6 +175,7 @@ def test_others_profiles_are_404(profiles, interpreter, other, app, coordinator)
     ({"email": {"$gt": ""}}, "email"),
     ({"contexts": [{"$gt": ""}]}, "contexts"),
     ({"gender": {"$ne": None}}, "gender"),
+    ({"list_view": "tout"}, "list_view"),
 ])
 def test_bad_values_are_refused(profiles, interpreter, patch, field):
     with pytest.raises(ValidationFailed) as exc:
