@@ -3,10 +3,14 @@ format (requests), and a local outbox (JSON lines under $IMS_DATA_DIR/outbox/) a
 default of both. Which ones, and their settings, are chosen by bootstrap.py from the environment.
 
 A sender returns a provider reference (or None) and raises SendFailed; `permanent` failures (an
-address refused, a 4xx other than 429) are not retried.
+address refused, a 4xx other than 429) are not retried. `send(..., key=<delivery id>, again=True)`
+is a send that a crash interrupted (it may or may not have gone out): the outbox writes it only if
+its file does not hold it, SMTP sends it with the same Message-ID (one message to the mail system),
+an SMS provider cannot tell and sends it again (at least once).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import smtplib
 import ssl
@@ -33,14 +37,28 @@ class OutboxSender:
     def __init__(self, directory: Path, channel: str):
         self.path = Path(directory) / f"{channel}.jsonl"
 
-    def send(self, to: str, subject: str | None, body: str) -> str | None:
+    def send(self, to: str, subject: str | None, body: str, key: str | None = None, again: bool = False) -> str | None:
+        """`key`: the delivery's id, on the line; `again`: a send a crash interrupted, written only
+        when no line holds its key yet (the file tells whether it went out)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = {"at": utc_now_iso(), "to": to, "body": body}
         if subject is not None:
             line["subject"] = subject
-        with self._lock, open(self.path, "a", encoding="utf-8") as out:
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        if key is not None:
+            line["id"] = key
+        with self._lock:
+            if again and key is not None and self._holds(key):
+                return None
+            with open(self.path, "a", encoding="utf-8") as out:
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
         return None
+
+    def _holds(self, key: str) -> bool:
+        try:
+            with open(self.path, encoding="utf-8") as lines:
+                return any(json.loads(text).get("id") == key for text in lines if text.strip())
+        except FileNotFoundError:
+            return False
 
 
 class SmtpSender:
@@ -51,11 +69,15 @@ class SmtpSender:
         self.host, self.port, self.tls = host, port, tls
         self.user, self.password, self.mail_from, self.timeout = user, password, mail_from, timeout
 
-    def send(self, to: str, subject: str | None, body: str) -> str | None:
+    def send(self, to: str, subject: str | None, body: str, key: str | None = None, again: bool = False) -> str | None:
         msg = EmailMessage()
         msg["From"] = self.mail_from
         msg["To"] = to
         msg["Subject"] = subject or ""
+        if key is not None:
+            # The same Message-ID each time this delivery is sent: a send repeated after a crash
+            # (`again`) is recognised as one message by the mail system and the reader's client.
+            msg["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@ims.delivery>"
         msg.set_content(body)
         try:
             if self.tls == "ssl":
@@ -84,7 +106,7 @@ class TwilioSmsSender:
         self.auth = (account_sid, auth_token)
         self.sms_from, self.timeout = sms_from, timeout
 
-    def send(self, to: str, subject: str | None, body: str) -> str | None:
+    def send(self, to: str, subject: str | None, body: str, key: str | None = None, again: bool = False) -> str | None:
         try:
             resp = requests.post(self.url, data={"To": to, "From": self.sms_from, "Body": body},
                                  auth=self.auth, timeout=self.timeout)

@@ -19,7 +19,6 @@ deliveries.py.
 Built by services/notification/bootstrap.py (service, CLI and tests alike)."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime, time
 from typing import Callable
 
@@ -64,7 +63,10 @@ class NotificationApp(BookingUseCases, PeopleUseCases, PayrollUseCases, AccountU
         self.projector = CheckpointedProjector(doc_store, "booking", self._apply_booking)
         self.auth_projector = CheckpointedProjector(doc_store, "auth", self._apply_auth)
         self.payroll_projector = CheckpointedProjector(doc_store, "payroll", self._apply_payroll)
-        self._send_lock = threading.RLock()   # green under eventlet: one sender at a time per process
+        # One sender and one timer run at a time among every notification process on the store
+        # (ims_common/locks.py): two would find the same due delivery and send it twice.
+        self._send_lock = doc_store.lock("notification.send")
+        self._timer_lock = doc_store.lock("notification.timers")
         for fields in (["status", "next_attempt_at"], ["booking_id"], ["recipient.user_id"], ["event_id"]):
             doc_store.ensure_index(DELIVERIES, fields)
         doc_store.ensure_index(TIMERS, ["status", "due_at"])

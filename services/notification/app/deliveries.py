@@ -35,26 +35,37 @@ class DeliveryUseCases:
         return key
 
     def process_due(self, limit: int = 100) -> int:
-        """Sends the deliveries whose time has come; returns how many were tried."""
+        """Sends the deliveries whose time has come; returns how many were tried. One process at a
+        time among those on the store (the send lock): two would send the same record twice."""
         with self._send_lock:
             now = self.clock()
+            # A record marked `sending` while the lock is ours was being sent by a process that
+            # died (kill -9) between the send and its record: sent again, flagged so a sender that
+            # can tell whether it went out does not send it twice (adapters/senders.py).
+            interrupted = self.docs.find(DELIVERIES, {"status": "pending", "sending": True}, limit=limit)
             due = self.docs.find(DELIVERIES, {"status": "pending", "next_attempt_at": {"lte": iso_z(now)}},
                                  order_by=[("next_attempt_at", 1)], limit=limit)
-            for record in due:
-                self._attempt(record, now)
+            again = {r["id"] for r in interrupted}
+            for record in interrupted + [r for r in due if r["id"] not in again]:
+                self._attempt(record, now, again=record["id"] in again)
                 self._pause()
-            return len(due)
+                self._send_lock.keep()
+            return len(again) + len(due)
 
     def _retry_at(self, now: datetime, attempts: int) -> str:
         return iso_z(now + timedelta(seconds=self.retry_base * (2 ** (attempts - 1))))
 
-    def _attempt(self, record: dict, now: datetime) -> None:
-        record = dict(record, attempts=record["attempts"] + 1, attempt_times=record["attempt_times"] + [iso_z(now)])
+    def _attempt(self, record: dict, now: datetime, again: bool = False) -> None:
+        if not again:
+            self.docs.put(DELIVERIES, record["id"], dict(record, sending=True))   # see process_due
+        record = dict(record, attempts=record["attempts"] + 1, attempt_times=record["attempt_times"] + [iso_z(now)],
+                      sending=False)
         sender = self.senders.get(record["channel"])
         try:
             if sender is None:
                 raise SendFailed(f"no sender for {record['channel']}", permanent=True)
-            record["provider_ref"] = sender.send(record["recipient"]["address"], record["subject"], record["body"])
+            record["provider_ref"] = sender.send(record["recipient"]["address"], record["subject"], record["body"],
+                                                 key=record["id"], again=again)
             record.update(status="sent", sent_at=iso_z(now), error=None)
         except SendFailed as exc:
             record["error"] = str(exc)[:500]

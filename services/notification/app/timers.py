@@ -48,20 +48,22 @@ class TimerUseCases:
 
     def process_timers(self) -> int:
         """Runs every due timer once; returns how many ran."""
-        now = self.clock()
-        self._ensure_digest(now)
-        ran = 0
-        for timer in self.docs.find(TIMERS, {"status": "pending", "due_at": {"lte": iso_z(now)}},
-                                    order_by=[("due_at", 1)], limit=200):
-            try:
-                getattr(self, "_fire_" + timer["kind"])(timer, now)
-            except Exception:
-                log.exception("timer %s failed; will retry", timer["id"])
-                continue
-            self.docs.put(TIMERS, timer["id"], dict(timer, status="done", done_at=iso_z(now)))
-            ran += 1
-            self._pause()
-        return ran
+        with self._timer_lock:     # every notification process's: a timer fires in one of them
+            now = self.clock()
+            self._ensure_digest(now)
+            ran = 0
+            for timer in self.docs.find(TIMERS, {"status": "pending", "due_at": {"lte": iso_z(now)}},
+                                        order_by=[("due_at", 1)], limit=200):
+                try:
+                    getattr(self, "_fire_" + timer["kind"])(timer, now)
+                except Exception:
+                    log.exception("timer %s failed; will retry", timer["id"])
+                    continue
+                self.docs.put(TIMERS, timer["id"], dict(timer, status="done", done_at=iso_z(now)))
+                ran += 1
+                self._pause()
+                self._timer_lock.keep()
+            return ran
 
     def _fire_booking_reminder(self, timer: dict, now: datetime) -> None:
         booking = self.docs.get(BOOKINGS, timer["booking_id"])
