@@ -1,8 +1,10 @@
 """MongoDB event store: one document per event in `events`, positions from a counter document.
 
-One process appends per store (the service owning it): a process-wide lock is held across
-version check + position allocation + insert, so positions are handed out and become visible in
-order. On a replica set an append is one transaction. Without transactions (standalone server,
+Positions must become visible in order: a reader (a projector's catch-up, events_since) that saw
+position 10 before 9 was committed would move past 9 for good. So an append holds, across version
+check + position allocation + insert, a process-wide lock and the store's "events.append" lock,
+shared with every process on the store (ims_common/locks.py: two booking processes side by side
+append one at a time). On a replica set an append is one transaction. Without transactions (standalone server,
 mongomock) an append is insert_many(ordered) and, if it fails part way, deletes what it inserted
 and gives its positions back; the unique index on (stream_id, stream_version) is the last guard
 when another process appends anyway.
@@ -66,7 +68,7 @@ class MongoEventStore(EventStore):
 
     def append_many(self, appends: Sequence[tuple[str, int, Sequence[NewEvent]]]) -> list[list[StoredEvent]]:
         appends = checked_appends(appends)
-        with self._lock:
+        with self._lock, self._locks("events.append"):
             try:
                 if self._transactions:
                     with self._db.client.start_session() as session:

@@ -28,7 +28,7 @@ class Commands(AppBase):
 
     def create_booking(self, actor: dict, fields) -> dict:
         call = call_id(actor)
-        if call and (done := self.docs.get(CREATED_BY_CALL, call)):
+        if call and (done := self.docs.get(CREATED_BY_CALL, call)) and self._created_by(call, done["id"]):
             return self.get_booking(actor, done["id"])   # the same call redelivered: created already
         now = self._now()
         prefix, data = prepare_create(actor, fields, now)
@@ -38,6 +38,11 @@ class Commands(AppBase):
         sequence = int(hint["next"]) if hint else 1
         while True:
             number = numbering.number(prefix, now, sequence)   # Conflict past 999 a day
+            if call:
+                # Before the append: a process killed right after it (its call then redelivered to
+                # another booking process) leaves the number to look at, and the event says whether
+                # this call made it (_created_by).
+                self.docs.put(CREATED_BY_CALL, call, {"id": number})
             try:
                 stored = self.events.append(numbering.stream_id(number), 0,
                                             [self._envelope(actor, created_event(number, data), now)])
@@ -45,10 +50,12 @@ class Commands(AppBase):
             except ConcurrencyError:
                 sequence += 1      # that number is taken: the next one
         self.docs.put(NUMBER_HINTS, day, {"next": sequence + 1})
-        if call:
-            self.docs.put(CREATED_BY_CALL, call, {"id": number})
         self.catch_up()
         return view(actor, fold(stored))
+
+    def _created_by(self, call: str, number: str) -> bool:
+        first = self.events.load_stream(numbering.stream_id(number))[:1]
+        return bool(first) and first[0].causation_id == call
 
     def execute(self, actor: dict, booking_id, command, payload, refresh_profiles=None) -> dict:
         """refresh_profiles: the service's catch-up of the profile copy from auth, for an offer or
