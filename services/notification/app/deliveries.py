@@ -46,11 +46,12 @@ class DeliveryUseCases:
             due = self.docs.find(DELIVERIES, {"status": "pending", "next_attempt_at": {"lte": iso_z(now)}},
                                  order_by=[("next_attempt_at", 1)], limit=limit)
             again = {r["id"] for r in interrupted}
-            for record in interrupted + [r for r in due if r["id"] not in again]:
+            tried = interrupted + [r for r in due if r["id"] not in again]
+            for record in tried:
                 self._attempt(record, now, again=record["id"] in again)
                 self._pause()
                 self._send_lock.keep()
-            return len(again) + len(due)
+            return len(tried)
 
     def _retry_at(self, now: datetime, attempts: int) -> str:
         return iso_z(now + timedelta(seconds=self.retry_base * (2 ** (attempts - 1))))

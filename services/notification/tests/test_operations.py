@@ -93,3 +93,32 @@ def test_the_copies_rebuild_from_the_events_and_tell_no_one(tmp_path, clock, smt
     app.process_due()
     assert app.deliveries({}) == before            # nobody told twice
     assert app.health()["checkpoint"] == 3
+
+
+def test_a_send_a_killed_process_interrupted_goes_out_once(tmp_path, clock):
+    """A record marked `sending` (its process killed between the send and the record) is sent again
+    by the next sender, flagged: the outbox writes it only when its line is not there yet."""
+    from types import SimpleNamespace
+
+    from ims_common.stores import open_document_store
+    from services.notification import bootstrap
+    from services.notification.adapters.senders import OutboxSender
+    from services.notification.app.records import DELIVERIES
+
+    outbox = tmp_path / "outbox"
+    docs = open_document_store(f"sqlite:///{tmp_path / 'notification.sqlite3'}")
+    app = bootstrap.build(SimpleNamespace(doc_store=docs), {}, clock=clock, public_url="https://ims.example",
+                          senders={"email": OutboxSender(outbox, "email"), "sms": OutboxSender(outbox, "sms")})
+    recipient = {"user_id": INTERP, "address": "ilya@example.org"}
+    went_out = app._queue("e1", "booking_offered", "HC-1", recipient, "email", "fr", "Offre", "Une offre")
+    never_sent = app._queue("e2", "booking_offered", "HC-1", recipient, "email", "fr", "Offre", "Une autre")
+    for key in (went_out, never_sent):        # both claimed by a sender that was then killed…
+        docs.put(DELIVERIES, key, dict(docs.get(DELIVERIES, key), sending=True))
+    OutboxSender(outbox, "email").send("ilya@example.org", "Offre", "Une offre", key=went_out)   # …after one send
+    assert app.process_due() == 2
+    lines = [json.loads(t) for t in (outbox / "email.jsonl").read_text().splitlines()]
+    assert sorted(line["id"] for line in lines) == sorted([went_out, never_sent])      # once each
+    assert {(d["status"], d["attempts"]) for d in app.deliveries({"booking_id": "HC-1"})} == {("sent", 1)}
+    assert docs.get(DELIVERIES, went_out)["sending"] is False
+    assert app.process_due() == 0
+    docs.close()
