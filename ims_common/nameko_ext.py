@@ -255,10 +255,10 @@ class Runtime(DependencyProvider):
 
     def _relay_loop(self):
         amqp_uri = self.container.config.get("AMQP_URI", config.amqp_uri())
-        # An app with `public_event(envelope) -> dict | None` also publishes that public projection
-        # on "<service>.public" (booking: services/booking/contract/public.py).
-        project = getattr(self.app, "public_event", None)
-        public = (f"{self.service}.public", project) if callable(project) else None
+        # An app with `public_feeds() -> {exchange: projection(envelope) -> dict | None}` also
+        # publishes those projections there (booking: services/booking/contract/public.py).
+        feeds = getattr(self.app, "public_feeds", None)
+        public = list(feeds().items()) if callable(feeds) else []
         relay = OutboxRelay(self.stores.event_store,
                             KombuPublisher(amqp_uri, f"{self.service}.events", public=public))
         while self._running:

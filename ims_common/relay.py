@@ -12,7 +12,7 @@ an event is not published twice because two relays read it unpublished at once.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Optional, Protocol
+from typing import Callable, Optional, Protocol, Sequence
 
 from kombu import Connection, Exchange, Producer
 
@@ -71,14 +71,14 @@ class KombuPublisher:
     RETRY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 2}
 
     def __init__(self, amqp_uri: str, exchange_name: str, connect_timeout: float = 5,
-                 public: Optional[tuple[str, Callable[[dict], Optional[dict]]]] = None):
+                 public: Sequence[tuple[str, Callable[[dict], Optional[dict]]]] = ()):
         self.exchange = Exchange(exchange_name, type="topic", durable=True, auto_delete=False,
                                  delivery_mode=2)
-        # (exchange name, projection): each event's public projection (None: not published there)
-        # goes to a second topic exchange for outside subscribers (docs/events/README.md).
-        self.public_exchange = None if public is None else Exchange(
-            public[0], type="topic", durable=True, auto_delete=False, delivery_mode=2)
-        self._project = None if public is None else public[1]
+        # (exchange name, projection) pairs: each event's projection (None: not published there) goes
+        # to a further topic exchange for outside subscribers (booking: docs/events/README.md), one
+        # exchange per grant (booking.public, booking.public.context).
+        self.public = [(Exchange(name, type="topic", durable=True, auto_delete=False, delivery_mode=2), project)
+                       for name, project in public]
         self._uri = amqp_uri
         self._connect_timeout = connect_timeout
         self._connection = None
@@ -94,14 +94,14 @@ class KombuPublisher:
             event.to_dict(), exchange=self.exchange, routing_key=event.type, serializer="json",
             delivery_mode=2, message_id=event.event_id, headers=headers, declare=[self.exchange],
             retry=True, retry_policy=self.RETRY)
-        if self.public_exchange is not None:
-            body = self._project(event.to_dict())
+        plain = {k: v for k, v in headers.items() if not k.startswith("nameko.")}
+        for exchange, project in self.public:
+            body = project(event.to_dict())
             if body is not None:
-                plain = {k: v for k, v in headers.items() if not k.startswith("nameko.")}
                 self._get_producer().publish(
-                    body, exchange=self.public_exchange, routing_key=body["type"], serializer="json",
+                    body, exchange=exchange, routing_key=body["type"], serializer="json",
                     delivery_mode=2, message_id=event.event_id, headers=plain,
-                    declare=[self.public_exchange], retry=True, retry_policy=self.RETRY)
+                    declare=[exchange], retry=True, retry_policy=self.RETRY)
 
     def _get_producer(self) -> Producer:
         if self._producer is None:

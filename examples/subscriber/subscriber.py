@@ -8,7 +8,11 @@ published from then on is missed), catches up from its last position through
 GET /api/v1/events?after=<position> (a system token with scope events:read), then follows the live
 events, skipping those at or below its position (duplicates and what the catch-up already gave). A
 live event past a gap (a missed message) triggers a catch-up first. Its position is saved to a local
-file after each event, so a restart resumes where it stopped. It prints each event as a JSON line."""
+file after each event, so a restart resumes where it stopped. It prints each event as a JSON line.
+
+--with-context: a subscriber the bank granted the booking's context category (a token with
+events:context too, read permission on booking.public.context) follows `booking.public.context`
+instead; its catch-up then carries the category as well (docs/events/README.md)."""
 from __future__ import annotations
 
 import argparse
@@ -23,6 +27,7 @@ import requests
 from kombu import Connection, Exchange, Queue
 
 EXCHANGE = "booking.public"
+CONTEXT_EXCHANGE = "booking.public.context"
 
 
 class PositionFile:
@@ -43,7 +48,7 @@ class PositionFile:
 
 class Subscriber:
     def __init__(self, amqp_uri: str, api_url: str, token: str, state: Path, queue: str,
-                 handle: Callable[[dict], None], page_size: int = 200):
+                 handle: Callable[[dict], None], page_size: int = 200, exchange: str = EXCHANGE):
         self.amqp_uri = amqp_uri
         self.api = api_url.rstrip("/") + "/api/v1/events"
         self.http = requests.Session()
@@ -52,7 +57,7 @@ class Subscriber:
         self.position = self.state.load()
         self.handle = handle
         self.page_size = page_size
-        self.exchange = Exchange(EXCHANGE, type="topic", durable=True)
+        self.exchange = Exchange(exchange, type="topic", durable=True)
         self.queue = Queue(queue, self.exchange, routing_key="#", durable=True, auto_delete=False)
         self.caught_up = threading.Event()
 
@@ -112,9 +117,12 @@ def main(argv=None) -> int:
     parser.add_argument("--token-file", type=Path, required=True)
     parser.add_argument("--state", type=Path, default=Path("position.json"))
     parser.add_argument("--queue", required=True, help="your own durable queue, e.g. finance.booking-events")
+    parser.add_argument("--with-context", action="store_true",
+                        help=f"follow {CONTEXT_EXCHANGE} (granted subscribers only)")
     args = parser.parse_args(argv)
     subscriber = Subscriber(args.amqp_uri, args.api_url, args.token_file.read_text().strip(), args.state,
-                            args.queue, handle=lambda e: print(json.dumps(e, ensure_ascii=False), flush=True))
+                            args.queue, handle=lambda e: print(json.dumps(e, ensure_ascii=False), flush=True),
+                            exchange=CONTEXT_EXCHANGE if args.with_context else EXCHANGE)
     try:
         subscriber.run(threading.Event())
     except KeyboardInterrupt:

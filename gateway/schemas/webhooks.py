@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from gateway.schemas.fields import Choice, Int, ListOf, StrictSchema, Text
+from gateway.schemas.fields import Bool, Choice, Int, ListOf, StrictSchema, Text
 from services.booking.contract.events import CURRENT
 
 EVENT_TYPES = tuple(sorted(CURRENT))
@@ -16,6 +16,9 @@ class WebhookCreateSchema(StrictSchema):
     event_types = ListOf(Choice(EVENT_TYPES), max_items=len(EVENT_TYPES), min_items=1,
                          metadata={"description": "absent: every event type"})
     description = Text(200)
+    context = Bool(metadata={
+        "description": "true: deliveries carry the booking's context category (e.g. Santé mentale); only for a "
+                       "system token with scope events:context (or the bank's staff), else 403. Absent: false"})
 
 
 class DeliveryQuerySchema(StrictSchema):
@@ -29,6 +32,7 @@ class WebhookSchema(Schema):
     event_types = fields.List(fields.String())
     description = fields.String(allow_none=True)
     owner = fields.String()
+    context = fields.Boolean(metadata={"description": "its deliveries carry the booking's context category"})
     active = fields.Boolean(metadata={"description": "false once deleted (its deliveries stay readable)"})
     created_at = fields.String()
     deleted_at = fields.String(allow_none=True)

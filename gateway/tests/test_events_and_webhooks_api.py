@@ -21,12 +21,26 @@ def events(fake):
                "correlation_id": None, "causation_id": None, "data": {"number": f"HC-2424000{i}"}}
               for i in range(1, 8)]
 
-    def public_events_since(position, limit):
+    def public_events_since(position, limit, context=False):
+        calls.append(context)
         page = [e for e in stored if e["position"] > position][:limit]
         return {"items": page, "next_after": page[-1]["position"] if page else position}
 
+    calls: list = []
     fake.booking__public_events_since = public_events_since
+    fake.booking_context_asked = calls
     return stored
+
+
+def test_only_a_system_token_granted_events_context_asks_for_the_context(client, fake, events, people):
+    """The booking's context category is opt-in (issue 18): what booking is asked for per caller."""
+    for headers in (bearer(system_token()), people.headers("coordinator"),
+                    bearer(system_token(scope="events:read webhooks:manage"))):
+        assert client.get("/api/v1/events", headers=headers).status_code == 200
+    assert client.get("/api/v1/events", headers=bearer(system_token(scope="events:read events:context"))
+                      ).status_code == 200
+    assert client.get("/api/v1/events", headers=bearer(system_token(scope="events:context"))).status_code == 403
+    assert fake.booking_context_asked == [False, False, False, True]
 
 
 def test_a_system_token_with_events_read_pages_through_the_events(client, events):
@@ -116,6 +130,11 @@ def test_webhook_routes_pass_the_actor_and_check_the_body(client, fake, people):
                        headers=token)
     assert resp.status_code == 201 and resp.get_json()["secret"] == "whsec_x"
     assert seen[0][0]["role"] == "system" and seen[0][0]["user_id"] == "SYS-finance"
+    assert seen[0][1].get("context") in (None, False)
+    asked = client.post("/api/v1/webhooks", json={"url": "https://x.example/h", "context": True}, headers=token)
+    assert asked.status_code == 201 and seen[1][1]["context"] is True     # webhooks checks the grant
+    assert client.post("/api/v1/webhooks", json={"url": "https://x.example/h", "context": "yes"},
+                       headers=token).status_code == 400
     bad = client.post("/api/v1/webhooks", json={"url": "https://x.example/h", "event_types": ["Nope"]},
                       headers=token)
     assert bad.status_code == 400

@@ -52,9 +52,10 @@ class BookingService:
         return self.app.events_since(position, limit)
 
     @rpc
-    def public_events_since(self, position, limit=500):
-        """The public projection of events_since (docs/events/): {"items", "next_after"}."""
-        return self.app.public_events_since(position, limit)
+    def public_events_since(self, position, limit=500, context=False):
+        """The public projection of events_since (docs/events/): {"items", "next_after"}; the
+        context category only with `context=True` (a subscriber granted it)."""
+        return self.app.public_events_since(position, limit, context)
 
     @rpc
     def health(self):

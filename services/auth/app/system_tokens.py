@@ -1,7 +1,9 @@
 """API tokens for outside systems (an establishment's scheduling system, a finance system…):
 long-lived JWTs with role "system" and a `scope` claim, read-only by design.
 
-Scopes: `events:read` (GET /api/v1/events), `webhooks:manage` (their own webhook subscriptions).
+Scopes (auth's contract, SYSTEM_SCOPES): `events:read` (GET /api/v1/events), `events:context` (the
+booking's health-context category in the public events it reads or subscribes to), `webhooks:manage`
+(their own webhook subscriptions).
 A system token is refused everywhere else (the gateway's actor roles exclude "system").
 
 Each token issued is recorded (collection `system_tokens`: jti, name, scopes, issued/expires, never
@@ -19,9 +21,10 @@ from ims_common.tokens import issue_token
 from services.auth.app.context import SYSTEM_ACTOR, Context
 from services.auth.contract.events import SYSTEM_TOKEN_REVOKED, SYSTEM_TOKEN_STREAM
 from services.auth.contract.vocabulary import SYSTEM as ROLE
+from services.auth.contract.vocabulary import SYSTEM_SCOPES
 from services.auth.domain.sessions import system_token_revoked
 
-SCOPES = ("events:read", "webhooks:manage")
+SCOPES = SYSTEM_SCOPES
 NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 COLLECTION = "system_tokens"
 DEFAULT_DAYS = 365

@@ -13,6 +13,12 @@ STAFF = (COORDINATOR, ADMIN)                             # an admin may do all a
 ACTOR_ROLES = ROLES + (SYSTEM,)                          # who may appear as an event's actor
 DISPLAY_LANGUAGES = ("fr", "en")                         # an account's display_language
 
+# The scopes of a system token (services/auth/app/system_tokens.py; docs/events/README.md).
+EVENTS_READ = "events:read"             # GET /api/v1/events
+EVENTS_CONTEXT = "events:context"       # the booking's health-context category in public events: opt-in
+WEBHOOKS_MANAGE = "webhooks:manage"     # its own webhook subscriptions
+SYSTEM_SCOPES = (EVENTS_READ, EVENTS_CONTEXT, WEBHOOKS_MANAGE)
+
 # How a role reads on a page: (French, English).
 ROLE_LABELS = {
     REQUESTER: ("Demandeur", "Requester"),

@@ -20,13 +20,13 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from .schemas import REGISTRY, EnvelopeSchema
 from .events import CURRENT
+from .public import CONTEXT_EXCHANGE, EXCHANGE
 
 ROOT = Path(__file__).resolve().parents[3]
 DOCS = ROOT / "docs" / "events"
 FINGERPRINTS = "fingerprints.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://ims.local/schemas/events/"
-EXCHANGE = "booking.public"
 
 
 def _strictify(node):
@@ -104,27 +104,49 @@ def asyncapi(schemas: dict[str, dict]) -> dict:
                             "`schema_version`. Delivery is at least once, in `position` order per "
                             "publisher: deduplicate on `event_id` (or on `position`). Catch up with "
                             "GET /api/v1/events?after=<position>; webhooks carry the same envelope. "
-                            "See docs/events/README.md."),
+                            "The booking's context category is opt-in: only on booking.public.context, "
+                            "to a system token with scope events:context, to a webhook made with "
+                            "context: true. See docs/events/README.md."),
         },
         "defaultContentType": "application/json",
         "servers": {"rabbitmq": {"host": "localhost:5672", "protocol": "amqp", "protocolVersion": "0.9.1",
                                  "description": "the IMS RabbitMQ (a read-only user per subscriber)"}},
-        "channels": {"bookingPublic": {
-            "address": "#",
-            "description": (f"Topic exchange `{EXCHANGE}` (durable); routing key = event type. Bind "
-                            "your own durable queue with `#` or the types you want. (`booking.events` "
-                            "is internal: full events for IMS's own services.)"),
-            "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in messages},
-            "bindings": {"amqp": {"is": "routingKey", "exchange": {
-                "name": EXCHANGE, "type": "topic", "durable": True, "autoDelete": False, "vhost": "/"},
-                "bindingVersion": "0.3.0"}},
-        }},
-        "operations": {"receiveBookingEvents": {
-            "action": "receive", "channel": {"$ref": "#/channels/bookingPublic"},
-            "messages": [{"$ref": f"#/channels/bookingPublic/messages/{name}"} for name in messages],
-        }},
+        "channels": {
+            "bookingPublic": _channel(
+                EXCHANGE, messages,
+                f"Topic exchange `{EXCHANGE}` (durable); routing key = event type. Bind your own durable "
+                "queue with `#` or the types you want. The booking's context category (`context`) is left "
+                f"out here: a subscriber granted it reads `{CONTEXT_EXCHANGE}`. (`booking.events` is "
+                "internal: full events for IMS's own services.)"),
+            "bookingPublicContext": _channel(
+                CONTEXT_EXCHANGE, messages,
+                f"Topic exchange `{CONTEXT_EXCHANGE}` (durable): the same events as `{EXCHANGE}`, with the "
+                "booking's context category (`context`, e.g. Santé mentale) in BookingCreated and "
+                "BookingModified. Opt-in: only for a subscriber the bank grants it (RabbitMQ read "
+                "permission on this exchange)."),
+        },
+        "operations": {
+            "receiveBookingEvents": _receive("bookingPublic", messages),
+            "receiveBookingEventsWithContext": _receive("bookingPublicContext", messages),
+        },
         "components": {"schemas": components, "messages": messages},
     }
+
+
+def _channel(exchange: str, messages: dict, description: str) -> dict:
+    return {
+        "address": "#",
+        "description": description,
+        "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in messages},
+        "bindings": {"amqp": {"is": "routingKey", "exchange": {
+            "name": exchange, "type": "topic", "durable": True, "autoDelete": False, "vhost": "/"},
+            "bindingVersion": "0.3.0"}},
+    }
+
+
+def _receive(channel: str, messages: dict) -> dict:
+    return {"action": "receive", "channel": {"$ref": f"#/channels/{channel}"},
+            "messages": [{"$ref": f"#/channels/{channel}/messages/{name}"} for name in messages]}
 
 
 def build(existing_fingerprints: dict | None = None) -> dict[str, str]:

@@ -200,3 +200,26 @@ def test_an_older_stored_version_loads_as_the_current_one(app):
     detail = app.get_booking(COORD, bid)
     assert detail["status"] == "pending" and detail["assigned_interpreter_id"] is None
     assert upcast({"type": "BookingWithdrawn", "schema_version": 2, "data": {"x": 1}})["data"] == {"x": 1}
+
+
+def test_the_context_category_leaves_only_for_a_subscriber_granted_it(app):
+    """Issue 18: `context` (e.g. Santé physique) is opt-in: out of the public projection by default,
+    in it with context=True (booking.public.context, events:context), valid against the same schema."""
+    app, clock, _ = app
+    bid = app.create_booking(REQUESTER, FIELDS)["id"]
+    app.execute(REQUESTER, bid, "modify", {"context": "Santé mentale", "duration_minutes": 90})
+    created, modified = app.events_since(0, 1000)[-2:]
+    assert created["data"]["context"] == FIELDS["context"]
+    plain = [public_event(created), public_event(modified)]
+    full = [public_event(created, context=True), public_event(modified, context=True)]
+    assert "context" not in plain[0]["data"] and "context" not in plain[1]["data"]["changes"]
+    assert plain[1]["data"]["changes"]["duration_minutes"] == 90
+    assert full[0]["data"]["context"] == FIELDS["context"]
+    assert full[1]["data"]["changes"] == dict(plain[1]["data"]["changes"], context="Santé mentale")
+    for event in plain + full:
+        _validator(generate.event_file(event["type"], event["schema_version"])).validate(event["data"])
+    assert "Santé" not in json.dumps(app.public_events_since(0, 100), ensure_ascii=False)
+    assert [e["data"] for e in app.public_events_since(0, 100, context=True)["items"]][-2:] == \
+        [f["data"] for f in full]
+    assert app.public_feeds()["booking.public"](created) == plain[0]
+    assert app.public_feeds()["booking.public.context"](created) == full[0]

@@ -38,14 +38,18 @@ class DeliveryUseCases:
         return self.projector.catch_up(fetch)
 
     def _apply(self, event: StoredEvent) -> None:
-        published = public_event(event.to_dict())
+        envelope = event.to_dict()
+        published = public_event(envelope)
         if published is None:
             return                   # outside the public contract: never leaves IMS
-        body = json.dumps(published, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        # The context category only for subscriptions that asked for it with the grant (issue 18).
+        bodies = {granted: json.dumps(public_event(envelope, context=granted), ensure_ascii=False,
+                                      separators=(",", ":"), sort_keys=True) for granted in (False, True)}
         now = self.clock()
         for sub in self.docs.find(SUBSCRIPTIONS, {"active": True}):
             if not wants(sub, event.type) or event.position <= int(sub.get("from_position") or 0):
                 continue
+            body = bodies[sub.get("context") is True]
             key = f"{sub['id']}:{event.event_id}"
             try:
                 self.docs.insert(DELIVERIES, key, {

@@ -12,8 +12,10 @@ PROJECTOR = "webhooks.booking"
 
 
 def public_subscription(doc: dict) -> dict:
-    return {k: doc.get(k) for k in ("id", "url", "event_types", "description", "owner", "active", "created_at",
+    view = {k: doc.get(k) for k in ("id", "url", "event_types", "description", "owner", "active", "created_at",
                                     "deleted_at")}
+    view["context"] = bool(doc.get("context"))    # older subscriptions: never asked, never given
+    return view
 
 
 def endpoint_state(circuit: dict, backlog: int, oldest: dict | None) -> dict:

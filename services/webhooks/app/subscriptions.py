@@ -10,7 +10,7 @@ from ims_common.errors import Forbidden, NotFound, ValidationFailed
 from ims_common.times import iso_z
 from services.auth.contract.vocabulary import STAFF, SYSTEM
 from services.booking.contract.events import CURRENT
-from services.webhooks.domain.subscriptions import can_manage, check_url
+from services.webhooks.domain.subscriptions import can_manage, check_url, may_receive_context
 
 from .records import DELIVERIES, ENDPOINTS, SUBSCRIPTIONS, endpoint_state, public_delivery, public_subscription
 
@@ -35,8 +35,14 @@ class SubscriptionUseCases:
         description = fields.get("description")
         if description is not None and (not isinstance(description, str) or len(description) > 200):
             errors["description"] = ["field.invalid"]
+        context = fields.get("context")
+        context = False if context is None else context
+        if not isinstance(context, bool):
+            errors["context"] = ["field.invalid"]
         if errors:
             raise ValidationFailed("request.invalid", {"fields": ", ".join(errors)}, errors)
+        if context and not may_receive_context(actor):
+            raise Forbidden("auth.forbidden")    # context asked for without the grant
         if self.docs.count(SUBSCRIPTIONS, {"owner": actor["user_id"], "active": True}) >= MAX_PER_OWNER:
             raise ValidationFailed("request.invalid", {"fields": "url"}, {"url": ["field.too_many"]})
         sub_id = "wh_" + uuid.uuid4().hex
@@ -45,6 +51,8 @@ class SubscriptionUseCases:
         with self.projector.lock:
             doc = {"id": sub_id, "url": url, "event_types": sorted(set(types)) if types else None,
                    "description": description, "owner": actor["user_id"], "active": True,
+                   # the booking's context category in its deliveries: asked for, and granted (above)
+                   "context": context,
                    "created_at": iso_z(self.clock()), "secret": "whsec_" + secrets.token_urlsafe(32),
                    # events up to here are history (GET /api/v1/events); deliveries start after it
                    "from_position": self.projector.checkpoint()}

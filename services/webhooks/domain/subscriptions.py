@@ -4,6 +4,8 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
+from services.auth.contract.vocabulary import EVENTS_CONTEXT, STAFF, SYSTEM
+
 LOOPBACK_NAMES = ("localhost",)
 MAX_ATTEMPTS = 8                 # then the delivery is "failed" (visible; not retried)
 BASE_DELAY_SECONDS = 5
@@ -91,3 +93,15 @@ def can_manage(actor: dict, subscription: dict) -> bool:
     """Coordinators and admins manage every subscription; a system only its own."""
     role = (actor or {}).get("role")
     return role in ("coordinator", "admin") or (role == "system" and subscription.get("owner") == actor.get("user_id"))
+
+
+def may_receive_context(actor: dict) -> bool:
+    """May this creator ask for the booking's health-context category in its deliveries (opt-in,
+    issue 18)? A system token granted `events:context`, or the bank's staff (who see the context in
+    IMS and answer for the endpoint they register)."""
+    actor = actor or {}
+    role = actor.get("role")
+    if role in STAFF:
+        return True
+    scopes = actor.get("scopes")
+    return role == SYSTEM and isinstance(scopes, list) and EVENTS_CONTEXT in scopes
