@@ -20,7 +20,16 @@ class Escalation(AppBase):
     """Uses execute (Commands) and _match / interpreter_index (Matching), beside it in BookingApp."""
 
     def escalate(self) -> dict:
-        """One pass at the app clock: widen stale offers by a tier, flag bookings still unfilled."""
+        """One pass at the app clock: widen stale offers by a tier, flag bookings still unfilled.
+        One booking process at a time (a store lock every process shares): two passes at once would
+        each decide the same next tier, and the one that lost the append would offer it again. A
+        pass that finds the other process at it does nothing: that one does the work."""
+        with self.docs.lock("booking.escalation").attempt() as ours:
+            if not ours:
+                return {"escalated": [], "flagged": []}
+            return self._escalate()
+
+    def _escalate(self) -> dict:
         self.catch_up()
         now, policy = self._now(), self.policy
         pending = [state_of(d) for d in self.docs.find(

@@ -142,6 +142,34 @@ def test_escalation_widens_by_tier_then_flags_by_the_app_clock(app, clock):
     assert queue["items"][0]["id"] == bid and queue["items"][0]["flagged_unfilled"] is True
 
 
+def test_an_escalation_pass_another_process_is_running_does_nothing(app, clock):
+    """Two booking processes side by side: while one holds the escalation lock the other's pass
+    offers nothing (it would decide the same next tier), and the next pass does the work."""
+    import threading
+    app.policy = MatchingPolicy(tier_size=2, offer_timeout_minutes=60)
+    people = interpreters(app, 4)
+    bid = create(app)["id"]
+    app.execute(COORD, bid, "offer", {"interpreter_ids": [people[0]["user_id"]]})
+    clock.advance(minutes=61)
+    taken, release = threading.Event(), threading.Event()
+
+    def other_process():          # another holder: the lock is exclusive across threads too
+        with app.docs.lock("booking.escalation"):
+            taken.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=other_process)
+    holder.start()
+    try:
+        assert taken.wait(30)
+        assert app.escalate() == {"escalated": [], "flagged": []}
+    finally:
+        release.set()
+        holder.join(30)
+    [step] = app.escalate()["escalated"]
+    assert step["tier"] == 2
+
+
 def test_escalation_skips_taken_bookings(app, clock):
     app.policy = MatchingPolicy(tier_size=2, offer_timeout_minutes=60)
     people = interpreters(app, 4)
