@@ -210,6 +210,10 @@ class _Pricer:
         (no service fee, however late the withdrawal; no expenses)."""
         self.inputs.update(withdrawn_at=iso_z(withdrawn))
         self.note("phone_communications", "note.before_withdrawal")
+        if report.get("communications_paid_with_withdrawal"):      # listed again after withdrawing before
+            count = report["communications_paid_with_withdrawal"]
+            self.inputs["communications_paid_with_withdrawal"] = count
+            self.note("phone_communications", "note.paid_with_withdrawal", count=count)
         before = self._communications_before(report, withdrawn, "communication_after_withdrawal")
         self.lines["phone_communications"] = self._communications(before)
         self.why("demande", "fee.withdrawal")
