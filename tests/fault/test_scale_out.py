@@ -114,6 +114,7 @@ def test_two_processes_of_each_service_one_killed_keep_everything_exactly_once(a
             assert set(per_stream.values()) == {EVENTS_PER_BOOKING}
             assert len({e["event_id"] for e in events}) == len(events)
             last = events[-1]["position"]
+            assert last == len(events)              # positions without a gap: checkpoint = event count
             expected = [e["event_id"] for e in events]
             for name in ("payroll", "notification"):
                 service = getattr(rpc, name)
