@@ -45,7 +45,8 @@ def evolve_in_place(state: dict | None, type: str, data: dict, *, actor: dict, o
             report=None, reported_by=None, attachments=[],
             cancelled_at=None, cancel_reason=None, previous_status=None,
             closed_at=None, close_comment=None,
-            offer_rounds=[], offers_withdrawn=[], flagged_unfilled_at=None, assign_override=None)
+            offer_rounds=[], offers_withdrawn=[], flagged_unfilled_at=None, assign_override=None,
+            unconfirmed_changes={})
     else:
         if state is None:
             raise ValueError(f"{type} before {CREATED}")
@@ -83,7 +84,7 @@ def _declined(s, d, a, t):
 
 
 def _taken(s, d, a, t):
-    s.update(status="booked", assigned_interpreter_id=d["interpreter_id"], assigned_at=t)
+    s.update(status="booked", assigned_interpreter_id=d["interpreter_id"], assigned_at=t, unconfirmed_changes={})
     s["declined_by"] = _without(s["declined_by"], [d["interpreter_id"]])
 
 
@@ -95,6 +96,17 @@ def _assigned(s, d, a, t):
 
 
 def _modified(s, d, a, t):
+    if d["status"] == "modified":
+        # What the assigned interpreter has not confirmed yet, field -> {old, new}: the value they
+        # accepted stays "old" over several modifications; a field changed back drops out.
+        pending = {k: dict(v) for k, v in (s.get("unconfirmed_changes") or {}).items()}
+        for name, new in d["changes"].items():
+            old = pending[name]["old"] if name in pending else s.get(name)
+            if old == new:
+                pending.pop(name, None)
+            else:
+                pending[name] = {"old": old, "new": new}
+        s["unconfirmed_changes"] = pending
     s.update(d["changes"])
     s["status"] = d["status"]
 
@@ -102,7 +114,7 @@ def _modified(s, d, a, t):
 def _withdrawn(s, d, a, t):
     # The booking leaves the interpreter's list (FAQ: "ne sera plus visible pour vous").
     s.update(status="pending", assigned_interpreter_id=None, assigned_at=None, flagged_unfilled_at=None,
-             assign_override=None)
+             assign_override=None, unconfirmed_changes={})
     s["declined_by"] = _add(s["declined_by"], d["interpreter_id"])
     s["withdrawals"] = s["withdrawals"] + [{
         "interpreter_id": d["interpreter_id"], "reason": d.get("reason"),

@@ -42,6 +42,27 @@ MODE_LABELS = {
     "professional_service": ("Service professionnel", "Professional service"),
     "document_translation": ("Traduction de documents", "Document translation"),
 }
+# The booking fields in words (the deck's labels), e.g. for what a modification changed.
+FIELD_LABELS = {
+    "source_language": ("Langue de départ", "Source language"),
+    "target_language": ("Langue d'arrivée", "Target language"),
+    "context": ("Contexte", "Context"), "context_details": ("Contexte (précisions)", "Context details"),
+    "facility": ("Installation", "Facility"), "address": ("Adresse", "Address"),
+    "appointment_location": ("Lieu du rendez-vous", "Appointment location"),
+    "cost_center": ("Centre de coût", "Cost centre"),
+    "cost_center_description": ("Unité administrative", "Administrative unit"),
+    "video_platform": ("Plateforme vidéo", "Video platform"), "video_secret": ("Code secret", "Secret code"),
+    "video_link": ("Lien vidéo", "Video link"),
+    "requester_name": ("Demandeur", "Requester"), "requester_phone": ("Téléphone du demandeur", "Requester's phone"),
+    "requester_email": ("Courriel du demandeur", "Requester's email"),
+    "note_to_interpreter": ("Note à l'interprète", "Note to the interpreter"),
+    "message_to_interpreter": ("Message à l'interprète", "Message to the interpreter"),
+    "comments": ("Commentaires", "Comments"), "mode": ("Type de demande", "Request type"),
+    "establishment": ("Établissement", "Establishment"), "date": ("Date", "Date"),
+    "start_time": ("Heure de début", "Start time"), "duration_minutes": ("Durée prévue", "Planned duration"),
+    "due_date": ("Échéance", "Due date"),
+}
+assert set(FIELD_LABELS) == set(BOOKING_FIELDS)
 
 # Who may even try each command (DESIGN.md section 2); the domain decides the rest (status, which
 # interpreter, time rules). The gateway refuses other roles before calling.
@@ -72,3 +93,7 @@ def status_label(status, lang: str = "fr") -> str:
 
 def mode_label(mode, lang: str = "fr") -> str:
     return _label(MODE_LABELS, mode, lang)
+
+
+def field_label(name, lang: str = "fr") -> str:
+    return _label(FIELD_LABELS, name, lang)

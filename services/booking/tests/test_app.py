@@ -158,6 +158,24 @@ def test_modify_without_change_appends_nothing(app):
     assert app.execute(REQUESTER, bid, "modify", {"start_time": "10:00"})["end_at"] == "2024-09-03T16:00:00Z"
 
 
+def test_a_modified_booking_says_what_changed_until_the_interpreter_confirms(app):
+    """What the assigned interpreter must re-confirm, old -> new, over several modifications (a
+    value changed back drops out); their accept clears it; a pending booking has nothing to confirm."""
+    bid = create(app)["id"]
+    app.execute(REQUESTER, bid, "modify", {"duration_minutes": 60})
+    assert app.get_booking(REQUESTER, bid)["unconfirmed_changes"] == {}
+    app.execute(COORD, bid, "assign", {"interpreter_id": ALICE["user_id"]})
+    app.execute(REQUESTER, bid, "modify", {"start_time": "10:00", "facility": "CHUM"})
+    app.execute(REQUESTER, bid, "modify", {"start_time": "11:00", "duration_minutes": 90})
+    app.execute(REQUESTER, bid, "modify", {"facility": FIELDS["facility"]})
+    changes = app.get_booking(ALICE, bid)["unconfirmed_changes"]
+    assert {k: changes[k] for k in ("start_time", "duration_minutes")} == {
+        "start_time": {"old": "09:30", "new": "11:00"}, "duration_minutes": {"old": 60, "new": 90}}
+    assert "facility" not in changes and changes["start_at"]["old"] == "2024-09-03T13:30:00Z"
+    assert app.execute(ALICE, bid, "accept", {})["status"] == "booked"
+    assert app.get_booking(ALICE, bid)["unconfirmed_changes"] == {}
+
+
 def test_withdraw_follows_the_clock(app, clock):
     bid = create(app)["id"]
     app.execute(COORD, bid, "assign", {"interpreter_id": ALICE["user_id"]})
