@@ -49,8 +49,8 @@ def init_web(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "fr")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=page_lang)
-    from gateway.web import (views_account, views_bookings, views_coordinator, views_list,  # noqa: F401
-                            views_reference, ical)  # noqa: F401
+    from gateway.web import (views_account, views_bookings, views_commands, views_coordinator,  # noqa: F401
+                            views_list, views_reference, ical)  # noqa: F401
     app.register_blueprint(web)
 
 
@@ -249,6 +249,11 @@ def _api_error(exc):
 def message_of(exc) -> str:
     if isinstance(exc, ServiceError):
         return _("Le service est momentanément indisponible. Réessayez dans un instant.")
+    if getattr(exc, "fields", None):
+        # The API's text names the fields by their codes; a page says what is wrong in words (each
+        # message also stands beside its field where the page has one).
+        said = list(dict.fromkeys(m for messages in field_errors(exc).values() for m in messages))
+        return _("Certains champs sont à corriger : %(what)s", what=" ".join(said))
     return translate(getattr(exc, "code", "error"), page_lang(), getattr(exc, "params", None))
 
 

@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import abort, redirect, render_template, request, send_file, url_for
+from flask import redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
@@ -208,69 +208,6 @@ def _interpreters(actor: dict) -> list[dict]:
         return rpc("auth", "list_accounts", actor, {"role": "interpreter", "active": True, "per_page": 200})["items"]
     except (IMSError, ServiceError):
         return []
-
-
-def late_cancellation(booking: dict) -> bool:
-    """A cancellation now would be paid as planned (billed), under the pay policy in force: payroll
-    owns the rule and its window (late_cancellation_business_hours). Unknown (payroll not answering):
-    no warning rather than no page."""
-    if not booking.get("start_at"):
-        return False
-    try:
-        terms = rpc("payroll", "cancellation_terms", current_actor(), booking["start_at"], booking.get("mode"))
-    except (IMSError, ServiceError):
-        return False
-    return bool(terms.get("paid_as_planned"))
-
-
-CONFIRMATIONS = {
-    "withdraw": lambda: _("Vous rendez cette réservation à la Banque d'interprètes : elle redevient « En attente » "
-                          "et sera offerte à d'autres interprètes. "
-                          "À moins de 48 heures du début, appelez plutôt la BI."),
-    "decline": lambda: _("L'offre disparaîtra de votre liste et ne vous sera plus proposée."),
-    "cancel": lambda: _("La demande sera annulée et l'interprète assigné en sera avisé."),
-    "close": lambda: _("Le rapport est validé et la réservation est achevée : seule une correction de la BI "
-                       "pourra encore la modifier (ajustement de paie)."),
-}
-
-
-@web.route("/reservations/<booking_id:booking_id>/confirmer/<command>")
-@login_required()
-def confirm(booking_id: str, command: str):
-    if command not in CONFIRMATIONS:
-        abort(404)
-    booking = _booking(booking_id)
-    return render_template("web/confirm.html", b=booking, command=command, explain=CONFIRMATIONS[command](),
-                           late_cancel=command == "cancel" and late_cancellation(booking))
-
-
-SIMPLE_COMMANDS = {"accept": (), "decline": ("reason",), "withdraw": ("reason",), "cancel": ("reason",),
-                   "close": ("comment",)}
-
-
-@web.post("/reservations/<booking_id:booking_id>/<command>")
-@login_required()
-def command(booking_id: str, command: str):
-    actor = current_actor()
-    if command in SIMPLE_COMMANDS:
-        payload = {k: request.form[k].strip() for k in SIMPLE_COMMANDS[command] if request.form.get(k, "").strip()}
-        if command == "cancel":
-            payload.setdefault("reason", _("Annulée par le demandeur"))
-    elif command == "offer":
-        payload = {"interpreter_ids": request.form.getlist("interpreter_ids")}
-    elif command == "assign":
-        payload = {"interpreter_id": request.form.get("interpreter_id", "")}
-    else:
-        abort(404)
-    try:
-        rpc("booking", "execute", actor, booking_id, command, payload)
-    except IMSError as exc:
-        if exc.http_status == 404:
-            raise
-        return redirect(url_for("web.booking_detail", booking_id=booking_id, erreur=message_of(exc)))
-    if command == "decline":
-        return redirect(url_for("web.home"))
-    return redirect(url_for("web.booking_detail", booking_id=booking_id))
 
 
 def _int(name: str) -> int:
