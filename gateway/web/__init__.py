@@ -17,6 +17,7 @@ import hmac
 import ipaddress
 import secrets
 from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import Babel, gettext as _
@@ -201,7 +202,7 @@ def _after(resp):
 def _globals():
     return {"csrf_token": csrf_token, "me": g.get("page_actor"), "lang": page_lang(),
             "BANK_EMAIL": BANK_EMAIL, "status_label": status_label, "mode_label": mode_label,
-            "local_dt": local_dt, "money": money, "pay_label": pay_label}
+            "local_dt": local_dt, "money": money, "pay_label": pay_label, "km": km}
 
 
 # ---- errors as pages ------------------------------------------------------------------------------
@@ -297,6 +298,17 @@ def money(amount) -> str:
 
 
 def pay_label(key: str, table: str | None = None) -> str:
-    """A remuneration line's label, or with table="kind" an amount's state, "rate" a rate's name."""
-    tables = {"kind": pay_vocabulary.KIND_LABELS, "rate": pay_vocabulary.RATE_LABELS}
+    """A remuneration line's label, or with table="kind" an amount's state, "rate" a rate's name,
+    "flag" what a flag asks a coordinator to check, "origin" where a distance was measured from."""
+    tables = {"kind": pay_vocabulary.KIND_LABELS, "rate": pay_vocabulary.RATE_LABELS,
+              "flag": pay_vocabulary.FLAG_LABELS, "origin": pay_vocabulary.ORIGIN_LABELS}
     return pay_vocabulary.label(key, page_lang(), tables.get(table or ""))
+
+
+def km(value) -> str:
+    """'62.5' -> '62,5 km' in French, '62.5 km' in English (distances arrive as decimal strings)."""
+    try:
+        text = format(Decimal(str(value)).normalize(), "f")
+    except InvalidOperation:
+        return str(value)
+    return f"{text.replace('.', ',') if page_lang() == 'fr' else text}\u00a0km"

@@ -2,8 +2,11 @@
 language, and the amount's state in words (never a code such as "provisional")."""
 from __future__ import annotations
 
+import itertools
+
 from gateway.web.tests.test_pages import app, csrf_of, env, fake, sign_in  # noqa: F401  (fixtures)
 
+_dbs = itertools.count(1)
 RULES = {"demande": {"fr": "2 h minimum à 41,00 $/h, politique BI-2024-11-04",
                      "en": "2 h minimum at $41.00/h, policy BI-2024-11-04"},
          "distance": {"fr": "Aucun kilométrage déclaré, politique BI-2024-11-04",
@@ -48,3 +51,73 @@ def test_and_in_english(app, fake):
     block = html[html.index('id="remuneration"'):]
     assert "2 h minimum at $41.00/h, policy BI-2024-11-04" in block and "politique" not in block
     assert "Provisional" in block and "Office hours" in block
+
+
+def _priced_by_payroll(interpreter_region: str | None, with_reference: bool = True) -> dict:
+    """A 450 km claim to Maisonneuve-Rosemont as payroll itself prices and shows it (its app over
+    its own events and reference copy), for the page to render."""
+    from ims_common.nameko_ext import Stores
+    from services.payroll import bootstrap
+    from services.payroll.tests.test_app import HMR, LANAUDIERE, NOW, in_person_claim, reference_item
+    from services.payroll.tests.timeline import Source
+
+    stores = Stores(f"mongomock://remuneration_block_{next(_dbs)}")
+    app = bootstrap.build(stores, clock=lambda: NOW)
+    booking, auth, reference = Source(), Source(), Source()
+    auth.add("account-UINES", "ProfileUpdated", {"user_id": "UINES", "role": "interpreter",
+                                                 "region": interpreter_region})
+    if with_reference:
+        reference_item(reference, "facility", HMR)
+        reference_item(reference, "region", LANAUDIERE)
+    bid = in_person_claim(booking, "450")
+    app.catch_up_auth(auth.events_since)
+    app.catch_up_reference(reference.events_since)
+    app.catch_up(booking.events_since)
+    view = app.get_remuneration({"user_id": "UBICB0001", "role": "coordinator"}, bid)
+    stores.close()
+    return view
+
+
+def _validation_page(app, fake, view: dict, lang: str = "fr") -> str:
+    """The booking page a coordinator validates from ("Valider et achever"), with payroll's view."""
+    bid = _served(fake)
+    fake.payroll__get_remuneration = lambda actor, booking_id: dict(view, booking_id=booking_id)
+    coordinator = fake.add_account("coordinator")
+    client = app.test_client()
+    if lang == "en":
+        client.post("/langue", data={"lang": "en", "next": "/connexion", "csrf_token": csrf_of(client)})
+    sign_in(client, coordinator["user_id"])
+    html = client.get(f"/reservations/{bid}").get_data(as_text=True)
+    return html[html.index('id="remuneration"'):]
+
+
+def test_the_coordinator_validating_sees_the_claimed_and_the_computed_distance_and_why_to_check(app, fake):
+    """Issue 16, item 3: 450 km claimed; from the Lanaudière head office the road is 62,5 km, paid at
+    that figure and flagged: both figures and the flag in words, on the page the bank validates from."""
+    block = _validation_page(app, fake, _priced_by_payroll("14-Lanaudière"))
+    assert "Trajet aller réclamé : 450\u00a0km · distance calculée : 62,5\u00a0km (depuis le siège social " \
+           "de la région principale)" in block
+    assert "À vérifier avant de valider" in block
+    assert "Kilométrage réclamé au-delà de la distance calculée : payé à la distance calculée" in block
+    assert "mileage_reduced" not in block and "60,00" in block
+    english = _validation_page(app, fake, _priced_by_payroll("14-Lanaudière"), lang="en")
+    assert "One-way route claimed: 450\u00a0km · computed distance: 62.5\u00a0km (from the main region's " \
+           "head office)" in english.replace("&#39;", "'")
+    assert "Mileage claimed beyond the computed distance: paid at the computed distance" in english
+
+
+def test_a_claim_that_cannot_be_checked_says_so(app, fake):
+    block = _validation_page(app, fake, _priced_by_payroll("14-Lanaudière", with_reference=False))
+    assert "Trajet aller réclamé : 450\u00a0km · distance calculée : inconnue (coordonnées manquantes)" in block
+    assert "Kilométrage non vérifiable (coordonnées inconnues)" in block
+
+
+def test_the_interpreter_sees_the_figures_but_not_the_coordinators_checklist(app, fake):
+    bid = _served(fake)
+    view = _priced_by_payroll("14-Lanaudière")
+    fake.payroll__get_remuneration = lambda actor, booking_id: dict(view, booking_id=booking_id)
+    client = app.test_client()
+    sign_in(client, "UBIPN0002")
+    html = client.get(f"/reservations/{bid}").get_data(as_text=True)
+    block = html[html.index('id="remuneration"'):]
+    assert "distance calculée : 62,5\u00a0km" in block and "À vérifier" not in block
