@@ -40,6 +40,7 @@ fault: system-deps venv translations
 
 # SCALE=full for five years of history (~400,000 bookings, ~3.8 million events; ~10 min to generate)
 bench: venv translations
+	BENCH=1 bash scripts/ensure_system_deps.sh
 	$(PY) -m bench.run --scale $(or $(SCALE),default)
 
 demo: venv translations

@@ -1,11 +1,31 @@
-"""The baseline of the month-list figure: a bare Flask route returning a JSON list, served by
-gunicorn with the gateway's settings (deploy/gunicorn.conf.py)."""
-from flask import Flask, jsonify
+"""The baselines of the HTTP figures, served by gunicorn with the gateway's settings
+(deploy/gunicorn.conf.py):
+- GET /bare: the very bytes of the measured answer (BENCH_BODY_FILE, with BENCH_CONTENT_TYPE), so
+  the figure's ratio is what the gateway adds to serving them;
+- POST /command: the minimal event-sourced command (bench/es_command_service.py) through the
+  gateway's own RPC pool, so accept's ratio is what booking's rules and the consumers add."""
+import os
+import uuid
+
+from flask import Flask, Response, jsonify
+
+from gateway.rpc import RpcPool
 
 app = Flask(__name__)
-ITEMS = [{"id": f"HC-2401{n:04d}", "status": "booked", "start_at": "2024-01-01T15:00:00Z"} for n in range(20)]
+_BODY_FILE = os.environ.get("BENCH_BODY_FILE")
+BODY = open(_BODY_FILE, "rb").read() if _BODY_FILE else b'{"items": [], "total": 0}'
+CONTENT_TYPE = os.environ.get("BENCH_CONTENT_TYPE", "application/json")
+_pool = None
 
 
 @app.get("/bare")
 def bare():
-    return jsonify({"items": ITEMS, "total": len(ITEMS), "page": 1, "per_page": 50})
+    return Response(BODY, content_type=CONTENT_TYPE)
+
+
+@app.post("/command")
+def command():
+    global _pool
+    if _pool is None:
+        _pool = RpcPool()
+    return jsonify(_pool.call("bench_command", "command", uuid.uuid4().hex))

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import requests
 
+from bench import cpu, wrk
 from bench.generate import generate
 from ims_common.envelope import NewEvent
 from ims_common.stores import open_event_store
@@ -143,6 +144,7 @@ def bench_rebuild(data: Path, runs: int = 2):
 # --- the running system: month list, accept, propagation ----------------------------------------------
 
 def bench_system(work: Path, seconds: float):
+    """Every HTTP figure from wrk (bench/wrk.py), 16 connections, each beside its same-run baseline."""
     from nameko.standalone.rpc import ClusterRpcProxy
     from tests.fault.conftest import Service, started_slot
 
@@ -157,129 +159,98 @@ def bench_system(work: Path, seconds: float):
         acc = coord.post(api + "/accounts", json={"email": "bench.interp@example.org", "first_name": "Bench",
                                                   "last_name": "Interp", "role": "interpreter",
                                                   "password": password_i}, timeout=15).json()
-        interp = requests.Session()
-        interp.headers["Authorization"] = "Bearer " + requests.post(
-            api + "/auth/login", json={"identifier": acc["user_id"], "password": password_i},
-            timeout=15).json()["access_token"]
+        token = requests.post(api + "/auth/login", json={"identifier": acc["user_id"], "password": password_i},
+                              timeout=15).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
         date, start_time = started_slot()
         fields = {"source_language": "Français", "target_language": "Arménien", "mode": "phone",
                   "establishment": "HC", "date": date, "start_time": start_time, "duration_minutes": 60}
 
-        def new_offered(establishment="HC"):
-            created = coord.post(api + "/bookings", json={**fields, "establishment": establishment},
+        def new_offered(n: int) -> str:
+            # numbers run to 999 a day per establishment: offers spread over the default set's prefixes
+            created = coord.post(api + "/bookings", json={**fields, "establishment": PREFIXES[n // 900]},
                                  timeout=15)
             if created.status_code != 201:
                 raise RuntimeError(f"booking not created: {created.status_code} {created.text[:300]}")
             bid = created.json()["id"]
-            coord.post(api + f"/bookings/{bid}/offer", json={"interpreter_ids": [acc["user_id"]]}, timeout=15)
+            offered = coord.post(api + f"/bookings/{bid}/offer", json={"interpreter_ids": [acc["user_id"]]},
+                                 timeout=15)
+            offered.raise_for_status()
             return bid
 
         with ThreadPoolExecutor(8) as pool:
-            offered = list(pool.map(lambda _: new_offered(), range(400)))
+            offered = list(pool.map(new_offered, range(400)))
 
-        def client(state, token=None):
-            """Each client thread has its own HTTP session (keep-alive connection), in the baselines
-            too: one shared session's pool (10 connections) would reconnect for the other six."""
-            if "http" not in state:
-                state["http"] = requests.Session()
-                if token:
-                    state["http"].headers["Authorization"] = interp.headers["Authorization"]
-            return state["http"]
+        # The month list through the gateway (its list cache warm), against a bare Flask route on
+        # the same gunicorn settings serving the very bytes of that answer.
+        month = (f"date_from={date[:8]}01&date_to="
+                 f"{(datetime.fromisoformat(date[:8] + '28') + timedelta(days=4)).date().isoformat()}")
+        answer = requests.get(f"{api}/bookings?{month}", headers=auth, timeout=15)
+        answer.raise_for_status()
+        (work / "answer.json").write_bytes(answer.content)
+        bare_env = {"BENCH_BODY_FILE": str(work / "answer.json"), "BENCH_CONTENT_TYPE": answer.headers["Content-Type"],
+                    "AMQP_URI": amqp}
+        with gunicorn_app("bench.bare_app:app", "/bare", bare_env) as bare_url:
+            bare = wrk.run(bare_url, seconds=seconds)
+            listed = wrk.run(f"{api}/bookings?{month}", seconds=seconds, headers=auth)
+            row(f"interpreter's month list via gateway, cached ({len(answer.content):,} bytes; baseline: bare "
+                "Flask, same bytes)", listed.rate, bare.rate, "req/s", "≥ 0.7 of bare")
+            row("  its p99 (baseline: bare Flask p99)", listed.p99, bare.p99, "ms", "< 50 ms")
+            # The same through a second gateway without the list cache: every request asks booking
+            # (what a list costs after each change).
+            env = {"IMS_DATA_DIR": str(system.data_dir), "AMQP_URI": amqp, "GATEWAY_LIST_CACHE": "off"}
+            with gunicorn_app("gateway.wsgi:app", "/healthz", env) as health_url:
+                uncached = wrk.run(health_url.replace("/healthz", f"/api/v1/bookings?{month}"), seconds=seconds,
+                                   headers=auth)
+            row("  the same without the gateway's list cache (baseline: bare Flask)", uncached.rate, bare.rate,
+                "req/s", "–")
+            row("  its p99 (baseline: bare Flask p99)", uncached.p99, bare.p99, "ms", "–")
 
-        # month list through the gateway vs a bare Flask route on the same gunicorn settings
-        month = {"date_from": date[:8] + "01", "date_to": (datetime.fromisoformat(date[:8] + "28")
-                                                          + timedelta(days=4)).date().isoformat()}
+            # Commands: the bare RPC echo (no HTTP) and the minimal event-sourced command over HTTP
+            # through the gateway's RPC pool, then accept through the gateway.
+            echo = Service("bench.echo_service", "bench_echo", amqp, work).start()
+            minimal = Service("bench.es_command_service", "bench_command", amqp, work).start()
+            try:
+                rpc_rate, rpc_lat = bare_rpc(amqp, seconds)
+                command_url = bare_url.replace("/bare", "/command")
+                json_post = {"Content-Type": "application/json"}
+                wrk.run(command_url, seconds=1, method="POST", headers=json_post, body="{}")  # pool warmed
+                before = cpu.snapshot()
+                es = wrk.run(command_url, seconds=seconds, method="POST", headers=json_post, body="{}")
+                es_cpu = cpu.spent(before, cpu.snapshot())
+            finally:
+                minimal.stop()
+                echo.stop()
+        row("bare nameko RPC echo, 16 callers (no HTTP, no store)", rpc_rate, 0, "calls/s", "–")
+        row("  its p95", p95(rpc_lat), 0, "ms", "–")
+        row("minimal event-sourced command over HTTP, 16 connections (baseline: bare RPC echo)", es.rate,
+            rpc_rate, "req/s", "–")
 
-        def month_list(state):
-            client(state, True).get(api + "/bookings", params=month, timeout=15).raise_for_status()
-
-        with gunicorn_app("bench.bare_app:app", "/bare") as bare_url:
-            bare_rate, bare_lat = load(lambda state: client(state).get(bare_url, timeout=15), 16, seconds)
-        rate, lat = load(month_list, 16, seconds)
-        row("interpreter's month list via gateway, 16 clients (baseline: bare Flask)", rate, bare_rate,
-            "req/s", "≥ 30 % of bare")
-        row("  its p95 (baseline: bare Flask p95)", p95(lat), p95(bare_lat), "ms", "< 50 ms")
-        # The same through a second gateway without the list cache: every request asks booking (what a
-        # list costs after each change, and the figure before the cache).
-        env = {"IMS_DATA_DIR": str(system.data_dir), "AMQP_URI": amqp, "GATEWAY_LIST_CACHE": "off"}
-        with gunicorn_app("gateway.wsgi:app", "/healthz", env) as health_url:
-            uncached = health_url.replace("/healthz", "/api/v1/bookings")
-            rate, lat = load(lambda state: client(state, True).get(uncached, params=month, timeout=15)
-                             .raise_for_status(), 16, seconds)
-        row("  the same without the gateway's list cache (baseline: bare Flask)", rate, bare_rate, "req/s",
-            "–")
-        row("  its p95 (baseline: bare Flask p95)", p95(lat), p95(bare_lat), "ms", "–")
-
-        # accept through the gateway vs bare nameko RPC round trips, 16 concurrent clients
-        # The callers' proxies are connected before the clock starts, as the gateway's pool is.
-        echo = Service("bench.echo_service", "bench_echo", amqp, work).start()
-        proxies = [ClusterRpcProxy({"AMQP_URI": amqp}, timeout=30) for _ in range(16)]
-        idle = [p.start() for p in proxies]
-        try:
-            for proxy in idle:
-                proxy.bench_echo.ping(1)
-
-            def ping(state):
-                if "rpc" not in state:
-                    state["rpc"] = idle.pop()       # list.pop is atomic
-                state["rpc"].bench_echo.ping(1)
-            rpc_rate, rpc_lat = load(ping, 16, seconds)
-        finally:
-            for proxy in proxies:
-                proxy.stop()
-            echo.stop()
-
-        # Enough offers that the window does not run dry at the target rate (80 % of bare RPC);
-        # then wait until the consumers have caught up, so the accepts do not share the machine
-        # with the top-up's backlog.
-        wanted = min(5000, int(0.8 * rpc_rate * seconds) + 16)
+        # Enough offers that the accepts never run dry, then wait until the consumers have caught up,
+        # so the accepts do not share the machine with the top-up's backlog.
+        wanted = min(len(PREFIXES) * 900, int(1.5 * es.rate * seconds) + 64)
         if wanted > len(offered):
             with ThreadPoolExecutor(8) as pool:
-                # numbers run to 999 a day per establishment: the top-up spreads over HCA, HCB…
-                offered += list(pool.map(lambda n: new_offered("HC" + "ABCDEFGHIJ"[n // 900]),
-                                         range(wanted - len(offered))))
-        def settle():
-            """Until payroll and notification have applied every booking event and no notification
-            is left to send (no backlog left to share the machine with the next figure)."""
-            with ClusterRpcProxy({"AMQP_URI": amqp}) as rpc:
-                last = rpc.booking.health()["last_position"]
-                for name in ("payroll", "notification"):
-                    service = getattr(rpc, name)
-                    wait_until(lambda: service.health()["checkpoint"] >= last, timeout=180, interval=0.2)
-                wait_until(lambda: not rpc.notification.deliveries({"status": "pending", "limit": 1}),
-                           timeout=180, interval=0.2)
-        settle()
-        queue = list(offered)
-        qlock = threading.Lock()
-
-        done_lat: list[float] = []
-        last = [0.0]
-
-        def accept(state):
-            with qlock:
-                bid = queue.pop() if queue else None
-            if bid is None:
-                return
-            http = client(state, True)
-            t1 = time.perf_counter()
-            http.post(api + f"/bookings/{bid}/accept", json={}, timeout=15).raise_for_status()
-            with qlock:
-                done_lat.append((time.perf_counter() - t1) * 1000)
-                last[0] = time.perf_counter()
-
-        t = time.perf_counter()
-        load(accept, 16, seconds)
-        acc_rate = len(done_lat) / ((last[0] or time.perf_counter()) - t)  # until the offers ran out
-        acc_lat = done_lat
-        row("accept via gateway, 16 clients (baseline: bare nameko RPC)", acc_rate, rpc_rate, "req/s",
-            "≥ 80 % of bare RPC")
-        row("  its p95 (baseline: bare RPC p95)", p95(acc_lat), p95(rpc_lat), "ms", "< 100 ms")
+                offered += list(pool.map(new_offered, range(len(offered), wanted)))
+        settle(amqp)
+        before = cpu.snapshot()
+        accepted = wrk.run(api + "/bookings/x/accept", seconds=seconds, method="POST",
+                           headers={**auth, "Content-Type": "application/json"}, body="{}",
+                           paths=[f"/api/v1/bookings/{bid}/accept" for bid in offered])
+        settle(amqp)         # the consumers' share of the accepts is spent once they have applied them
+        accept_cpu = cpu.spent(before, cpu.snapshot())
+        row("accept via gateway, 16 connections (baseline: minimal event-sourced command)", accepted.rate,
+            es.rate, "req/s", "≥ 0.7 of the minimal command")
+        row("  its p95 (baseline: minimal command p95)", accepted.p95, es.p95, "ms", "< 100 ms")
+        done = accepted.requests - accepted.non2xx
+        CPU_ROWS.append(("accept", done, accept_cpu))
+        CPU_ROWS.append(("minimal event-sourced command", es.requests - es.non2xx, es_cpu))
+        for what, count, parts in CPU_ROWS[-2:]:
+            shares = ", ".join(f"{part} {ms:.1f}" for part, ms in cpu_per_command(parts, count))
+            print(f"CPU ms per {what}: {shares}", flush=True)
 
         # propagation: append -> payroll / notification recorded, once the accepts' events are applied
-        # and published. Consumers may be level through their events_since catch-ups while the relay
-        # still publishes the burst: a probe's event then waits behind that backlog (up to the 2 s
-        # catch-up), which is the relay's throughput, measured here on its own.
-        settle()
+        # and published (single probes, one at a time: a latency, not a load).
         outbox = open_event_store(f"sqlite:///{work / 'sys' / 'booking.sqlite3'}")
         backlog, t = len(outbox.unpublished(100_000)), time.perf_counter()
         wait_until(lambda: not outbox.unpublished(1), timeout=300, interval=0.05)
@@ -287,7 +258,6 @@ def bench_system(work: Path, seconds: float):
             row(f"outbox relay draining the accept burst's backlog ({backlog:,} events)",
                 backlog / (time.perf_counter() - t), 0, "events/s", "–")
         outbox.close()
-        from ims_common.envelope import StoredEvent  # noqa: F401
         with ClusterRpcProxy({"AMQP_URI": amqp}) as rpc:
             delays = {"payroll": [], "notification": []}
             for _ in range(40):
@@ -298,11 +268,56 @@ def bench_system(work: Path, seconds: float):
                     service = getattr(rpc, name)
                     wait_until(lambda: service.received(stream), timeout=30, interval=0.005)
                     delays[name].append((time.perf_counter() - t0) * 1000)
-        bare = p95(bare_hops(amqp, 40))
+        hop = p95(bare_hops(amqp, 40))
         row("propagation p95, command → payroll recorded (incl. HTTP command; baseline: bare publish → "
-            "consume)", p95(delays["payroll"]), bare, "ms", "< 200 ms")
-        row("propagation p95, command → notification recorded", p95(delays["notification"]), bare, "ms",
+            "consume)", p95(delays["payroll"]), hop, "ms", "< 200 ms")
+        row("propagation p95, command → notification recorded", p95(delays["notification"]), hop, "ms",
             "< 200 ms")
+
+
+# The default reference set's establishments (booking prefixes), ~900 bookings a day each.
+PREFIXES = ["HC", "CHUM", "CUSM", "CHUSJ", "ICM", "NIM", "CCSMTL", "ODIM", "CODIM"]
+CPU_ROWS: list[tuple[str, int, dict]] = []
+
+
+def cpu_per_command(parts: dict[str, float], count: int) -> list[tuple[str, float]]:
+    """CPU milliseconds per command by part, largest first (the machine's other work left out)."""
+    named = [(part, seconds * 1000 / max(count, 1)) for part, seconds in parts.items()
+             if part != "rest of the machine" and seconds > 0]
+    return sorted(named, key=lambda item: -item[1])
+
+
+def bare_rpc(amqp: str, seconds: float) -> tuple[float, list[float]]:
+    """Bare nameko RPC round trips to bench_echo, 16 callers whose proxies are connected before the
+    clock starts (as the gateway's pool is)."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+    proxies = [ClusterRpcProxy({"AMQP_URI": amqp}, timeout=30) for _ in range(16)]
+    idle = [p.start() for p in proxies]
+    try:
+        for proxy in idle:
+            proxy.bench_echo.ping(1)
+
+        def ping(state):
+            if "rpc" not in state:
+                state["rpc"] = idle.pop()       # list.pop is atomic
+            state["rpc"].bench_echo.ping(1)
+        return load(ping, 16, seconds)
+    finally:
+        for proxy in proxies:
+            proxy.stop()
+
+
+def settle(amqp: str) -> None:
+    """Until payroll and notification have applied every booking event and no notification is left
+    to send (no backlog left to share the machine with the next figure)."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+    with ClusterRpcProxy({"AMQP_URI": amqp}) as rpc:
+        last = rpc.booking.health()["last_position"]
+        for name in ("payroll", "notification"):
+            service = getattr(rpc, name)
+            wait_until(lambda: service.health()["checkpoint"] >= last, timeout=300, interval=0.2)
+        wait_until(lambda: not rpc.notification.deliveries({"status": "pending", "limit": 1}),
+                   timeout=300, interval=0.2)
 
 
 @contextmanager
@@ -345,33 +360,56 @@ def bare_hops(amqp: str, n: int) -> list[float]:
     return latencies
 
 
-def write_results(scale: str, history: dict):
+def write_results(scale: str, history: dict | None, loads: tuple[tuple, tuple]):
     machine = (f"{platform.platform()}, {platform.processor() or platform.machine()}, "
                f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
     lines = ["# Benchmark results", "", f"Written by `make bench` (scale `{scale}`) on "
-             f"{datetime.now().strftime('%Y-%m-%d %H:%M')}.", "", f"Machine: {machine}.", "",
-             f"History: {history['bookings']:,} bookings, {history['events']:,} events, lived through the "
-             f"booking domain and appended through the event store in {history['append_seconds']:.0f} s "
-             f"(read model built in {history.get('rebuild_seconds', 0):.0f} s).", "",
-             "| figure | value | baseline | ratio | target |", "|---|---|---|---|---|"]
+             f"{datetime.now().strftime('%Y-%m-%d %H:%M')}. Every HTTP figure is from wrk (16 connections, "
+             "2 threads); each baseline is measured in the same run.", "", f"Machine: {machine}.", "",
+             f"Load average (1, 5, 15 min) before: {_loads(loads[0])}; after: {_loads(loads[1])}.", ""]
+    if history:
+        lines += [f"History: {history['bookings']:,} bookings, {history['events']:,} events, lived through the "
+                  f"booking domain and appended through the event store in {history['append_seconds']:.0f} s "
+                  f"(read model built in {history.get('rebuild_seconds', 0):.0f} s).", ""]
+    lines += ["| figure | value | baseline | ratio | target |", "|---|---|---|---|---|"]
     lines += [f"| {r['figure']} | {r['value']} | {r['baseline']} | {r['ratio']} | {r['target']} |" for r in ROWS]
+    if CPU_ROWS:
+        lines += ["", "Where each command's CPU goes (CPU ms per command, from /proc, while the load ran and "
+                  "until the consumers had applied its events):", ""]
+        for what, count, parts in CPU_ROWS:
+            shares = ", ".join(f"{part} {ms:.1f}" for part, ms in cpu_per_command(parts, count))
+            lines.append(f"- {what} ({count:,} done): {shares}")
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+
+
+def _loads(values: tuple) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="bench.run")
     parser.add_argument("--scale", choices=["default", "full"], default="default")
     parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--parts", default="appends,rebuild,system",
+                        help="which figures, comma-separated (appends, rebuild, system)")
     args = parser.parse_args(argv)
+    parts = set(args.parts.split(","))
+    before = os.getloadavg()
+    history = None
     with tempfile.TemporaryDirectory(prefix="ims-bench-") as tmp:
         work = Path(tmp)
-        print(f"generating history ({args.scale})…", flush=True)
-        history = generate(work, args.scale)
-        print(history, flush=True)
-        bench_appends(work)
-        bench_rebuild(work)
-        bench_system(work, args.seconds)
-    write_results(args.scale, history)
+        if "rebuild" in parts:
+            print(f"generating history ({args.scale})…", flush=True)
+            history = generate(work, args.scale)
+            print(history, flush=True)
+        if "appends" in parts:
+            bench_appends(work)
+        if "rebuild" in parts:
+            bench_rebuild(work)
+        if "system" in parts:
+            bench_system(work, args.seconds)
+    write_results(args.scale, history, (before, os.getloadavg()))
+    print(f"load average before {_loads(before)}, after {_loads(os.getloadavg())}")
     print("wrote bench/RESULTS.md")
     return 0
 

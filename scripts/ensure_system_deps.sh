@@ -4,6 +4,7 @@
 #   docker-compose  checks docker-compose.yml against the Compose specification (`docker-compose
 #                   config`; no Docker engine is installed or needed)
 #   rabbitmq-server when RabbitMQ does not answer on AMQP_URI's local host:port; started if stopped
+#   wrk             with BENCH=1 only (`make bench`): the HTTP load generator of every HTTP figure
 # `make test` runs it first (so does .ci/run, through make test); `make run` starts RabbitMQ itself.
 set -euo pipefail
 
@@ -30,6 +31,7 @@ apt_install() {   # apt_install [--no-install-recommends] package…
 command -v chromium >/dev/null || apt_install chromium
 # Without its recommends, docker-compose brings Python libraries only, not the Docker engine.
 command -v docker-compose >/dev/null || apt_install --no-install-recommends docker-compose
+[ -z "${BENCH:-}" ] || command -v wrk >/dev/null || apt_install wrk
 
 if ! answers && local_broker; then
   command -v rabbitmq-server >/dev/null || apt_install rabbitmq-server
