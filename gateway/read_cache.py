@@ -38,7 +38,7 @@ FEED_EXCHANGES = ("booking.events",)
 _COUNTER = struct.Struct("<Q")
 
 
-def _dumps(value) -> bytes:
+def dumps(value) -> bytes:
     return orjson.dumps(value) if orjson is not None else json.dumps(value).encode()
 
 
@@ -111,7 +111,7 @@ class ReadCache:
         """compute()'s answer to this call: a kept one for a cached list, and every kept answer
         dropped after anything but a known read (even a failed or timed-out one may have written)."""
         if (service, method) in CACHED and (key := caller_key(method, args)) is not None:
-            return self._through(key, compute)
+            return _loads(self._through(key, compute))    # a fresh copy: callers may change what they get
         if service not in READS or method in READS[service]:
             return compute()
         try:
@@ -121,7 +121,14 @@ class ReadCache:
                 self.mark.bump()
             self.changed()
 
-    def _through(self, key: tuple, compute: Callable[[], Any]) -> Any:
+    def call_json(self, service: str, method: str, args: tuple, compute: Callable[[], Any]) -> bytes:
+        """As call, the answer as JSON bytes: a kept list is served as it was kept, without being
+        parsed and serialised again on each request (what the JSON API's lists use)."""
+        if (service, method) in CACHED and (key := caller_key(method, args)) is not None:
+            return self._through(key, compute)
+        return dumps(self.call(service, method, args, compute))
+
+    def _through(self, key: tuple, compute: Callable[[], Any]) -> bytes:
         """The kept answer for key, or compute()'s, kept when nothing changed while computing it."""
         stamp = self._stamp()
         if stamp is not None:
@@ -129,17 +136,16 @@ class ReadCache:
                 entry = self._entries.get(key)
                 if entry is not None and entry[0] == stamp and self.clock() - entry[1] < self.ttl:
                     self._entries.move_to_end(key)
-                    return _loads(entry[2])       # a fresh copy: callers may change what they get
-        value = compute()
+                    return entry[2]
+        data = dumps(compute())
         if stamp is not None:
-            data = _dumps(value)
             with self._lock:
                 if self._stamp() == stamp:
                     self._entries[key] = (stamp, self.clock(), data)
                     self._entries.move_to_end(key)    # a replaced (expired) entry is the newest too
                     while len(self._entries) > self.max_entries:
                         self._entries.popitem(last=False)
-        return value
+        return data
 
     def _stamp(self) -> Optional[tuple[int, int]]:
         if not self.connected:

@@ -20,6 +20,7 @@ from nameko.exceptions import BadRequest, RemoteError, RpcTimeout, UnknownServic
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from ims_common import config
+from gateway.read_cache import dumps
 from ims_common.errors import IMSError
 
 log = logging.getLogger("gateway.rpc")
@@ -146,6 +147,15 @@ class ServiceClient:
         if self.cache is None:
             return self._call(service, method, args, timeout)
         return self.cache.call(service, method, args, lambda: self._call(service, method, args, timeout))
+
+    def call_json(self, service: str, method: str, *args: Any, timeout: float | None = None) -> bytes:
+        """call's answer as JSON bytes, for a view that sends it as it is (a kept list is not parsed
+        and serialised again)."""
+        if self.feed is not None:
+            self.feed.ensure_started()
+        if self.cache is None:
+            return dumps(self._call(service, method, args, timeout))
+        return self.cache.call_json(service, method, args, lambda: self._call(service, method, args, timeout))
 
     def _call(self, service: str, method: str, args: tuple, timeout: float | None) -> Any:
         if args and isinstance(args[0], dict) and "role" in args[0]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import time
 import uuid
 
 from flask import current_app, g, request
@@ -55,7 +56,7 @@ def verified_claims(token: str) -> dict:
     if not isinstance(token, str) or not token or len(token) > 8192:
         raise ApiError(401, "auth.token_invalid", headers=_INVALID)
     try:
-        claims = verify_token(token, config.jwt_keys())
+        claims = _verified(token, config.jwt_keys())
     except InvalidToken:
         raise ApiError(401, "auth.token_invalid", headers=_INVALID) from None
     except Exception:  # a token that breaks the verifier is still just a bad token
@@ -70,6 +71,25 @@ def verified_claims(token: str) -> dict:
         raise ApiError(503, "service.unavailable", {"service": "auth"}, headers=_UNCHECKED) from None
     if revoked:
         raise ApiError(401, "auth.token_invalid", headers=_INVALID)
+    return claims
+
+
+# Tokens whose signature and claims were checked, until they expire: the same token comes with
+# every request of a session (a page polling its list); revocation is still checked each time.
+_VERIFIED: dict[tuple, tuple[dict, float]] = {}
+_VERIFIED_MAX = 4096
+
+
+def _verified(token: str, keys: list) -> dict:
+    key = (token, tuple(keys))            # a key rotated away is a miss
+    kept = _VERIFIED.get(key)
+    if kept is not None and time.time() < kept[1]:
+        return dict(kept[0])
+    claims = verify_token(token, keys)
+    if isinstance(claims, dict) and isinstance(claims.get("exp"), (int, float)):
+        if len(_VERIFIED) >= _VERIFIED_MAX:
+            _VERIFIED.clear()             # a sweep now and then beats tracking each entry's age
+        _VERIFIED[key] = (dict(claims), float(claims["exp"]))
     return claims
 
 

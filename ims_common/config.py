@@ -40,8 +40,16 @@ def jwt_keys() -> list[tuple[str, str]]:
     if not path.exists():
         path.write_text("local1:" + secrets.token_urlsafe(48))
         path.chmod(0o600)
-    kid, _, secret = path.read_text().strip().partition(":")
-    return [(kid, secret)]
+    # Asked on every request by the gateway: the file is read again only when it changes.
+    global _file_keys
+    stamp = (str(path), path.stat().st_mtime_ns)
+    if _file_keys[0] != stamp:
+        kid, _, secret = path.read_text().strip().partition(":")
+        _file_keys = (stamp, ((kid, secret),))      # one assignment: threads see old or new, whole
+    return list(_file_keys[1])
+
+
+_file_keys: tuple = (None, ())
 
 
 def access_token_ttl_seconds() -> int:

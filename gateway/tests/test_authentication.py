@@ -133,3 +133,21 @@ def test_forwarded_address_is_used_only_behind_a_trusted_proxy(fake, people):
     proxied = create_app(rpc=fake, config={"IMS_TRUSTED_PROXIES": 1})
     proxied.test_client().post("/api/v1/auth/login", json=body, headers=headers)
     assert fake.last_call("login")[2][2] == "198.51.100.7"
+
+
+def test_a_token_seen_before_is_still_refused_once_it_expires(client, people):
+    # The gateway keeps a verified token's claims (the same token comes with each request of a
+    # session); what it keeps must not outlive the token.
+    import time
+    token = make_token(ttl=2)
+    assert client.get(ME, headers=bearer(token)).status_code == 200
+    time.sleep(2.2)
+    assert_401(client.get(ME, headers=bearer(token)), "auth.token_invalid")
+
+
+def test_a_token_seen_before_is_refused_once_its_key_is_rotated_away(client, people, monkeypatch):
+    token = make_token(kid=OLD_KID, secret=OLD_SECRET)
+    assert client.get(ME, headers=bearer(token)).status_code == 200
+    from gateway.tests.conftest import KID, SECRET
+    monkeypatch.setenv("IMS_JWT_KEYS", f"{KID}:{SECRET}")
+    assert_401(client.get(ME, headers=bearer(token)), "auth.token_invalid")
