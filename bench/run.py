@@ -322,12 +322,13 @@ def settle(amqp: str) -> None:
 
 @contextmanager
 def gunicorn_app(app: str, probe: str, env: dict | None = None):
-    """An app served by gunicorn with the gateway's settings (deploy/gunicorn.conf.py) on a free
-    port: yields the URL of `probe` once it answers."""
+    """An app served by gunicorn with the gateway's settings (deploy/gunicorn.conf.py, its access log
+    on stdout included, as the measured gateway's) on a free port: yields the URL of `probe` once it
+    answers."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", app], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=dict(os.environ, PORT=str(port), GATEWAY_ACCESS_LOG="/dev/null", **(env or {})))
+                            env=dict(os.environ, PORT=str(port), **(env or {})))
     url = f"http://127.0.0.1:{port}{probe}"
     try:
         def up():
