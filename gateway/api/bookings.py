@@ -32,6 +32,7 @@ COMMAND_SUMMARIES = {
     "correct-report": "Replace the service report with a corrected one",
     "attachments": "Add an attachment (PDF or image, e.g. a parking receipt)",
     "close": "Validate and close the booking (coordinators)",
+    "return-report": "Send the report back to its interpreter with a comment instead of validating it (coordinators)",
 }
 
 

@@ -232,6 +232,8 @@ WithdrawSchema = _command("WithdrawSchema", "withdraw",
 CancelSchema = schema_of("CancelSchema", rules.COMMANDS["cancel"], doc="Why; coordinators may say when the bank "
                          "was told (cancelled_at, not in the future), others are 403 with it.")
 CloseSchema = _command("CloseSchema", "close", "An optional comment.")
+ReturnReportSchema = _command("ReturnReportSchema", "return-report",
+                              "What the interpreter must look at again (required).")
 class AttachmentSchema(schema_of("_AttachmentBase", rules.ATTACHMENT, content_type=Choice(
         rules.ATTACHMENT_TYPES, code="file.type_not_allowed", required=True))):
     """A file as base64 (10 MB at most) whose content is of its declared type (422 otherwise: the
@@ -275,4 +277,5 @@ COMMAND_SCHEMAS = {
     "correct-report": ReportSchema,
     "attachments": AttachmentSchema,
     "close": CloseSchema,
+    "return-report": ReturnReportSchema,
 }

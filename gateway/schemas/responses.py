@@ -128,6 +128,9 @@ class BookingSchema(Schema.from_dict(_BOOKING_FIELDS, name="_BookingFields")):
     offer_rounds = fields.List(fields.Nested(OfferRoundSchema), allow_none=True)
     offers_withdrawn = fields.List(fields.String(), allow_none=True)
     flagged_unfilled_at = moment()
+    report_returned = fields.Raw(allow_none=True, metadata={
+        "description": "{comment, by, at} while the report the bank sent back awaits its interpreter's "
+                       "correction (coordinators and the assigned interpreter); else null"})
 
 
 class BookingSummarySchema(Schema):

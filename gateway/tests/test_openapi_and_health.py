@@ -40,7 +40,7 @@ def test_every_route_is_documented(app, spec):
 def test_commands_and_bodies_reference_their_schemas(spec):
     paths = spec["paths"]
     commands = ["offer", "decline", "accept", "assign", "modify", "withdraw", "cancel", "report", "correct-report",
-                "attachments", "close"]
+                "attachments", "close", "return-report"]
     for command in commands:
         op = paths[f"/api/v1/bookings/{{booking_id}}/{command}"]["post"]
         assert op["requestBody"]["content"]["application/json"]["schema"]

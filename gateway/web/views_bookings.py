@@ -159,7 +159,7 @@ def booking_detail(booking_id: str):
     actor = current_actor()
     booking = _booking(booking_id)
     correcting = request.args.get("corriger") == "1" and booking.get("report") and (
-        booking["status"] == "service_provided" or actor["role"] in STAFF)
+        booking["status"] == "service_provided" or booking.get("report_returned") or actor["role"] in STAFF)
     return render_template("web/booking.html", b=booking, rem=_remuneration(booking),
                            report_open=report_open(booking, actor), correcting=correcting,
                            form=report_as_form(booking["report"]) if correcting else None,
@@ -245,6 +245,10 @@ def report_as_form(report: dict) -> dict:
             form[key] = local_dt(report[key], "%Y-%m-%dT%H:%M")
     cents = report.get("other_fees_cents") or 0
     form["other_fees"] = f"{cents // 100}.{cents % 100:02d}"
+    # A correction replaces the whole report: what was reported is shown again, not lost.
+    form["additional_service"] = bool(report.get("additional_service"))
+    form["communications"] = [{"at": local_dt(c.get("at"), "%Y-%m-%dT%H:%M"), "purpose": c.get("purpose") or ""}
+                              for c in report.get("communications") or ()]
     return form
 
 

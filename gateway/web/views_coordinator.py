@@ -37,8 +37,9 @@ def dashboard():
     to_validate = rpc("booking", "list_bookings", actor, {"queue": "to_validate", "per_page": 100})["items"]
     unanswered = [b for b in to_assign if b.get("open_offers")]
     failed = _try("notification", "deliveries", {"status": "failed"}, default=None)
+    from gateway.web.views_validation import interpreter_names
     return render_template("web/dashboard.html", to_assign=to_assign, to_validate=to_validate,
-                           unanswered=unanswered, failed=failed)
+                           unanswered=unanswered, failed=failed, names=interpreter_names(actor))
 
 
 @web.route("/interpretes")

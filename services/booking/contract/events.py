@@ -23,9 +23,13 @@ ATTACHMENT_ADDED = "AttachmentAdded"
 CLOSED = "BookingClosed"
 OFFERS_WITHDRAWN = "OffersWithdrawn"            # the others' offers once one is taken (they are told)
 FLAGGED_UNFILLED = "BookingFlaggedUnfilled"     # still unfilled close to the start (coordinators)
+# The bank sends a report back to its interpreter with a comment, instead of validating it (internal:
+# the exchange between the bank and its interpreter; the corrected report that follows is public).
+REPORT_RETURNED = "ServiceReportReturned"
 
 TYPES = (CREATED, OFFERED, DECLINED, ACCEPTED, ASSIGNED, MODIFIED, WITHDRAWN, CANCELLED,
-         SERVICE_PROVIDED, REPORT_CORRECTED, ATTACHMENT_ADDED, CLOSED, OFFERS_WITHDRAWN, FLAGGED_UNFILLED)
+         SERVICE_PROVIDED, REPORT_CORRECTED, ATTACHMENT_ADDED, CLOSED, OFFERS_WITHDRAWN, FLAGGED_UNFILLED,
+         REPORT_RETURNED)
 STREAM_PREFIX = "booking-"      # stream id: booking-<number>
 
 

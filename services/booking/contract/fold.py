@@ -9,7 +9,7 @@ from typing import Any, Iterable
 
 from .events import (
     ACCEPTED, ASSIGNED, ATTACHMENT_ADDED, CANCELLED, CLOSED, CREATED, DECLINED, FLAGGED_UNFILLED, MODIFIED,
-    OFFERED, OFFERS_WITHDRAWN, REPORT_CORRECTED, SERVICE_PROVIDED, WITHDRAWN, upcast,
+    OFFERED, OFFERS_WITHDRAWN, REPORT_CORRECTED, REPORT_RETURNED, SERVICE_PROVIDED, WITHDRAWN, upcast,
 )
 from .vocabulary import BOOKING_FIELDS as FIELDS
 
@@ -46,7 +46,7 @@ def evolve_in_place(state: dict | None, type: str, data: dict, *, actor: dict, o
             cancelled_at=None, cancel_reason=None, previous_status=None,
             closed_at=None, close_comment=None,
             offer_rounds=[], offers_withdrawn=[], flagged_unfilled_at=None, assign_override=None,
-            unconfirmed_changes={})
+            unconfirmed_changes={}, report_returned=None)
     else:
         if state is None:
             raise ValueError(f"{type} before {CREATED}")
@@ -127,13 +127,18 @@ def _cancelled(s, d, a, t):
 
 
 def _provided(s, d, a, t):
-    s.update(report=d["report"], reported_by=d["interpreter_id"])
+    s.update(report=d["report"], reported_by=d["interpreter_id"], report_returned=None)
     if s["status"] in ("booked", "modified"):
         s["status"] = "service_provided"      # on a cancelled booking the status stays cancelled
 
 
 def _corrected(s, d, a, t):
-    s["report"] = d["report"]
+    # A report sent back is answered by the corrected one: it is the bank's to validate again.
+    s.update(report=d["report"], report_returned=None)
+
+
+def _returned(s, d, a, t):
+    s["report_returned"] = {"comment": d["comment"], "by": a.get("user_id"), "at": t}
 
 
 def _attachment(s, d, a, t):
@@ -142,7 +147,7 @@ def _attachment(s, d, a, t):
 
 def _closed(s, d, a, t):
     # A validated cancellation stays cancelled (the requester cancelled it); closed_at says it is final.
-    s.update(closed_at=t, close_comment=d.get("comment"))
+    s.update(closed_at=t, close_comment=d.get("comment"), report_returned=None)
     if s["status"] != "cancelled":
         s["status"] = "closed"
 
@@ -152,7 +157,7 @@ _APPLY = {OFFERED: lambda s, d, a, t: (_offered(s, d, a, t), _offer_round(s, d, 
           ACCEPTED: _taken, ASSIGNED: _assigned,
           MODIFIED: _modified, WITHDRAWN: _withdrawn, CANCELLED: _cancelled,
           SERVICE_PROVIDED: _provided, REPORT_CORRECTED: _corrected,
-          ATTACHMENT_ADDED: _attachment, CLOSED: _closed}
+          ATTACHMENT_ADDED: _attachment, CLOSED: _closed, REPORT_RETURNED: _returned}
 
 
 def validated(state: dict) -> bool:
@@ -170,8 +175,9 @@ def payable_when_cancelled(state: dict) -> bool:
 
 
 def awaiting_validation(state: dict) -> bool:
-    """Reported or payable, and not yet validated: what the coordinators' validation queue holds."""
-    if validated(state):
+    """Reported or payable, and not yet validated: what the coordinators' validation queue holds. A
+    report sent back to its interpreter waits for them, not for the bank, until it is corrected."""
+    if validated(state) or state.get("report_returned"):
         return False
     return state.get("status") == "service_provided" or (
         state.get("status") == "cancelled" and payable_when_cancelled(state))

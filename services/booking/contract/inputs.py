@@ -167,6 +167,8 @@ COMMANDS: dict[str, dict[str, dict]] = {
     "correct-report": REPORT_PROVIDED,    # the same two forms
     "attachments": ATTACHMENT,
     "close": {"comment": text(LONG, multiline=True)},
+    # what the interpreter must look at again before reporting anew (required: they act on it)
+    "return-report": {"comment": text(LONG, required=True, multiline=True)},
 }
 COMMAND_FORMS: dict[str, tuple[dict[str, dict], ...]] = {
     "offer": (OFFER_NAMED, OFFER_ALL_QUALIFIED),

@@ -78,6 +78,7 @@ COMMAND_ROLES: dict[str, tuple[str, ...]] = {
     "correct-report": (INTERPRETER,) + STAFF,
     "attachments": (INTERPRETER,) + STAFF,
     "close": STAFF,
+    "return-report": STAFF,
     "flag-unfilled": (SYSTEM,),
 }
 

@@ -89,6 +89,7 @@ def view(actor: dict, state: dict) -> dict:
     if not (staff or assigned):
         # Reports and receipts are pay matters between the interpreter and the bank.
         del detail["report"], detail["attachments"]
+        detail.pop("report_returned", None)   # the bank's comment on that report, likewise
     return detail
 
 

@@ -250,6 +250,20 @@ def _close(state, actor, p, now, new_id):
     return Decision([ev.Event(ev.CLOSED, {"comment": comment})])
 
 
+def _return_report(state, actor, p, now, new_id):
+    """Instead of validating, the bank sends the report back to its interpreter with a comment; the
+    interpreter corrects it (correct-report), which puts it back in the validation queue."""
+    _status(state, "return-report", "service_provided", "cancelled")
+    if validated(state):
+        raise Conflict("booking.validated", {})
+    if state["report"] is None:
+        raise Conflict("booking.no_report", {})
+    errors = _payload(p, tuple(COMMANDS["return-report"]))
+    comment = check(COMMANDS["return-report"]["comment"], p.get("comment"), "comment", errors)
+    errors.raise_if_any()
+    return Decision([ev.Event(ev.REPORT_RETURNED, {"comment": comment})])
+
+
 def _flag_unfilled(state, actor, p, now, new_id):
     _status(state, "flag-unfilled", "pending")
     errors = _payload(p, ("hours_before",))
@@ -264,7 +278,7 @@ def _flag_unfilled(state, actor, p, now, new_id):
 HANDLERS: dict[str, Callable] = {
     "offer": _offer, "decline": _decline, "accept": _accept, "assign": _assign, "modify": _modify,
     "withdraw": _withdraw, "cancel": _cancel, "report": _report, "correct-report": _correct_report,
-    "attachments": _attach, "close": _close, "flag-unfilled": _flag_unfilled,
+    "attachments": _attach, "close": _close, "flag-unfilled": _flag_unfilled, "return-report": _return_report,
 }
 assert set(HANDLERS) == set(COMMAND_ROLES)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from services.booking.contract.events import (  # noqa: F401  (ev.CREATED… in the domain)
     ACCEPTED, ASSIGNED, ATTACHMENT_ADDED, CANCELLED, CLOSED, CREATED, DECLINED, FLAGGED_UNFILLED, MODIFIED,
-    OFFERED, OFFERS_WITHDRAWN, REPORT_CORRECTED, SERVICE_PROVIDED, TYPES, WITHDRAWN,
+    OFFERED, OFFERS_WITHDRAWN, REPORT_CORRECTED, REPORT_RETURNED, SERVICE_PROVIDED, TYPES, WITHDRAWN,
 )
 from services.booking.contract.fold import evolve, evolve_in_place, fold  # noqa: F401
 
