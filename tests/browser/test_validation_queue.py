@@ -79,7 +79,7 @@ def test_validate_or_send_back_with_payrolls_flags_and_amounts(system, reported,
     card = coord.locator(f"#v-{served}")
     text = card.inner_text()
     assert "Ines Valide" in text and reported["ines"]["user_id"] not in text     # names, not ids
-    assert "Service supplémentaire à vérifier" in text and "additional_service" not in text
+    assert "Service supplémentaire déclaré" in text and "additional_service" not in text
     # The minimum the policy pays for a short call (payroll's amount, exact, in French format).
     assert "Provisoire" in text and "82,00\xa0$" in card.locator("table.pay tr.total").inner_text()
     cancelled_card = coord.locator(f"#v-{cancelled}")

@@ -71,30 +71,8 @@ def label(key, lang: str = "fr", table: dict | None = None) -> str:
     return english if lang == "en" else french
 
 
-# What payroll flags for the coordinator's validation (pricing.py, mileage.py), in words (fr, en).
-FLAG_LABELS = {
-    "no_report": ("Aucun rapport : montant estimé selon la réservation",
-                  "No report: amount estimated from the booking"),
-    "overtime_unjustified": ("Dépassement sans raison : payé selon la durée prévue",
-                             "Overtime without a reason: paid as planned"),
-    "additional_service_to_review": ("Service supplémentaire à vérifier", "Additional service to review"),
-    "actual_times_outside_window": ("Heures réelles loin de l'heure prévue", "Actual times far from the planned slot"),
-    "communication_time_missing": ("Communication sans heure", "Communication without a time"),
-    "communication_after_cancellation": ("Communication après l'annulation (non payée)",
-                                         "Communication after the cancellation (not paid)"),
-    "communication_after_withdrawal": ("Communication après le retrait (non payée)",
-                                       "Communication after the withdrawal (not paid)"),
-    "receipt_missing": ("Reçu manquant : autres frais non payés", "Receipt missing: other fees not paid"),
-    "mileage_unverified": ("Kilométrage non vérifié (adresse inconnue)", "Mileage not verified (address unknown)"),
-    "mileage_reduced": ("Kilométrage réduit à la distance calculée", "Mileage reduced to the computed distance"),
-    "mileage_excess": ("Kilométrage réclamé au-delà de la distance calculée",
-                       "Mileage claimed beyond the computed distance"),
-    "mileage_below_threshold": ("Distance calculée sous le seuil du kilométrage",
-                                "Computed distance below the mileage threshold"),
-}
-
-
 def flag_label(flag, lang: str = "fr") -> str:
-    """A flag in words; one payroll adds later without a label reads as a generic one, never its code."""
+    """A flag in words (FLAG_LABELS); one payroll adds later without a label reads as a generic one,
+    never as its code."""
     french, english = FLAG_LABELS.get(flag, ("Point à vérifier", "Point to review"))
     return english if lang == "en" else french
