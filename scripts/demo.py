@@ -23,6 +23,7 @@ from ims_common import config  # noqa: E402
 
 MONTREAL = ZoneInfo("America/Montreal")
 DEMO_PASSWORD = "Demo-Banque-Interpretes-2024!"
+GIVEN_PASSWORD = "Donne-Par-La-Banque-2024!"   # the coordinator's; each person replaces it at first sign-in
 # Establishments, facilities and cost centres of the reference service's default set
 # (services/reference/data/): a booking naming anything else is refused.
 ESTABLISHMENTS = {
@@ -78,8 +79,11 @@ def login(base: str, identifier: str, password: str) -> Api:
 def account(coord: Api, base: str, **fields) -> tuple[str, Api]:
     """Creates the account, or reuses it when a previous demo run made it."""
     try:
-        created = coord.post("/accounts", dict(fields, password=DEMO_PASSWORD))
+        created = coord.post("/accounts", dict(fields, password=GIVEN_PASSWORD))
         identifier = created["user_id"]
+        first = login(base, identifier, GIVEN_PASSWORD)
+        first.post("/auth/password", {"current_password": GIVEN_PASSWORD, "new_password": DEMO_PASSWORD,
+                                      "confirm_password": DEMO_PASSWORD})
     except RuntimeError as exc:
         if "email" not in str(exc):
             raise

@@ -31,3 +31,21 @@ class ApiClient:
     def ok(self, resp: requests.Response, status: int = 200) -> dict:
         assert resp.status_code == status, f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text}"
         return resp.json()
+
+
+
+GIVEN_PASSWORD = "Donne-Par-La-Banque-2024!"   # what a coordinator types at creation
+
+
+def hire(coord: ApiClient, fields: dict, password: str) -> dict:
+    """The account a coordinator makes (with a first password of theirs), then the person's first
+    sign-in, where that password must be replaced: by `password`, which signs them in afterwards."""
+    account = coord.ok(coord.post("/accounts", dict(fields, password=GIVEN_PASSWORD)), 201)
+    base = coord.base[: -len("/api/v1")]
+    resp = requests.post(base + "/api/v1/auth/login", json={"identifier": account["email"],
+                                                            "password": GIVEN_PASSWORD}, timeout=15)
+    assert resp.status_code == 200 and resp.json().get("password_change_required"), resp.text
+    first = ApiClient(base, resp.json()["access_token"])
+    first.ok(first.post("/auth/password", {"current_password": GIVEN_PASSWORD, "new_password": password,
+                                           "confirm_password": password}))
+    return account

@@ -25,7 +25,7 @@ import requests
 from ims_common.testing.rabbit import isolated_vhost
 from ims_common.testing.system import running_system
 from ims_common.testing.wait import wait_until
-from tests.api_client import ApiClient
+from tests.api_client import ApiClient, hire
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,9 +124,8 @@ def coord(system):
 
 
 def make_person(coord, first: str, last: str, role: str = "interpreter") -> dict:
-    return coord.ok(coord.post("/accounts", {"email": f"{first.lower()}.{last.lower()}@example.org",
-                                             "first_name": first, "last_name": last, "role": role,
-                                             "password": PASSWORD}), 201)
+    return hire(coord, {"email": f"{first.lower()}.{last.lower()}@example.org", "first_name": first,
+                        "last_name": last, "role": role}, PASSWORD)
 
 
 @pytest.fixture(scope="module")
@@ -345,8 +344,8 @@ def test_a_forgotten_password_link_arrives_by_email_and_works_once(system, coord
     """auth -> notification (RPC) -> the email outbox of the embedded default; the link resets once."""
     from urllib.parse import parse_qs, urlparse
 
-    mia = coord.ok(coord.post("/accounts", {"email": "mia.oubli@example.org", "first_name": "Mia",
-                                            "last_name": "Oubli", "role": "interpreter", "password": PASSWORD}), 201)
+    mia = hire(coord, {"email": "mia.oubli@example.org", "first_name": "Mia", "last_name": "Oubli",
+                       "role": "interpreter"}, PASSWORD)
     outbox = system.data_dir / "outbox" / "email.jsonl"
 
     def reset_mail():

@@ -12,7 +12,7 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from ims_common.testing.wait import wait_until
-from tests.api_client import ApiClient
+from tests.api_client import ApiClient, hire
 
 pytestmark = pytest.mark.e2e
 MONTREAL = ZoneInfo("America/Montreal")
@@ -29,8 +29,8 @@ def started_slot() -> tuple[str, str]:
 
 def create_account(coord: ApiClient, role: str, first: str, last: str, **extra) -> dict:
     body = {"email": f"{first.lower()}.{last.lower()}@example.org", "first_name": first,
-            "last_name": last, "role": role, "password": PASSWORD, **extra}
-    return coord.ok(coord.post("/accounts", body), 201)
+            "last_name": last, "role": role, **extra}
+    return hire(coord, body, PASSWORD)
 
 
 @pytest.fixture(scope="module")

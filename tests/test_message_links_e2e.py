@@ -23,7 +23,7 @@ from ims_common.testing.rabbit import isolated_vhost
 from ims_common.testing.system import running_system
 from ims_common.testing.wait import wait_until
 from ims_common.times import MONTREAL, iso_z
-from tests.api_client import ApiClient
+from tests.api_client import ApiClient, hire
 from tests.web_client import csrf_token, web_sign_in
 
 pytestmark = pytest.mark.e2e
@@ -85,8 +85,8 @@ def world(system, clock):
 
     def account(role, first, last, mobile, **extra) -> tuple[Person, ApiClient]:
         body = {"email": f"{first.lower()}.{last.lower()}@example.org", "first_name": first, "last_name": last,
-                "role": role, "password": PASSWORD, **extra}
-        acc = coord_api.ok(coord_api.post("/accounts", body), 201)
+                "role": role, **extra}
+        acc = hire(coord_api, body, PASSWORD)
         coord_api.ok(coord_api.request("PATCH", f"/profiles/{acc['user_id']}", json={"mobile": mobile}))
         person = Person(acc["user_id"], acc["email"], PASSWORD, f"{first} {last}", role,
                         "+1" + re.sub(r"\D", "", mobile))

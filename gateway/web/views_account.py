@@ -171,20 +171,27 @@ def reset_password():
     """Where the emailed single-use link lands (auth builds it as <public url>/reset-password?token=…)."""
     token = request.values.get("token", "")[:512]
     error = done = None
+    reasons: list[str] = []
     if request.method == "POST":
         try:
             rpc("auth", "reset_password", token, request.form.get("new_password", ""),
                 request.form.get("new_password_again", ""))
             done = True
         except (IMSError, ServiceError) as exc:
-            error = message_of(exc)
-    return render_template("web/reset.html", token=token, error=error, done=done)
+            error, reasons = message_of(exc), _password_reasons(exc)
+    return render_template("web/reset.html", token=token, error=error, reasons=reasons, done=done)
+
+
+def _password_reasons(exc) -> list[str]:
+    """Why the new password was refused (surrounding spaces, too short…), in the page's language."""
+    return field_errors(exc).get("new_password", []) if isinstance(exc, IMSError) else []
 
 
 @web.route("/mot-de-passe", methods=["GET", "POST"])
 @login_required()
 def change_password():
     error = done = None
+    reasons: list[str] = []
     if request.method == "POST":
         new, again = request.form.get("new_password", ""), request.form.get("new_password_again", "")
         if new != again:
@@ -197,13 +204,13 @@ def change_password():
                 error = _("Cette fonction n'est pas encore offerte ici : communiquez avec la BI.") \
                     if _unavailable(exc) else message_of(exc)
             except IMSError as exc:
-                error = message_of(exc)
+                error, reasons = message_of(exc), _password_reasons(exc)
         if done:  # every session ended with the change: sign in again with the new password
             resp = redirect(url_for("web.login", change=1))
             for name in (SESSION_COOKIE, REFRESH_COOKIE):
                 resp.delete_cookie(name, path="/")
             return resp
-    return render_template("web/password.html", error=error, done=done,
+    return render_template("web/password.html", error=error, reasons=reasons, done=done,
                            first=request.args.get("premiere") == "1")
 
 

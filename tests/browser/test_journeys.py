@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from ims_common.testing.wait import wait_until
-from tests.api_client import ApiClient
+from tests.api_client import ApiClient, hire
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Correct-Horse-Battery-9!"
@@ -25,11 +25,12 @@ RECEIPT = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlE
 
 
 def account_maker(coord: ApiClient):
-    """make(role, first, last, **extra): an account with PASSWORD, created by the coordinator."""
+    """make(role, first, last, **extra): an account created by the coordinator, whose first password
+    the person has replaced by PASSWORD."""
     def make(role, first, last, **extra):
         body = {"email": f"{first.lower()}.{last.lower()}@example.org", "first_name": first, "last_name": last,
-                "role": role, "password": PASSWORD, **extra}
-        return coord.ok(coord.post("/accounts", body), 201)
+                "role": role, **extra}
+        return hire(coord, body, PASSWORD)
     return make
 
 

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from zxcvbn import zxcvbn
 
+# zxcvbn refuses longer input (a ValueError) and its cost grows with length: the first 72 characters
+# are rated, the whole password is still what is hashed and checked (issue 17).
+RATED_PREFIX = 72
+
 
 def zxcvbn_rating(password: str, personal_words: list) -> dict:
-    # zxcvbn's cost grows with length; the rule caps passwords at 128 characters anyway.
-    result = zxcvbn(password[:128], user_inputs=[w for w in personal_words if w][:20])
+    result = zxcvbn(password[:RATED_PREFIX], user_inputs=[w[:RATED_PREFIX] for w in personal_words if w][:20])
     feedback = result.get("feedback") or {}
     return {"score": int(result.get("score", 0)), "warning": feedback.get("warning") or "",
             "suggestions": list(feedback.get("suggestions") or [])}

@@ -1,5 +1,6 @@
 """Accounts: creation (by coordinators, by the command line), reading one, the coordinators' list.
-A new account without a password gets a temporary one, emailed to the person (never in an event)."""
+A new account without a password gets a temporary one, emailed to the person (never in an event).
+A password a coordinator chose is someone else's too: the person replaces it at first sign-in."""
 from __future__ import annotations
 
 from ims_common import validation as v
@@ -32,7 +33,7 @@ class Accounts:
         clean = validate_new_account(fields, self.ctx.estimator)
         if not R.may_grant(actor.get("role"), {clean["role"], clean["secondary_role"]} - {None}):
             raise Forbidden("auth.forbidden")
-        account = self._create(clean, actor)
+        account = self._create(clean, actor, chosen_by_another=True)
         temporary = account.pop("temporary_password", None)
         if temporary:
             self.ctx.send("temporary_password", Account.from_dict(self.ctx.view.get(account["user_id"])),
@@ -54,7 +55,7 @@ class Accounts:
         password is returned (the operator hands it over), never sent."""
         return self._create(validate_new_account(fields, self.ctx.estimator), SYSTEM_ACTOR)
 
-    def _create(self, clean: dict, actor: dict) -> dict:
+    def _create(self, clean: dict, actor: dict, chosen_by_another: bool = False) -> dict:
         temporary = clean["password"] is None
         password = generate_temporary_password() if temporary else clean["password"]
         password_hash = self.ctx.hasher.hash(password)  # the slow step, before claiming anything
@@ -70,7 +71,7 @@ class Accounts:
             reservations.bind_email(email, user_id)
             now = self.ctx.iso()
             self.ctx.credentials.set_password_hash(user_id, password_hash, now)
-            type_, data = account_created(clean, user_id, now, must_change_password=temporary)
+            type_, data = account_created(clean, user_id, now, must_change_password=temporary or chosen_by_another)
             event = NewEvent(type_, data, actor={"user_id": actor.get("user_id"), "role": actor.get("role")},
                              occurred_at=now)
             self.ctx.events.append(stream_id(user_id), 0, [event])

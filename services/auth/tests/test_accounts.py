@@ -25,9 +25,12 @@ def test_coordinator_creates_interpreter(app, coordinator):
         "user_id": "UBIPN0002", "email": "pepe@example.org", "first_name": "Pépé", "last_name": "Nommé",
         "role": "interpreter", "secondary_role": None, "default_role": "interpreter",
         "establishment": None, "display_language": "fr", "active": True,
-        "must_change_password": False, "created_at": account["created_at"]}
+        "must_change_password": True, "created_at": account["created_at"]}
     assert account["created_at"].endswith("Z")
-    assert app.login.login("UBIPN0002", PASSWORD, None)["user"] == account
+    # The password is the coordinator's choice: the first sign-in only lets the person replace it.
+    first = app.login.login("UBIPN0002", PASSWORD, None)
+    assert first["password_change_required"] is True and "refresh_token" not in first
+    assert first["user"] == account
 
 
 def test_without_password_a_temporary_one_is_emailed_never_returned(app, coordinator, sent):

@@ -22,8 +22,9 @@ def sec(app):
 
 @pytest.fixture
 def pepe(sec, coordinator):
-    return sec.accounts.create_account(coordinator, {"email": "pepe@example.org", "first_name": "Pepe", "last_name": "Nomme",
-                                            "role": "interpreter", "password": PASSWORD})
+    # From the command line: a password a coordinator chooses would have to be changed first.
+    return sec.accounts.create_account_as_operator({"email": "pepe@example.org", "first_name": "Pepe",
+                                                    "last_name": "Nomme", "role": "interpreter", "password": PASSWORD})
 
 
 def fail(sec, identifier, password="Wrong-Password-123!", ip=IP):

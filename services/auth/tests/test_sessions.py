@@ -24,9 +24,10 @@ def gateway_view(app) -> RevocationList:
 
 
 def pepe(app, coordinator):
-    return app.accounts.create_account(coordinator, {"email": "pepe@example.org", "first_name": "Pepe",
-                                                     "last_name": "Nomme", "role": "interpreter",
-                                                     "password": PASSWORD})
+    # From the command line: a password a coordinator chooses would have to be changed first.
+    return app.accounts.create_account_as_operator({"email": "pepe@example.org", "first_name": "Pepe",
+                                                    "last_name": "Nomme", "role": "interpreter",
+                                                    "password": PASSWORD})
 
 
 def test_each_sign_in_is_a_session_kept_through_refreshes(app, coordinator):
