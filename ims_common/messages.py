@@ -92,6 +92,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "file.type_not_allowed": {
         "fr": "Type de fichier non permis ; types acceptés : {types}.",
         "en": "File type not allowed; accepted types: {types}."},
+    "file.required": {"fr": "Choisissez un fichier.", "en": "Choose a file."},
     "file.type_mismatch": {
         "fr": "Le contenu du fichier ne correspond pas au type déclaré.",
         "en": "The file's content does not match its declared type."},

@@ -27,7 +27,7 @@ from gateway.rpc import ServiceError
 from gateway.security import actor_from_claims, verified_claims
 from ims_common import config
 from ims_common.errors import IMSError
-from ims_common.messages import translate
+from ims_common.messages import is_known, translate
 from ims_common.money import format_money
 from services.booking.contract import vocabulary
 from services.payroll.contract import vocabulary as pay_vocabulary
@@ -202,7 +202,7 @@ def _after(resp):
 def _globals():
     return {"csrf_token": csrf_token, "me": g.get("page_actor"), "lang": page_lang(),
             "BANK_EMAIL": BANK_EMAIL, "status_label": status_label, "mode_label": mode_label,
-            "local_dt": local_dt, "money": money, "pay_label": pay_label, "km": km}
+            "local_dt": local_dt, "money": money, "pay_label": pay_label, "km": km, "url_error": url_error}
 
 
 # ---- errors as pages ------------------------------------------------------------------------------
@@ -256,6 +256,19 @@ def message_of(exc) -> str:
         said = list(dict.fromkeys(m for messages in field_errors(exc).values() for m in messages))
         return _("Certains champs sont à corriger : %(what)s", what=" ".join(said))
     return translate(getattr(exc, "code", "error"), page_lang(), getattr(exc, "params", None))
+
+
+def error_code(exc) -> str:
+    """What an address may carry of an error after a redirect: its code, never its text."""
+    code = getattr(exc, "code", None)
+    return code if isinstance(code, str) and is_known(code) else "error.unknown"
+
+
+def url_error() -> str | None:
+    """The message of the address's `erreur`: said by the system for one of its codes (without params:
+    the plain text), nothing for anything else, so a link cannot put words in the system's mouth."""
+    code = request.args.get("erreur")
+    return translate(code, page_lang()) if isinstance(code, str) and is_known(code) else None
 
 
 def field_errors(exc) -> dict:

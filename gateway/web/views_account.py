@@ -11,6 +11,7 @@ from flask import g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
+from gateway.web.redirects import same_site_path
 from gateway.web import (LANG_COOKIE, LANGS, REFRESH_COOKIE, SESSION_COOKIE, current_actor, field_errors,
                          login_required, message_of, rpc, set_cookie, store_session, web)
 from ims_common import files
@@ -21,9 +22,12 @@ MFA_COOKIE = "ims_mfa"
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.home")
+    return same_site_path(target, url_for("web.home"))
+
+
+def _next_param() -> str:
+    """The `next` of the request when it is a path of this site, else "" (passed on to the next page)."""
+    return same_site_path(request.values.get("next"), "")
 
 
 def _unavailable(exc) -> bool:
@@ -54,7 +58,7 @@ def index():
 @web.route("/connexion", methods=["GET", "POST"])
 def login():
     error = None
-    next_url = request.values.get("next", "")
+    next_url = _next_param()
     if request.method == "POST":
         identifier = request.form.get("identifier", "").strip()
         password = request.form.get("password", "")
@@ -81,7 +85,7 @@ def login_mfa():
     """Second factor: send a code by text or email (or use the authenticator app or a recovery code),
     then type it."""
     error = sent = None
-    next_url = request.values.get("next", "")
+    next_url = _next_param()
     channels = [c for c in request.values.get("canaux", "sms,email").split(",") if c in CHANNELS]
     mfa_token = request.cookies.get(MFA_COOKIE, "")
     if not mfa_token:

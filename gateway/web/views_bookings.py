@@ -13,8 +13,8 @@ from flask import redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
-from gateway.web import (page_lang, current_actor, field_errors, login_required, message_of, mode_label, parse_utc,
-                         rpc, web)
+from gateway.web import (page_lang, current_actor, error_code, field_errors, login_required, message_of, mode_label,
+                         parse_utc, rpc, url_error, web)
 from ims_common import files
 from ims_common.errors import IMSError
 from ims_common.messages import translate
@@ -166,7 +166,7 @@ def booking_detail(booking_id: str):
                            start_passed=(parse_utc(booking.get("start_at"))
                                          or datetime.max.replace(tzinfo=timezone.utc)) <= datetime.now(timezone.utc),
                            choices=offer_choices(actor, booking),
-                           error=request.args.get("erreur"), assigned=assigned_contact(booking))
+                           error=url_error(), assigned=assigned_contact(booking))
 
 
 def _reason_text(reason) -> str:
@@ -293,7 +293,7 @@ def report(booking_id: str):
 def booking_attachment(booking_id: str):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return redirect(url_for("web.booking_detail", booking_id=booking_id, erreur=_("Choisissez un fichier.")))
+        return redirect(url_for("web.booking_detail", booking_id=booking_id, erreur="file.required"))
     content = upload.read()
     payload = {"filename": upload.filename[:200], "content_type": upload.mimetype or "application/octet-stream",
                "content_base64": base64.b64encode(content).decode("ascii")}
@@ -304,7 +304,7 @@ def booking_attachment(booking_id: str):
     except IMSError as exc:
         if exc.http_status == 404:
             raise
-        return redirect(url_for("web.booking_detail", booking_id=booking_id, erreur=message_of(exc)))
+        return redirect(url_for("web.booking_detail", booking_id=booking_id, erreur=error_code(exc)))
     return redirect(url_for("web.booking_detail", booking_id=booking_id))
 
 

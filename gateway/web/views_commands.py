@@ -9,7 +9,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
-from gateway.web import current_actor, field_errors, login_required, message_of, rpc, web
+from gateway.web import current_actor, error_code, field_errors, login_required, message_of, rpc, web
 from gateway.web.views_bookings import _booking, local_to_utc
 from ims_common.errors import IMSError
 
@@ -117,7 +117,7 @@ def refused(booking_id: str, command: str, exc: IMSError):
         lines = communication_lines() if command == "withdraw" else None
         return confirm_page(booking, command, lines=lines or None, error=message_of(exc),
                             errors=field_errors(exc), status=exc.http_status)
-    return redirect(url_for("web.booking_detail", booking_id=booking_id, erreur=message_of(exc)))
+    return redirect(url_for("web.booking_detail", booking_id=booking_id, erreur=error_code(exc)))
 
 
 @web.post("/reservations/<booking_id:booking_id>/<command>")

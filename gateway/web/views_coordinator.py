@@ -9,7 +9,8 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
-from gateway.web import current_actor, field_errors, login_required, message_of, page_lang, rpc, web
+from gateway.web import (current_actor, error_code, field_errors, login_required, message_of, page_lang, rpc,
+                         url_error, web)
 from gateway.web.views_account import send_profile_file
 from gateway.web.views_bookings import STAFF, fetch_all, parse_utc, today
 from ims_common.csv_cells import csv_text
@@ -73,7 +74,7 @@ def interpreters():
         limited = False
     return render_template("web/interpreters.html", rows=rows, limited=limited, q=q, language=language,
                            expiring=expiring, soon=(today() + timedelta(days=30)).isoformat(),
-                           locked=locked, done=request.args.get("fait"), error=request.args.get("erreur"))
+                           locked=locked, done=request.args.get("fait"), error=url_error())
 
 
 def locked_accounts(actor: dict) -> list[dict]:
@@ -106,9 +107,9 @@ def unlock_account(user_id: str):
     except IMSError as exc:
         if exc.http_status == 404:
             raise
-        return redirect(url_for("web.interpreters", erreur=message_of(exc)))
+        return redirect(url_for("web.interpreters", erreur=error_code(exc)))
     except ServiceError as exc:
-        return redirect(url_for("web.interpreters", erreur=message_of(exc)))
+        return redirect(url_for("web.interpreters", erreur=error_code(exc)))
     return redirect(url_for("web.interpreters", fait=(account or {}).get("user_id") or user_id))
 
 
@@ -129,7 +130,7 @@ def _pay_page(actor: dict, policy_form: dict | None = None, policy_errors: dict 
         if page_lang() == "fr":   # 41,00 as French readers write it (the page reads both)
             policy_form.update({k: str(v).replace(".", ",") for k, v in policy_form.items() if k in POLICY_DECIMALS})
     return render_template("web/pay.html", periods=_try("payroll", "list_periods", actor, default=None),
-                           policies=policies, error=request.args.get("erreur"), policy_form=policy_form,
+                           policies=policies, error=url_error(), policy_form=policy_form,
                            policy_errors=policy_errors or {}, policy_error=policy_error,
                            policy_added=request.args.get("politique"),
                            min_effective=_min_effective(latest).isoformat()), (400 if policy_error else 200)
@@ -227,7 +228,7 @@ def pay_close(period_id: str):
     try:
         rpc("payroll", "close_period", current_actor(), period_id[:40])
     except (IMSError, ServiceError) as exc:
-        return redirect(url_for("web.pay", erreur=message_of(exc)))
+        return redirect(url_for("web.pay", erreur=error_code(exc)))
     return redirect(url_for("web.pay"))
 
 

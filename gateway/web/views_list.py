@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from gateway.contract import views as V
 from gateway.rpc import ServiceError
-from gateway.web import current_actor, field_errors, login_required, message_of, page_lang, rpc, web
+from gateway.web import current_actor, error_code, field_errors, login_required, message_of, page_lang, rpc, web
 from gateway.web.views_bookings import STAFF, _valid_day, presets, today
 from ims_common.errors import IMSError
 from services.booking.contract.vocabulary import STATUSES
@@ -148,7 +148,7 @@ def set_default_view():
         rpc("auth", "update_profile", actor, actor["user_id"], {"list_view": choice})
     except (IMSError, ServiceError) as exc:
         target = "web.calendar_view" if view == V.CALENDAR else "web.home"
-        return redirect(url_for(target, vue=view, affichage=display or None, erreur=message_of(exc)))
+        return redirect(url_for(target, vue=view, affichage=display or None, erreur=error_code(exc)))
     if view == V.CALENDAR:
         return redirect(url_for("web.calendar_view", defaut=1))
     return redirect(url_for("web.home", vue=view, affichage=display or None, defaut=1))
