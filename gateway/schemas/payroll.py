@@ -152,8 +152,18 @@ class ProvisionalItemSchema(AmountsSchema):
     flags = fields.List(fields.String())
 
 
+class PeriodStatementLineSchema(AmountsSchema):
+    """One interpreter the period pays: their totals and how many amounts are still provisional."""
+    interpreter_id = fields.String()
+    supplier_number = fields.String()
+    legal_name = fields.String()
+    provisional = fields.Integer()
+
+
 class PeriodDetailSchema(PeriodSchema):
     provisional_items = fields.List(fields.Nested(ProvisionalItemSchema))
+    totals = fields.Nested(AmountsSchema)
+    statements = fields.List(fields.Nested(PeriodStatementLineSchema))
 
 
 class PeriodListSchema(Schema):

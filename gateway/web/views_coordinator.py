@@ -222,16 +222,6 @@ def pay_policy_add():
     return redirect(url_for("web.pay", politique=(added or {}).get("version") or fields["version"]))
 
 
-@web.post("/paie/<period_id>/fermer")
-@login_required(*STAFF)
-def pay_close(period_id: str):
-    try:
-        rpc("payroll", "close_period", current_actor(), period_id[:40])
-    except (IMSError, ServiceError) as exc:
-        return redirect(url_for("web.pay", erreur=error_code(exc)))
-    return redirect(url_for("web.pay"))
-
-
 @web.route("/paie/<period_id>.csv")
 @login_required(*STAFF)
 def pay_export(period_id: str):

@@ -73,7 +73,22 @@ class PeriodUseCases:
                           "service_date": e["service_date"], "withdrawal": bool(rem.get("withdrawal")),
                           "flags": list((rem.get("detail") or {}).get("flags") or ()),
                           **ledger.strings(e["amounts"])})
-        return dict(self._describe(period_id, entries, len(items)), provisional_items=items)
+        return dict(self._describe(period_id, entries, len(items)), provisional_items=items,
+                    totals=ledger.strings(ledger.total_of(e["amounts"] for e in entries)),
+                    statements=self._statements(entries))
+
+    def _statements(self, entries: list[dict]) -> list[dict]:
+        """One line per interpreter the period pays: who (payroll's identity), what in total, and how
+        many of its amounts are still provisional (the statement's own page has the detail)."""
+        per: dict[str, dict] = {}
+        for e in entries:
+            row = per.setdefault(e["interpreter_id"], {"amounts": ledger.zero(), "provisional": 0})
+            row["amounts"] = ledger.add(row["amounts"], e["amounts"])
+            if e.get("validated") is False and any(e["amounts"].values()):
+                row["provisional"] += 1
+        rows = [dict(self._identity(uid), provisional=row["provisional"], **ledger.strings(row["amounts"]))
+                for uid, row in per.items()]
+        return sorted(rows, key=lambda r: ((r["legal_name"] or "").lower(), r["interpreter_id"]))
 
     def close_period(self, actor: dict, period_id: str, carry=None) -> dict:
         """`carry`: the keys of the provisional remunerations to carry to the next open period;

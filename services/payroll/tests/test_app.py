@@ -7,6 +7,7 @@ import io
 import itertools
 import json
 from datetime import datetime, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -349,6 +350,10 @@ def test_closing_needs_each_provisional_amount_validated_or_carried(world):
     detail = app.get_period(COORD, "2024-11-03")
     assert detail["provisional"] == 1 and [(i["key"], i["total"]) for i in detail["provisional_items"]] == [
         (f"{waiting}:UINES", "82.00")]
+    # Per interpreter (the statements the period pays) and the period's totals.
+    by_id = {s["interpreter_id"]: s for s in detail["statements"]}
+    assert by_id["UINES"]["provisional"] == 1
+    assert sum(Decimal(s["total"]) for s in by_id.values()) == Decimal(detail["totals"]["total"])
     with pytest.raises(Forbidden):
         app.get_period(INES, "2024-11-03")
     with pytest.raises(Conflict) as caught:
