@@ -132,6 +132,36 @@ def test_ten_interpreters_accepting_at_once_leave_exactly_one_booked(system, peo
     assert coord.ok(coord.get(f"/bookings/{bid}"))["assigned_interpreter_id"] == winners[0]
 
 
+def test_an_interpreter_sees_a_booking_only_while_it_is_offered_or_assigned_to_them(system, people):
+    """Issue 17: once another interpreter took it, or once they withdrew, a booking is a 404 to an
+    interpreter, as a declined one is (no assigned id, context or address); a late accept says only
+    that it was taken."""
+    coord, requester = people["coord"], people["requester"]
+    (alice, alice_api), (bruno, bruno_api), (carl, carl_api) = people["interpreters"][:3]
+    day = (datetime.now(MONTREAL) + timedelta(days=6)).date().isoformat()   # far enough to withdraw from
+    bid = new_booking(requester, date=day, start_time="10:00")["id"]
+    coord.ok(coord.post(f"/bookings/{bid}/offer", {"interpreter_ids": [alice["user_id"], bruno["user_id"],
+                                                                      carl["user_id"]]}))
+    assert bruno_api.ok(bruno_api.get(f"/bookings/{bid}"))["context"] == "Santé physique"   # offered: seen
+    carl_api.ok(carl_api.post(f"/bookings/{bid}/decline", {"reason": "Non disponible"}))
+    alice_api.ok(alice_api.post(f"/bookings/{bid}/accept"))
+
+    for api in (bruno_api, carl_api):
+        resp = api.get(f"/bookings/{bid}")
+        assert resp.status_code == 404, resp.text
+        assert alice["user_id"] not in resp.text and "Santé" not in resp.text
+        assert bid not in [b["id"] for b in api.ok(api.get("/bookings"))["items"]]
+    late = bruno_api.post(f"/bookings/{bid}/accept")
+    assert late.status_code == 409 and late.json()["error"]["code"] == "booking.already_taken", late.text
+    assert alice["user_id"] not in late.text
+
+    assert alice_api.ok(alice_api.get(f"/bookings/{bid}"))["assigned_interpreter_id"] == alice["user_id"]
+    alice_api.ok(alice_api.post(f"/bookings/{bid}/withdraw", {"reason": "Empêchement"}))
+    assert alice_api.get(f"/bookings/{bid}").status_code == 404                 # withdrawn from it: gone
+    assert bid not in [b["id"] for b in alice_api.ok(alice_api.get("/bookings"))["items"]]
+    assert coord.ok(coord.get(f"/bookings/{bid}"))["status"] == "pending"
+
+
 @pytest.mark.parametrize("body, field", [
     ({"source_language": {"$ne": ""}}, "source_language"),
     ({"duration_minutes": "deux heures"}, "duration_minutes"),

@@ -41,9 +41,17 @@ def can_see(actor: dict, state: dict | None) -> bool:
     if role == "requester":
         return bool(actor.get("establishment")) and \
             str(actor["establishment"]).upper() == state["establishment"]
+    # An interpreter: only while it is offered to them or assigned to them (issue 17); once another
+    # took it, or they declined or withdrew, it is gone, as if it never existed (DESIGN.md section 6).
     uid = actor["user_id"]
-    return state["assigned_interpreter_id"] == uid or holds_offer(uid, state) \
-        or uid in state.get("offers_withdrawn", ())   # to learn it was taken (409), not in lists
+    return state["assigned_interpreter_id"] == uid or holds_offer(uid, state)
+
+
+def lost_offer(actor: dict, state: dict | None) -> bool:
+    """An interpreter whose offer went to another: their late accept learns only that (409)."""
+    return state is not None and actor.get("role") == "interpreter" \
+        and actor.get("user_id") in state.get("offers_withdrawn", ()) \
+        and state["assigned_interpreter_id"] not in (None, actor.get("user_id"))
 
 
 def visible_to(state: dict) -> list[str]:

@@ -15,7 +15,7 @@ from ims_common.errors import Conflict, Forbidden
 from ims_common import validation as v
 
 from . import attachments, events as ev
-from .access import STAFF, holds_offer, require_visible, role_of
+from .access import STAFF, holds_offer, lost_offer, require_visible, role_of
 from .fields import TIMED_MODES, check_booking, check_changes, establishment_code
 from ims_common.times import iso_z, parse_iso
 from services.booking.contract.fold import payable_when_cancelled, validated
@@ -288,6 +288,8 @@ def decide(state: dict | None, actor: dict, command: str, payload, now: datetime
     if not isinstance(command, str) or command not in HANDLERS:
         raise v.invalid({"command": ["command.unknown"]})
     payload = v.require_object(payload)
+    if command == "accept" and lost_offer(actor, state):
+        raise Conflict("booking.already_taken", {})      # first accept won; nothing else to see
     require_visible(actor, state, booking_id or (state or {}).get("id", ""))
     handler = HANDLERS[command]
     if actor["role"] not in COMMAND_ROLES[command]:

@@ -156,7 +156,7 @@ def test_assigned_interpreter_withdraws_more_than_48_hours_before():
 def test_withdraw_within_48_hours_must_go_through_the_bank():
     booking = booked_by_alice()
     refused(Conflict, "booking.withdraw_too_late", booking, ALICE, "withdraw", now=START - timedelta(hours=48))
-    refused(Forbidden, "booking.not_assigned", booking, BRUNO, "withdraw", now=NOW)
+    refused(NotFound, "booking.not_found", booking, BRUNO, "withdraw", now=NOW)   # his offer went to Alice
     booking.when(COORD, "withdraw", {"reason": "Appel de l'interprète"}, now=START - timedelta(hours=1))
     assert booking.status == "pending"
     refused(Conflict, "booking.wrong_status", booking, COORD, "withdraw")
@@ -204,7 +204,7 @@ def test_report_opens_at_the_start_time():
 
 def test_only_the_assigned_interpreter_reports():
     booking = booked_by_alice()
-    refused(Forbidden, "booking.not_assigned", booking, BRUNO, "report", provided_report(), now=AFTER_START)
+    refused(NotFound, "booking.not_found", booking, BRUNO, "report", provided_report(), now=AFTER_START)
     refused(Forbidden, "booking.forbidden_role", booking, COORD, "report", provided_report(), now=AFTER_START)
 
 
@@ -273,7 +273,8 @@ def test_attachment_event_carries_metadata_and_the_bytes_go_to_the_blob():
 def test_attachment_rules():
     payload = {"filename": "r.jpg", "content_type": "image/jpeg", "content_base64": JPEG}
     refused(Forbidden, "booking.forbidden_role", booked_by_alice(), REQUESTER, "attachments", payload)
-    refused(Forbidden, "booking.not_assigned", booked_by_alice(), BRUNO, "attachments", payload)
+    refused(NotFound, "booking.not_found", booked_by_alice(), BRUNO, "attachments", payload)
+    refused(Conflict, "booking.already_taken", booked_by_alice(), BRUNO, "accept")   # says only that
     booking = booked_by_alice()
     for _ in range(30):
         booking.when(COORD, "attachments", payload)
