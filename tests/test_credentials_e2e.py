@@ -131,3 +131,59 @@ def test_a_password_the_coordinator_chose_must_be_replaced_at_first_sign_in(syst
                                                      "confirm_password": LONG}))
     signed_in = login(system, person["email"], LONG).json()
     assert "password_change_required" not in signed_in and signed_in["refresh_token"]
+
+
+def outbox_code(system, channel: str, to: str, seen: int) -> str:
+    """The 6-digit code in the newest message to `to` on `channel` after the first `seen` lines."""
+    outbox = system.data_dir / "outbox" / f"{channel}.jsonl"
+
+    def code():
+        lines = outbox.read_text().splitlines()[seen:] if outbox.exists() else []
+        for line in reversed(lines):
+            message = json.loads(line)
+            addressed = message["to"] == to if channel == "email" else re.sub(r"\D", "", message["to"]).endswith(to)
+            if addressed:
+                found = re.search(r"\b(\d{6})\b", message["body"])
+                if found:
+                    return found.group(1)
+        return None
+
+    return wait_until(code, timeout=30)
+
+
+def lines(system, channel: str) -> int:
+    outbox = system.data_dir / "outbox" / f"{channel}.jsonl"
+    return len(outbox.read_text().splitlines()) if outbox.exists() else 0
+
+
+def test_wrong_second_factor_codes_add_up_across_sign_ins(system, coord):
+    """Issue 17: a fresh sign-in with the right password is no fresh start for guessing codes; the
+    account slows down (429, Retry-After) as it does for passwords, and locks at the tenth (the lock
+    itself is walked through with the service's clock in services/auth/tests/test_security.py)."""
+    person = hire(coord, body("Code", "Devine", None), PASSWORD)
+    me = ApiClient.login(system.url, person["email"], PASSWORD)
+    seen = lines(system, "sms")
+    me.ok(me.post("/auth/mfa/setup", {"choice": "now", "mobile": "514 555-0188"}))
+    me.ok(me.post("/auth/mfa/verify", {"code": outbox_code(system, "sms", "5145550188", seen)}))
+
+    def challenge() -> tuple[str, str]:
+        step = login(system, person["email"], PASSWORD).json()
+        assert step["mfa_required"] is True, step
+        seen = lines(system, "email")
+        sent = requests.post(system.url + "/api/v1/auth/mfa/send", timeout=15,
+                             json={"mfa_token": step["mfa_token"], "channel": "email"})
+        assert sent.status_code == 200, sent.text
+        right = outbox_code(system, "email", person["email"], seen)
+        return step["mfa_token"], f"{(int(right) + 1) % 10**6:06d}"
+
+    def verify(token: str, code: str) -> requests.Response:
+        return requests.post(system.url + "/api/v1/auth/mfa/verify", timeout=15,
+                             json={"mfa_token": token, "code": code, "channel": "email"})
+
+    token, wrong = challenge()
+    for _ in range(3):
+        assert verify(token, wrong).status_code == 401
+    token, wrong = challenge()                                 # the password again: a new challenge
+    slowed = verify(token, wrong)
+    assert slowed.status_code == 429, slowed.text
+    assert int(slowed.headers["Retry-After"]) >= 1 and slowed.json()["error"]["code"] == "auth.throttled"

@@ -51,7 +51,12 @@ def mfa_send():
 def mfa_verify():
     data = load_body(MfaVerifySchema())
     if data.get("mfa_token"):
-        return jsonify(services().call("auth", "mfa_verify", data["mfa_token"], data["code"], data.get("channel")))
+        try:   # wrong codes slow down per account, across sign-ins, as passwords do
+            return jsonify(services().call("auth", "mfa_verify", data["mfa_token"], data["code"], data.get("channel")))
+        except IMSError as exc:
+            if exc.code == "auth.throttled":
+                return throttled_response(exc)
+            raise
     who = authenticate()
     return jsonify(services().call("auth", "mfa_confirm", who, data["code"]))
 

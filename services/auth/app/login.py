@@ -1,7 +1,9 @@
 """Signing in, the one way: identifier and password, with throttling and lockout per account (or
 identifier) and per address (domain/lockout.py), then the second factor when the account has one.
 
-  login_throttle  "acct:<user_id>" | "id:<identifier as typed>" | "ip:<address>": failures, lock
+  login_throttle  "acct:<user_id>" | "id:<identifier as typed>" | "ip:<address>": failures, lock;
+                  "mfa:<user_id>": second-factor failures across sign-ins (only a right code resets
+                  them, not a right password), with the password's slow-down; its lock locks the account
   mfa_challenges  one per password-verified sign-in waiting for its second factor (id in the mfa_token)
 
 Unknown account, wrong password and inactive account get one answer, in about the same time (a hash
@@ -95,6 +97,16 @@ class Login:
 
     # ---- the second factor ----
 
+    def _second_factor_failed(self, account: Account, key: str, now: float) -> None:
+        """One more wrong code for the account; the tenth in a row locks it as ten passwords would."""
+        state, just_locked = lockout.record_failure(self.ctx.throttle(key), lockout.ACCOUNT, now)
+        self.ctx.save_throttle(key, state)
+        if just_locked:
+            account_key = lockout.identity_key(None, account.user_id)
+            self.ctx.save_throttle(account_key, lockout.lock(self.ctx.throttle(account_key), now))
+            self.ctx.append_to_account(account.user_id, [(ACCOUNT_LOCKED, {
+                "user_id": account.user_id, "failed_attempts": state["consecutive"]})], SYSTEM_ACTOR)
+
     def _start_second_factor(self, account: Account, sec: dict, now: float) -> dict:
         challenge_id = uuid.uuid4().hex
         self.ctx.docs.put(CHALLENGES, challenge_id, {"user_id": account.user_id, "expires_at": now + MFA_TOKEN_TTL,
@@ -139,6 +151,13 @@ class Login:
 
     def mfa_verify(self, mfa_token, code, channel=None) -> dict:
         challenge_id, challenge, account, sec = self._challenge(mfa_token)
+        now = self.ctx.now()
+        key = lockout.second_factor_key(account.user_id)
+        wait = lockout.wait_seconds(self.ctx.throttle(key), lockout.ACCOUNT, now)
+        if wait > 0:
+            raise Unauthorized(THROTTLED, params={"retry_after": int(math.ceil(wait))})
+        if self.ctx.throttle(lockout.identity_key(None, account.user_id)).get("locked"):
+            raise Forbidden(LOCKED)
         m = sec["mfa"]
         error = None
         if channel == "totp":
@@ -160,7 +179,9 @@ class Login:
             raise v.fail("channel", "field.not_one_of")
         if error:
             self.ctx.docs.put(CHALLENGES, challenge_id, {**challenge, "failures": challenge["failures"] + 1})
+            self._second_factor_failed(account, key, now)
             raise Unauthorized(error)
+        self.ctx.save_throttle(key, lockout.record_success(self.ctx.throttle(key)))
         self.ctx.docs.put(CHALLENGES, challenge_id, {**challenge, "done": True})
         result = self.sessions.open(account)
         if channel == "recovery":

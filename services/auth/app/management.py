@@ -62,6 +62,8 @@ class Management:
         key = "acct:" + user_id
         state = self.ctx.throttle(key)
         self.ctx.save_throttle(key, lockout.unlock(state))
+        second = lockout.second_factor_key(user_id)     # the codes' run of failures ends with it
+        self.ctx.save_throttle(second, lockout.unlock(self.ctx.throttle(second)))
         if state.get("locked"):
             self.ctx.append_to_account(user_id, [(ACCOUNT_UNLOCKED, {"user_id": user_id})], actor)
 

@@ -7,6 +7,8 @@ names nobody behaves exactly like one that does) and per client address.
 - Never more than `hourly_max` failures within any hour.
 - After `lock_after` consecutive failures the account locks (until a coordinator unlocks it or the
   owner resets the password by the emailed link). Addresses never lock; they only slow down.
+- Second-factor codes count the same way, per account across sign-ins (`second_factor_key`): a
+  right password does not reset them, only a right code; their lock locks the account.
 """
 from __future__ import annotations
 
@@ -79,6 +81,14 @@ def record_success(state: Optional[dict]) -> dict:
     return s
 
 
+def lock(state: Optional[dict], now: float) -> dict:
+    """Locked now (the second factor's lock put on the account)."""
+    s = _state(state)
+    if not s["locked"]:
+        s["locked"], s["locked_at"] = True, now
+    return s
+
+
 def unlock(state: Optional[dict]) -> dict:
     s = _state(state)
     s.update(consecutive=0, next_allowed_at=None, locked=False, locked_at=None, recent=[])
@@ -92,6 +102,10 @@ def identity_key(identifier, user_id: Optional[str]) -> str:
         return "acct:" + user_id
     ident = identifier.strip().lower() if isinstance(identifier, str) else ""
     return "id:" + ident[:254]
+
+
+def second_factor_key(user_id: str) -> str:
+    return "mfa:" + user_id
 
 
 def address_key(client_ip) -> str:

@@ -261,11 +261,13 @@ def test_mfa_code_expires_and_limits_attempts(sec, pepe, sent, clock):
     code = sent.last("mfa_code")["params"]["code"]
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     codes = []
-    for _ in range(5):
+    for n in range(5):
+        clock.advance(seconds=lockout.delay_after(n, lockout.ACCOUNT))   # the account's slow-down
         with pytest.raises(Unauthorized) as err:
             sec.login.mfa_verify(step["mfa_token"], wrong, "email")
         codes.append(err.value.code)
     assert codes == ["mfa.invalid_code"] * 4 + ["mfa.too_many_attempts"]
+    clock.advance(seconds=lockout.delay_after(5, lockout.ACCOUNT))
     with pytest.raises(Unauthorized) as err:
         sec.login.mfa_verify(step["mfa_token"], code, "email")     # the right one, too late: a new code is needed
     assert err.value.code == "mfa.too_many_attempts"
@@ -279,6 +281,62 @@ def test_mfa_code_expires_and_limits_attempts(sec, pepe, sent, clock):
     with pytest.raises(Unauthorized) as err:
         sec.login.mfa_verify(step2["mfa_token"], code2, "sms")
     assert err.value.code == "auth.mfa_token_invalid"
+
+
+def wrong_code(sec, sent, step) -> str:
+    sec.login.mfa_send(step["mfa_token"], "email")
+    return f"{(int(sent.last('mfa_code')['params']['code']) + 1) % 10**6:06d}"
+
+
+def test_second_factor_failures_count_across_sign_ins_slow_down_and_lock(sec, pepe, sent, clock, coordinator):
+    """Issue 17: the right password with guessed codes, over one sign-in after another: the failures
+    add up per account, with the password's slow-down (3 free) and lock (10)."""
+    enable_mfa(sec, sent, pepe)
+    step = sec.login.login("pepe@example.org", PASSWORD, IP)
+    wrong = wrong_code(sec, sent, step)
+    for _ in range(3):
+        with pytest.raises(Unauthorized) as err:
+            sec.login.mfa_verify(step["mfa_token"], wrong, "email")
+        assert err.value.code == "mfa.invalid_code"
+    fresh = sec.login.login("pepe@example.org", PASSWORD, IP)      # a new sign-in is no fresh start
+    wrong = wrong_code(sec, sent, fresh)
+    with pytest.raises(Unauthorized) as err:
+        sec.login.mfa_verify(fresh["mfa_token"], wrong, "email")
+    assert err.value.code == "auth.throttled" and err.value.params["retry_after"] == 2
+    failures = 3
+    while failures < 10:                                            # 2 more per sign-in, after each wait
+        step = sec.login.login("pepe@example.org", PASSWORD, IP)
+        wrong = wrong_code(sec, sent, step)
+        for _ in range(2):
+            clock.advance(seconds=lockout.delay_after(failures, lockout.ACCOUNT))
+            with pytest.raises(Unauthorized) as err:
+                sec.login.mfa_verify(step["mfa_token"], wrong, "email")
+            assert err.value.code == "mfa.invalid_code"
+            failures += 1
+            if failures == 10:
+                break
+    clock.advance(hours=1)
+    assert fail(sec, "pepe@example.org", PASSWORD).code == "auth.locked"      # the password alone: locked
+    seen = sec.accounts.get_account(coordinator, pepe["user_id"])
+    assert seen["locked"] is True and seen["locked_at"]
+    locked = [e for e in sec.ctx.events.load_stream("account-" + pepe["user_id"]) if e.type == "AccountLocked"]
+    assert [e.data for e in locked] == [{"user_id": pepe["user_id"], "failed_attempts": 10}]
+    sec.management.unlock(coordinator, pepe["user_id"])
+    step = sec.login.login("pepe@example.org", PASSWORD, IP)
+    sec.login.mfa_send(step["mfa_token"], "email")
+    tokens_of(sec.login.mfa_verify(step["mfa_token"], sent.last("mfa_code")["params"]["code"], "email"))
+
+
+def test_a_right_second_factor_ends_the_run_of_failures(sec, pepe, sent, clock):
+    enable_mfa(sec, sent, pepe)
+    for _ in range(2):
+        step = sec.login.login("pepe@example.org", PASSWORD, IP)
+        wrong = wrong_code(sec, sent, step)
+        for _ in range(2):
+            with pytest.raises(Unauthorized):
+                sec.login.mfa_verify(step["mfa_token"], wrong, "email")
+        clock.advance(seconds=10)
+        tokens_of(sec.login.mfa_verify(step["mfa_token"], sent.last("mfa_code")["params"]["code"], "email"))
 
 
 def test_mfa_totp_enrol_and_login(sec, pepe, sent, clock):
