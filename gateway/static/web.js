@@ -1,5 +1,12 @@
 // Small progressive enhancements; every page works without them.
+document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", function () {
+  // On a phone the header folds into a menu (without scripts it stays open: every link reachable).
+  var toggle = document.querySelector(".menu-toggle");
+  if (toggle) toggle.addEventListener("click", function () {
+    var open = document.getElementById("top").classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });

@@ -202,7 +202,8 @@ def _after(resp):
 def _globals():
     return {"csrf_token": csrf_token, "me": g.get("page_actor"), "lang": page_lang(),
             "BANK_EMAIL": BANK_EMAIL, "status_label": status_label, "mode_label": mode_label,
-            "local_dt": local_dt, "money": money, "pay_label": pay_label, "km": km, "url_error": url_error}
+            "local_dt": local_dt, "money": money, "pay_label": pay_label, "km": km, "url_error": url_error,
+            "role_label": role_label, "person_label": person_label}
 
 
 # ---- errors as pages ------------------------------------------------------------------------------
@@ -287,6 +288,18 @@ def status_label(status: str) -> str:
 
 def mode_label(mode: str) -> str:
     return vocabulary.mode_label(mode, page_lang()) or (mode or "")
+
+
+def role_label(role: str | None) -> str:
+    from services.auth.contract.vocabulary import role_label as label
+    return label(role, page_lang()) or (role or "")
+
+
+def person_label(who) -> str:
+    """Who did something ({user_id, role, name} or an id), in words: their name, else their role."""
+    if isinstance(who, dict):
+        return who.get("name") or role_label(who.get("role")) or str(who.get("user_id") or "")
+    return "" if who is None else str(who)
 
 
 def parse_utc(value: str | None) -> datetime | None:

@@ -373,3 +373,19 @@ def send_profile_file(actor: dict, user_id: str, file_id: str):
 
 def weekday_names() -> list[str]:
     return [_("Lundi"), _("Mardi"), _("Mercredi"), _("Jeudi"), _("Vendredi"), _("Samedi"), _("Dimanche")]
+
+
+def unavailable_reason(reason) -> str:
+    """Why the interpreter gets no offers ({code, name?, expires_on?} from auth), in words."""
+    code = reason.get("code") if isinstance(reason, dict) else reason
+    if code == "account_inactive":
+        return _("votre compte est inactif")
+    if code == "eligibility_document_expired":
+        return _("le document « %(name)s » est expiré depuis le %(date)s", name=reason.get("name") or "",
+                 date=reason.get("expires_on") or "")
+    return _("raison à voir avec la BI")
+
+
+@web.app_context_processor
+def _account_helpers():
+    return {"unavailable_reason": unavailable_reason}

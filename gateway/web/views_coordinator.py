@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
 from gateway.web import (current_actor, error_code, field_errors, login_required, message_of, page_lang, rpc,
-                         url_error, web)
+                         status_label, url_error, web)
 from gateway.web.views_account import send_profile_file
 from gateway.web.views_bookings import STAFF, fetch_all, parse_utc, today
 from ims_common.csv_cells import csv_text
@@ -327,5 +327,5 @@ def indicators():
                            assign=time_to_assign(items),
                            by_language=bars(Counter(b.get("target_language") for b in items)),
                            by_establishment=bars(Counter(b.get("establishment") for b in items)),
-                           by_status=bars(Counter(b.get("status") for b in items)),
+                           by_status=bars(Counter(status_label(b.get("status")) for b in items)),
                            by_month=bars(by_month))

@@ -44,6 +44,14 @@ def people(system):
             "bruno": make("interpreter", "Bruno", "Web")}
 
 
+def menu(page, role, name):
+    """A header link or button: on a phone the header is folded into "Menu", opened first."""
+    toggle = page.locator(".menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    return page.locator("#top").get_by_role(role, name=name, exact=True)
+
+
 def submit_login(page, identifier, password):
     page.get_by_label("Courriel ou identifiant", exact=True).fill(identifier)
     page.get_by_label("Mot de passe", exact=True).fill(password)
@@ -91,7 +99,7 @@ def login_with_mfa(browser, system, identifier, password, shots):
     page.get_by_role("button", name="Valider").click()
     page.wait_for_selector("text=La double authentification est activée.")
     shots(page, "interprete-mfa-activee")
-    page.get_by_role("button", name="Déconnexion").click()
+    menu(page, "button", "Déconnexion").click()
     page.wait_for_selector("h1:has-text('Connexion')")
     submit_login(page, identifier, password)
     page.wait_for_selector("h1:has-text('Code de vérification')")
@@ -117,7 +125,7 @@ def test_request_to_closed_booking_through_the_pages(system, people, browser, sh
     # Requester creates a request.
     req = login(browser, system, people["requester"]["email"], PASSWORD)
     shots(req, "demandeur-accueil")
-    req.get_by_role("link", name="Nouvelle demande").first.click()
+    menu(req, "link", "Nouvelle demande").click()
     day, start = started_slot()
     req.get_by_label("Langue d'arrivée", exact=True).fill("Hongrois")
     req.get_by_label("Type de demande", exact=True).select_option("video")
@@ -153,11 +161,11 @@ def test_request_to_closed_booking_through_the_pages(system, people, browser, sh
     alice.get_by_role("button", name="Accepter").click()
     alice.wait_for_selector("h1:has-text('Réservé')")
     shots(alice, "interprete-accepte")
-    alice.get_by_role("link", name="Calendrier").click()
+    menu(alice, "link", "Calendrier").click()
     alice.locator("summary", has_text="Hongrois").first.click()
     alice.get_by_role("link", name="Ouvrir la réservation").first.wait_for()
     shots(alice, "interprete-calendrier")
-    alice.get_by_role("link", name="Profil").click()
+    menu(alice, "link", "Profil").click()
     alice.get_by_label("Recevoir les avis par texto").uncheck()
     alice.locator("form:has(input[value=notifications]) button").click()
     alice.wait_for_selector("text=Modifications enregistrées.")
@@ -205,7 +213,7 @@ def test_request_to_closed_booking_through_the_pages(system, people, browser, sh
 
 def test_requester_draft_modify_and_cancel_and_interpreter_calendar_feed(system, people, browser, shots):
     req = login(browser, system, people["requester"]["email"], PASSWORD)
-    req.get_by_role("link", name="Nouvelle demande").first.click()
+    menu(req, "link", "Nouvelle demande").click()
     req.get_by_label("Langue d'arrivée", exact=True).fill("Tigrigna")
     req.get_by_label("Type de demande", exact=True).select_option("phone")
     req.reload()  # the draft is kept in this browser until it is sent
@@ -232,7 +240,7 @@ def test_requester_draft_modify_and_cancel_and_interpreter_calendar_feed(system,
 
     # An interpreter's inactivity period and personal calendar feed (no cookie needed to read it).
     bruno = login(browser, system, people["bruno"]["user_id"], PASSWORD)
-    bruno.get_by_role("link", name="Profil").click()
+    menu(bruno, "link", "Profil").click()
     bruno.get_by_label("Début", exact=True).fill("2031-07-01T00:00")
     bruno.get_by_label("Fin", exact=True).fill("2031-07-15T00:00")
     bruno.get_by_label("Raison", exact=True).fill("Vacances")

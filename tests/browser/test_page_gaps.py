@@ -18,7 +18,7 @@ import pytest
 
 from ims_common.testing.wait import wait_until
 from tests.api_client import ApiClient
-from tests.browser.test_journeys import MONTREAL, PASSWORD, account_maker, login
+from tests.browser.test_journeys import MONTREAL, PASSWORD, account_maker, login, menu
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,7 +153,7 @@ def test_pay_policy_versions_and_an_admin_adds_one(system, people, browser, shot
 
 def test_interpreter_adds_an_eligibility_document_with_its_file(system, people, browser, shots):
     alice = login(browser, system, people["alice"]["user_id"], PASSWORD)
-    alice.get_by_role("link", name="Profil").click()
+    menu(alice, "link", "Profil").click()
     alice.get_by_label("Nom du document", exact=True).fill("Permis de travail")
     alice.get_by_label("Description", exact=True).fill("IMM 1442")
     alice.get_by_label("Date d'échéance", exact=True).fill("2031-06-30")

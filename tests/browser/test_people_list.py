@@ -96,7 +96,7 @@ def test_a_new_request_nine_days_ahead_is_on_page_one(system, history, browser, 
     assert again.locator("table.dense").is_visible() and new in again.inner_text("table.dense")
     assert again.locator("#is-default").is_visible()
     # And the calendar as default: the bookings page opens on the calendar.
-    again.get_by_role("link", name="Calendrier").first.click()
+    again.locator("nav.views").get_by_role("link", name="Calendrier").click()
     again.get_by_role("button", name="Définir comme valeur par défaut").click()
     again.wait_for_selector("text=Vue par défaut enregistrée")
     again.goto(system.url + "/reservations")
