@@ -13,9 +13,17 @@ def amqp_uri() -> str:
 
 
 def data_dir() -> Path:
-    path = Path(os.environ.get("IMS_DATA_DIR", Path(__file__).resolve().parent.parent / "var"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    # Asked on every request (the JWT key file lives there): made once per value of IMS_DATA_DIR.
+    given = os.environ.get("IMS_DATA_DIR")
+    made = _made_dirs.get(given)
+    if made is None:
+        made = Path(given) if given else Path(__file__).resolve().parent.parent / "var"
+        made.mkdir(parents=True, exist_ok=True)
+        _made_dirs[given] = made
+    return made
+
+
+_made_dirs: dict = {}
 
 
 def store_url(service: str) -> str:
