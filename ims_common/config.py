@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
@@ -44,20 +45,26 @@ def jwt_keys() -> list[tuple[str, str]]:
                 keys.append((kid, secret))
         if keys:
             return keys
+    # Asked on every request by the gateway: the file is looked at again after a second, and read
+    # again only when it has changed.
+    global _file_keys
+    folder, now = os.environ.get("IMS_DATA_DIR"), time.monotonic()
+    if _file_keys[0] == folder and now - _file_keys[1] < 1.0:
+        return list(_file_keys[3])
     path = data_dir() / "jwt.key"
     if not path.exists():
         path.write_text("local1:" + secrets.token_urlsafe(48))
         path.chmod(0o600)
-    # Asked on every request by the gateway: the file is read again only when it changes.
-    global _file_keys
-    stamp = (str(path), path.stat().st_mtime_ns)
-    if _file_keys[0] != stamp:
+    mtime = path.stat().st_mtime_ns
+    keys = _file_keys[3] if _file_keys[0] == folder and _file_keys[2] == mtime else None
+    if keys is None:
         kid, _, secret = path.read_text().strip().partition(":")
-        _file_keys = (stamp, ((kid, secret),))      # one assignment: threads see old or new, whole
-    return list(_file_keys[1])
+        keys = ((kid, secret),)
+    _file_keys = (folder, now, mtime, keys)      # one assignment: threads see old or new, whole
+    return list(keys)
 
 
-_file_keys: tuple = (None, ())
+_file_keys: tuple = (object(), 0.0, None, ())
 
 
 def access_token_ttl_seconds() -> int:

@@ -59,7 +59,7 @@ def create_booking():
 @documented("List the bookings visible to the caller, by start time", "bookings", query=BookingQuerySchema,
             response=BookingPageSchema, rules={"request.invalid": ("date_to",)})
 def list_bookings():
-    query = load_query(BookingQuerySchema(), lists=("status",))
+    query = load_query(BookingQuerySchema, lists=("status",))
     if "queue" in query and actor()["role"] not in STAFF:
         raise ApiError(403, FORBIDDEN)
     # As JSON bytes: a list the gateway keeps (gateway/read_cache.py) goes out as it was kept.
@@ -96,7 +96,7 @@ def _command_view(command: str):
     @documented(COMMAND_SUMMARIES[command], "booking commands", body=schema_cls, response=BookingSchema,
                 errors=(409,), rules=COMMAND_RULES.get(command))
     def view(booking_id: str):
-        payload = load_body(schema_cls())
+        payload = load_body(schema_cls)
         return jsonify(services().call("booking", "execute", actor(), booking_id, command, payload))
 
     view.__name__ = "booking_" + command.replace("-", "_")
