@@ -123,3 +123,17 @@ def test_an_endpoint_that_never_answers_does_not_delay_another_ones_deliveries(s
     finally:
         hanging.close()
         answering.close()
+
+
+
+NUMERIC_INTERNAL = ["2852039166", "0xa9fea9fe", "0251.0376.0251.0376", "169.254.43518", "[::ffff:169.254.169.254]",
+                    "[::ffff:a9fe:a9fe]", "169.254.169.254.", "167772161", "0xa.0.0.1"]
+
+
+def test_a_numeric_form_of_an_internal_address_is_refused_at_registration(system):
+    """Issue 17: the metadata address (and 10.0.0.1) however a URL spells it."""
+    api = integrator(system, "numeric-forms")
+    for host in NUMERIC_INTERNAL:
+        resp = api.post(system.url + "/api/v1/webhooks", json={"url": f"https://{host}/hook"}, timeout=15)
+        assert resp.status_code == 422, (host, resp.status_code, resp.text)
+        assert "url" in resp.json()["error"]["fields"], host

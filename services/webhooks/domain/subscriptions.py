@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 from services.auth.contract.vocabulary import EVENTS_CONTEXT, STAFF, SYSTEM
@@ -12,21 +13,50 @@ BASE_DELAY_SECONDS = 5
 MAX_DELAY_SECONDS = 3600
 
 
-def _is_ip(host: str) -> bool:
+_NOT_AN_ADDRESS = object()     # a host that ends in a number but is no IPv4 address: no URL at all
+_HEX, _OCTAL, _DECIMAL = re.compile(r"0[xX][0-9a-fA-F]*"), re.compile(r"0[0-7]+"), re.compile(r"[0-9]+")
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _ipv4_part(part: str) -> int | None:
+    if _HEX.fullmatch(part):
+        return int(part[2:] or "0", 16)
+    if _OCTAL.fullmatch(part):
+        return int(part, 8)
+    if _DECIMAL.fullmatch(part):
+        return int(part)
+    return None
+
+
+def host_address(host: str):
+    """The IP address a URL's host names, read as browsers, curl and inet_aton read it (WHATWG's
+    host parser): "2852039166", "0xa9fea9fe", "0251.0376.0251.0376" and "169.254.43518" are all
+    169.254.169.254; None for a name; _NOT_AN_ADDRESS for a host ending in a number that no parser
+    would take for one (then the URL is refused)."""
     try:
-        ipaddress.ip_address(host)
-        return True
+        return ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
-        return False
+        pass
+    parts = host.split(".")
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()                                   # one final dot is allowed
+    if not parts or _ipv4_part(parts[-1]) is None:
+        return None                                   # a name
+    numbers = [_ipv4_part(p) for p in parts]
+    if len(numbers) > 4 or any(n is None for n in numbers) or any(n > 255 for n in numbers[:-1]) \
+            or numbers[-1] >= 256 ** (5 - len(numbers)):
+        return _NOT_AN_ADDRESS
+    value = numbers[-1]
+    for i, n in enumerate(numbers[:-1]):
+        value += n << (8 * (3 - i))
+    return ipaddress.IPv4Address(value)
 
 
 def is_loopback(host: str) -> bool:
     if host.lower() in LOOPBACK_NAMES:
         return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    address = host_address(host)
+    return isinstance(address, (ipaddress.IPv4Address, ipaddress.IPv6Address)) and address.is_loopback
 
 
 def parse_networks(text: str | None) -> tuple:
@@ -51,6 +81,8 @@ def address_allowed(address: str, allowed_networks: tuple = ()) -> bool:
         return False
     if ip.version == 6 and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    elif ip.version == 6 and (ip in NAT64 or int(ip) >> 32 == 0 and int(ip) > 1):
+        ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)   # 64:ff9b::a9fe:a9fe, ::169.254.169.254
     if ip.is_loopback or any(ip in net for net in allowed_networks):
         return True
     return ip.is_global and not ip.is_multicast
@@ -69,8 +101,9 @@ def check_url(url, allowed_networks: tuple = ()) -> str | None:
     host = parts.hostname or ""
     if not host or parts.username or parts.password or parts.fragment:
         return None
-    if _is_ip(host) and not address_allowed(host, allowed_networks):
-        return None      # a literal internal address is refused at once; names are checked per delivery
+    address = host_address(host)
+    if address is _NOT_AN_ADDRESS or address is not None and not address_allowed(str(address), allowed_networks):
+        return None      # a literal internal address, however spelt, is refused at once; names per delivery
     if parts.scheme == "https":
         return url
     if parts.scheme == "http" and is_loopback(host):
