@@ -8,6 +8,7 @@ threads = int(os.environ.get("GATEWAY_THREADS", "8"))
 timeout = 30
 graceful_timeout = 10
 accesslog = os.environ.get("GATEWAY_ACCESS_LOG", "-")
+logger_class = "gateway.access_log.MaskingLogger"   # no reset token or calendar secret in the access log
 errorlog = "-"
 
 

@@ -132,5 +132,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        log.exception("unexpected error on %s %s (request %s)", request.method, request.path, g.get("request_id"))
+        from gateway.access_log import mask   # a calendar feed's path is its secret
+        log.exception("unexpected error on %s %s (request %s)", request.method, mask(request.path),
+                      g.get("request_id"))
         return error_response(500, "server.error")

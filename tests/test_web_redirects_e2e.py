@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from ims_common.testing.wait import wait_until
 from tests.api_client import ApiClient, hire
 from tests.web_client import csrf_token
 
@@ -102,3 +103,18 @@ def test_an_error_in_the_address_is_not_shown_as_the_systems(system):
         shown = re.sub(r'value="[^"]*"', "", known.text)
         assert "auth.forbidden" not in shown, path                      # a code is never shown as such
         assert "Vous n&#39;avez pas les droits nécessaires" in shown, path   # but said, as the system says it
+
+
+def test_secrets_in_addresses_stay_out_of_the_access_log(system):
+    """Issue 17: a reset link's token and a calendar feed's secret, in the request line and in the
+    Referer a browser sends from the reset page, never reach the gateway's access log."""
+    token, secret = "resetTOKENvalue0123456789abcdefXYZ", "calSECRETvalue0123456789abcdefXYZ"
+    requests.get(system.url + "/reset-password", params={"token": token}, timeout=15)
+    requests.get(system.url + f"/cal/{secret}.ics", timeout=15)
+    requests.get(system.url + "/connexion", headers={"Referer": f"{system.url}/reset-password?token={token}"},
+                 params={"marker": "after-secrets"}, timeout=15)
+    log = system.data_dir / "logs" / "gateway.log"
+    wait_until(lambda: "after-secrets" in log.read_text(errors="replace"), timeout=15)
+    text = log.read_text(errors="replace")
+    assert "/reset-password?token=***" in text and "/cal/***.ics" in text
+    assert token not in text and secret not in text

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 import threading
 from datetime import datetime, timedelta, timezone
@@ -64,8 +65,28 @@ def ical_settings():
     return render_template("web/ical.html", url=url, active=active)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
 def _escape(text: str) -> str:
-    return (text or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped, a line break of any
+    kind (CRLF, LF, a bare CR from a facility name) written \\n, other control characters dropped."""
+    text = re.sub(r"\r\n|\r|\n", "\n", text or "")
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    return _CONTROL.sub("", text)
+
+
+def _fold(line: str) -> str:
+    """A content line folded at 75 octets (RFC 5545 3.1): CRLF and a space, never inside a character."""
+    out, current = [], b""
+    for char in line:
+        encoded = char.encode("utf-8")
+        if len(current) + len(encoded) > (75 if not out else 74):
+            out.append(current.decode("utf-8"))
+            current = b""
+        current += encoded
+    out.append(current.decode("utf-8"))
+    return "\r\n ".join(out)
 
 
 def _stamp(moment: datetime) -> str:
@@ -98,4 +119,4 @@ def ical_feed(secret: str):
                   "LOCATION:" + _escape(b.get("facility") or b.get("address") or ""),
                   "URL:" + url_for("web.booking_detail", booking_id=b["id"], _external=True), "END:VEVENT"]
     lines.append("END:VCALENDAR")
-    return Response("\r\n".join(lines) + "\r\n", mimetype="text/calendar")
+    return Response("\r\n".join(_fold(line) for line in lines) + "\r\n", mimetype="text/calendar")

@@ -124,6 +124,28 @@ def test_ical_feed_secret_works_until_revoked(app, fake, monkeypatch):
     assert anonymous.get(url).status_code == 404
 
 
+def test_ical_feed_is_folded_and_escaped_per_rfc_5545(app, fake):
+    """Issue 17: a facility name with a bare CR (or LF, ';', ',') stays inside its property, and no
+    content line is longer than 75 octets (folded with CRLF and a space, never inside a character)."""
+    fake.add_account("interpreter", user_id="UBIPN0002")
+    booking = fake.booking__create_booking({"user_id": "UBIRQ0001", "role": "coordinator"}, {
+        "source_language": "Français", "target_language": "Créole haïtien", "mode": "in_person",
+        "facility": "Hôpital\rDTSTART:19700101T000000Z; aile B, étage 3 — " + "é" * 60})
+    booking.update(status="booked", assigned_interpreter_id="UBIPN0002")
+    client = app.test_client()
+    sign_in(client, "UBIPN0002")
+    token = csrf_of(client, "/calendrier/abonnement")
+    html = client.post("/calendrier/abonnement", data={"action": "new", "csrf_token": token}).get_data(as_text=True)
+    raw = app.test_client().get(re.search(r"(/cal/[A-Za-z0-9_-]+\.ics)", html).group(1)).get_data()
+    assert raw.endswith(b"\r\n") and b"\r" not in raw.replace(b"\r\n", b"") and b"\n" not in raw.replace(b"\r\n", b"")
+    lines = raw.split(b"\r\n")[:-1]
+    assert all(len(line) <= 75 for line in lines), [len(line) for line in lines]
+    unfolded = raw.decode("utf-8").replace("\r\n ", "").split("\r\n")
+    [location] = [line for line in unfolded if line.startswith("LOCATION:")]
+    assert location == "LOCATION:Hôpital\\nDTSTART:19700101T000000Z\\; aile B\\, étage 3 — " + "é" * 60
+    assert [line for line in unfolded if line.startswith("DTSTART:")] == ["DTSTART:20250901T130000Z"]
+
+
 def test_sign_in_with_a_second_factor(app, fake):
     fake.add_account("interpreter", user_id="UBIPN0002")
     signed = fake.auth__login
