@@ -42,8 +42,9 @@ def host_address(host: str):
         parts.pop()                                   # one final dot is allowed
     if not parts or _ipv4_part(parts[-1]) is None:
         return None                                   # a name
-    numbers = [_ipv4_part(p) for p in parts]
-    if len(numbers) > 4 or any(n is None for n in numbers) or any(n > 255 for n in numbers[:-1]) \
+    read = [_ipv4_part(p) for p in parts]
+    numbers = [n for n in read if n is not None]
+    if len(numbers) != len(read) or len(numbers) > 4 or any(n > 255 for n in numbers[:-1]) \
             or numbers[-1] >= 256 ** (5 - len(numbers)):
         return _NOT_AN_ADDRESS
     value = numbers[-1]
