@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+from markupsafe import escape
+
 from gateway.web.tests.test_pages import app, csrf_of, env, fake, sign_in  # noqa: F401  (fixtures)
 
 _dbs = itertools.count(1)
@@ -94,7 +96,10 @@ def _validation_page(app, fake, view: dict, lang: str = "fr") -> str:
 def test_the_coordinator_validating_sees_the_claimed_and_the_computed_distance_and_why_to_check(app, fake):
     """Issue 16, item 3: 450 km claimed; from the Lanaudière head office the road is 62,5 km, paid at
     that figure and flagged: both figures and the flag in words, on the page the bank validates from."""
-    block = _validation_page(app, fake, _priced_by_payroll("14-Lanaudière"))
+    view = _priced_by_payroll("14-Lanaudière")
+    block = _validation_page(app, fake, view)
+    for line in view["items"][0]["lines"]:          # each line's rule as payroll wrote it (item 6)
+        assert str(escape(line["rule"]["fr"])) in block, line
     assert "Trajet aller réclamé : 450\u00a0km · distance calculée : 62,5\u00a0km (depuis le siège social " \
            "de la région principale)" in block
     assert "À vérifier avant de valider" in block
