@@ -8,9 +8,10 @@ checks as one append each); the read model is then built by the batched rebuild.
 full = five years: ~400,000 bookings, ~4 million events, 400 interpreters, 90 languages.
 default = 12,000 bookings (~110,000 events). Each booking goes through a mix of what happens in the
 office (about ten events on average): modifications, offer rounds and declines, offers withdrawn
-when one accepts, unfilled flags, withdrawals and new offers, cancellations (some reported as late),
-reports, receipts, report corrections, closing. Events of bookings in progress interleave in time
-order, as they would in the store of a running service."""
+when one accepts, unfilled flags, withdrawals (some after billable communications) and new offers,
+cancellations (some reported as late), reports (some with a communication), receipts, report
+corrections, closing. Events of bookings in progress interleave in time order, as they would in the
+store of a running service."""
 from __future__ import annotations
 
 import argparse
@@ -116,7 +117,9 @@ def _live(rng: random.Random, day: datetime, i: int, number_for, blobs) -> _Life
     else:
         life.do(interpreter, "accept", {}, later(hours=1))  # + OffersWithdrawn for the others
     if rng.random() < 0.1:       # the bank takes them off it and offers again
-        life.do(COORD, "withdraw", {"reason": "Conflit d'horaire"}, later(hours=5))
+        made = [{"at": _iso(t + timedelta(hours=h)), "purpose": "Confirmation du rendez-vous"}
+                for h in range(1, rng.choice([1, 2, 3]))]    # paid to the withdrawn one only
+        life.do(COORD, "withdraw", {"reason": "Conflit d'horaire", "communications": made}, later(hours=5))
         others = [u for u in rng.sample(INTERPRETERS, 3) if u != interpreter["user_id"]]
         life.do(COORD, "offer", {"interpreter_ids": others}, later(hours=1))
         interpreter = {"user_id": others[0], "role": "interpreter"}
@@ -137,9 +140,10 @@ def _live(rng: random.Random, day: datetime, i: int, number_for, blobs) -> _Life
         return life
     t = max(t, start)
     end = start + timedelta(minutes=life.state["duration_minutes"])
+    calls = [{"at": _iso(start - timedelta(days=1)), "purpose": "Rappel"}] if rng.random() < 0.2 else []
     report = {"provided": True, "actual_start": start.isoformat(), "actual_end": end.isoformat(),
               "wait_minutes": rng.choice([0, 0, 10]), "distance_km": rng.choice(["0", "12.5"]),
-              "travel_minutes": rng.choice([0, 20]), "communications": [], "words": 0,
+              "travel_minutes": rng.choice([0, 20]), "communications": calls, "words": 0,
               "other_fees_cents": 0, "additional_service": False, "comments": "RAS"}
     life.do(interpreter, "report", report, end + timedelta(hours=1))
     t = end + timedelta(hours=1)
@@ -151,8 +155,12 @@ def _live(rng: random.Random, day: datetime, i: int, number_for, blobs) -> _Life
     return life
 
 
+FIRST_DAY = datetime(2020, 1, 1, tzinfo=timezone.utc)
+
+
 def generate(data: Path, scale: str = "default", seed: int = 9, rebuild: bool = True,
-             bookings: int | None = None, days: int | None = None) -> dict:
+             bookings: int | None = None, days: int | None = None, first: datetime = FIRST_DAY) -> dict:
+    """`first`: the day the history starts (UTC midnight)."""
     spec = dict(SCALES[scale])
     spec.update({k: v for k, v in (("bookings", bookings), ("days", days)) if v})
     rng = random.Random(seed)
@@ -180,7 +188,6 @@ def generate(data: Path, scale: str = "default", seed: int = 9, rebuild: bool = 
             stores.blob_store.put(key, content, content_type)
         blobs.clear()
 
-    first = datetime(2020, 1, 1, tzinfo=timezone.utc)
     for day_index in range(spec["days"]):
         day = first + timedelta(days=day_index)
         for i in range(per_day + (1 if day_index < extra else 0)):
