@@ -203,7 +203,7 @@ def _globals():
     return {"csrf_token": csrf_token, "me": g.get("page_actor"), "lang": page_lang(),
             "BANK_EMAIL": BANK_EMAIL, "status_label": status_label, "mode_label": mode_label,
             "local_dt": local_dt, "money": money, "pay_label": pay_label, "km": km, "url_error": url_error,
-            "role_label": role_label, "person_label": person_label}
+            "role_label": role_label, "person_label": person_label, "flag_label": flag_label}
 
 
 # ---- errors as pages ------------------------------------------------------------------------------
@@ -325,10 +325,15 @@ def money(amount) -> str:
 
 def pay_label(key: str, table: str | None = None) -> str:
     """A remuneration line's label, or with table="kind" an amount's state, "rate" a rate's name,
-    "flag" what a flag asks a coordinator to check, "origin" where a distance was measured from."""
+    "origin" where a distance was measured from."""
     tables = {"kind": pay_vocabulary.KIND_LABELS, "rate": pay_vocabulary.RATE_LABELS,
-              "flag": pay_vocabulary.FLAG_LABELS, "origin": pay_vocabulary.ORIGIN_LABELS}
+              "origin": pay_vocabulary.ORIGIN_LABELS}
     return pay_vocabulary.label(key, page_lang(), tables.get(table or ""))
+
+
+def flag_label(flag: str) -> str:
+    """What a remuneration's flag asks a coordinator to check, in the page's language."""
+    return pay_vocabulary.flag_label(flag, page_lang())
 
 
 def km(value) -> str:

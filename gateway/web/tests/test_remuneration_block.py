@@ -126,3 +126,19 @@ def test_the_interpreter_sees_the_figures_but_not_the_coordinators_checklist(app
     html = client.get(f"/reservations/{bid}").get_data(as_text=True)
     block = html[html.index('id="remuneration"'):]
     assert "distance calculée : 62,5\u00a0km" in block and "À vérifier" not in block
+
+
+def test_the_validation_queue_shows_both_figures_too(app, fake):
+    """The queue the bank validates from (/validation): the claim and the computed distance beside
+    payroll's amounts, the flag in words."""
+    bid = _served(fake)
+    view = _priced_by_payroll("14-Lanaudière")
+    fake.payroll__get_remuneration = lambda actor, booking_id: dict(view, booking_id=booking_id)
+    coordinator = fake.add_account("coordinator")
+    client = app.test_client()
+    sign_in(client, coordinator["user_id"])
+    html = client.get("/validation").get_data(as_text=True)
+    card = html[html.index(f'id="v-{bid}"'):]
+    assert "Trajet aller réclamé : 450\u00a0km · distance calculée : 62,5\u00a0km (depuis le siège social " \
+           "de la région principale)" in card
+    assert "Kilométrage réclamé au-delà de la distance calculée : payé à la distance calculée" in card

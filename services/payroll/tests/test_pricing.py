@@ -402,16 +402,3 @@ def test_every_line_names_its_rule_and_policy_in_both_languages():
         assert texts["fr"].endswith("politique BI-2024-11-04") and texts["en"].endswith("policy BI-2024-11-04")
     assert rem.to_dict()["rules"] == {k: dict(v) for k, v in rem.rules.items()}
 
-
-def test_every_flag_pricing_raises_has_words_for_the_coordinator():
-    """The pages show a flag by its words (contract FLAG_LABELS), never its code."""
-    import re
-    from pathlib import Path
-
-    from services.payroll.contract.vocabulary import FLAG_LABELS
-    domain = Path(__file__).parents[1] / "domain"
-    source = "".join(p.read_text(encoding="utf-8") for p in domain.glob("*.py"))
-    raised = set(re.findall(r'flags\.add\("([a-z_]+)"\)', source))
-    raised |= set(re.findall(r'"(communication_after_[a-z]+)"', source))
-    assert len(raised) >= 12 and raised == set(FLAG_LABELS)
-    assert all(fr and en and fr != en for fr, en in FLAG_LABELS.values())
