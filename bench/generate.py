@@ -9,9 +9,9 @@ full = five years: ~400,000 bookings, ~4 million events, 400 interpreters, 90 la
 default = 12,000 bookings (~110,000 events). Each booking goes through a mix of what happens in the
 office (about ten events on average): modifications, offer rounds and declines, offers withdrawn
 when one accepts, unfilled flags, withdrawals (some after billable communications) and new offers,
-cancellations (some reported as late), reports (some with a communication), receipts, report
-corrections, closing. Events of bookings in progress interleave in time order, as they would in the
-store of a running service."""
+cancellations (some reported as late), reports (some with a communication), receipts, reports
+sent back and corrected, report corrections, closing. Events of bookings in progress interleave in
+time order, as they would in the store of a running service."""
 from __future__ import annotations
 
 import argparse
@@ -149,6 +149,9 @@ def _live(rng: random.Random, day: datetime, i: int, number_for, blobs) -> _Life
     t = end + timedelta(hours=1)
     if rng.random() < 0.03:
         life.do(interpreter, "attachments", RECEIPT, later(minutes=10))
+    if rng.random() < 0.03:      # the bank sends the report back; its interpreter corrects it
+        life.do(COORD, "return-report", {"comment": "Précisez le temps d'attente"}, later(hours=20))
+        life.do(interpreter, "correct-report", dict(report, wait_minutes=0), later(hours=3))
     if rng.random() < 0.2:
         life.do(COORD, "correct-report", dict(report, wait_minutes=15), later(days=1))
     life.do(COORD, "close", {"comment": "Conforme"}, later(days=2))
