@@ -91,6 +91,19 @@ def error_response(status: int, code: str, params: dict | None = None, fields: d
     return resp
 
 
+THROTTLED = "auth.throttled"   # auth's refusal of too many attempts (sign-in, password change)
+
+
+def throttled_response(exc: IMSError):
+    """auth.throttled leaves as 429 with Retry-After, and retry_after in the body, from any route."""
+    retry_after = int((exc.params or {}).get("retry_after") or 1)
+    resp = error_response(429, exc.code, exc.params, exc.fields, {"Retry-After": str(retry_after)})
+    body = resp.get_json()
+    body["error"]["retry_after"] = retry_after
+    resp.set_data(jsonify(body).get_data())
+    return resp
+
+
 def service_status(exc: IMSError) -> int:
     """The HTTP status of a service's error. Input a service refuses has passed the gateway's check of
     the OpenAPI document (which answers 400 itself): what refuses it is a rule the document cannot
@@ -112,6 +125,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(IMSError)
     def ims_error(exc: IMSError):
+        if exc.code == THROTTLED:
+            return throttled_response(exc)
         fields = exc.fields if isinstance(exc.fields, dict) else {}
         params = exc.params if isinstance(exc.params, dict) else {}
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None

@@ -14,7 +14,10 @@ from gateway.validation import load_body, load_query
 @api.post("/accounts")
 @require(*STAFF)
 @documented("Create an account (coordinators; only an admin creates an admin)", "accounts",
-            body=AccountCreateSchema, response=AccountSchema, status=201, errors=(409,))
+            body=AccountCreateSchema, response=AccountSchema, status=201, errors=(409,),
+            # auth's rules over several fields (services/auth/domain/account.py) and the password rule
+            rules={"request.invalid": ("secondary_role", "default_role", "establishment", "password"),
+                   "account.email_taken": ("email",)})
 def create_account():
     fields = load_body(AccountCreateSchema())
     account = services().call("auth", "create_account", actor(), fields)

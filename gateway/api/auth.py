@@ -6,22 +6,15 @@ from flask import jsonify, request
 from gateway.api import api, services
 from gateway.openapi import documented
 from gateway.schemas.accounts import LoginSchema
-from gateway.schemas.responses import LoginResultSchema
+from gateway.schemas.auth_security import SessionSchema
 from gateway.validation import load_body
-from ims_common.errors import IMSError
 
 
 @api.post("/auth/login")
 @documented("Sign in with a user id or email and a password", "auth", body=LoginSchema,
-            response=LoginResultSchema, public=True)
+            response=SessionSchema, public=True, errors=(401, 403, 429))   # 403: the account is locked
 def login():
     data = load_body(LoginSchema())
     # The auth service slows down and locks per account and per address: it needs the client's.
-    try:
-        result = services().call("auth", "login", data["identifier"], data["password"], request.remote_addr or "")
-    except IMSError as exc:
-        if exc.code == "auth.throttled":
-            from gateway.api.auth_security import throttled_response
-            return throttled_response(exc)
-        raise
-    return jsonify(result)
+    # auth.throttled leaves as 429 (gateway.errors).
+    return jsonify(services().call("auth", "login", data["identifier"], data["password"], request.remote_addr or ""))

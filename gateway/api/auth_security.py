@@ -6,31 +6,23 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from gateway.api import api, services
-from gateway.errors import ApiError, error_response
+from gateway.errors import ApiError
 from gateway.openapi import documented
-from gateway.schemas.auth_security import (EmptySchema, ForgotSchema, MfaSendSchema, MfaSetupSchema,
-                                           MfaVerifySchema, PasswordChangeSchema, RefreshSchema,
-                                           ResetSchema, ResultSchema, SessionSchema, TotpSchema)
+from gateway.schemas.auth_security import (AcceptedSchema, CodeSentSchema, EmptySchema, ForgotSchema,
+                                           LoggedOutSchema, MfaSendSchema, MfaSetupResultSchema, MfaSetupSchema,
+                                           MfaVerifyResultSchema, MfaVerifySchema, PasswordChangedSchema,
+                                           PasswordChangeSchema, PasswordResetSchema, RefreshSchema,
+                                           ResetSchema, SessionSchema, TotpResultSchema, TotpSchema)
 from gateway.schemas.responses import AccountSchema
 from gateway.security import STAFF, actor, authenticate, require
 from gateway.validation import load_body
-from ims_common.errors import IMSError
-
-
-def throttled_response(exc: IMSError):
-    """auth.throttled leaves as 429 with Retry-After and retry_after in the body."""
-    retry_after = int((exc.params or {}).get("retry_after") or 1)
-    resp = error_response(429, exc.code, exc.params, exc.fields, {"Retry-After": str(retry_after)})
-    body = resp.get_json()
-    body["error"]["retry_after"] = retry_after
-    resp.set_data(jsonify(body).get_data())
-    return resp
 
 
 @api.post("/auth/mfa/setup")
 @require()
 @documented("Multi-factor set-up at login: now (a code by SMS to the mobile) or later (24 hours)", "auth",
-            body=MfaSetupSchema, response=ResultSchema)
+            body=MfaSetupSchema, response=MfaSetupResultSchema,
+            rules={"request.invalid": ("mobile",)})   # now: a valid mobile, given or on the profile
 def mfa_setup():
     data = load_body(MfaSetupSchema())
     return jsonify(services().call("auth", "mfa_setup", actor(), data["choice"], data.get("mobile")))
@@ -38,7 +30,8 @@ def mfa_setup():
 
 @api.post("/auth/mfa/send")
 @documented("Send a login code by SMS or email (second step of a login)", "auth", body=MfaSendSchema,
-            response=ResultSchema, public=True)
+            response=CodeSentSchema, public=True, errors=(401,),
+            rules={"request.invalid": ("channel",)})   # a channel the account has
 def mfa_send():
     data = load_body(MfaSendSchema())
     return jsonify(services().call("auth", "mfa_send", data["mfa_token"], data["channel"]))
@@ -46,8 +39,10 @@ def mfa_send():
 
 @api.post("/auth/mfa/verify")
 @documented("Check a code: with mfa_token, the second step of a login (tokens); signed in without it, "
-            "confirms the SMS set-up (recovery codes)", "auth", body=MfaVerifySchema, response=SessionSchema,
-            public=True)
+            "confirms the SMS set-up (recovery codes)", "auth", body=MfaVerifySchema, response=MfaVerifyResultSchema,
+            public=True, errors=(401,),
+            rules={code: ("code",) for code in ("mfa.no_code", "mfa.code_used", "mfa.code_expired",
+                                                "mfa.too_many_attempts", "mfa.invalid_code")})
 def mfa_verify():
     data = load_body(MfaVerifySchema())
     if data.get("mfa_token"):
@@ -64,7 +59,8 @@ def mfa_verify():
 @api.post("/auth/mfa/totp")
 @require()
 @documented("Authenticator app: without code, a new secret and its otpauth URI; with code, confirms it",
-            "auth", body=TotpSchema, response=ResultSchema)
+            "auth", body=TotpSchema, response=TotpResultSchema, errors=(409,),
+            rules={code: ("code",) for code in ("mfa.invalid_code", "mfa.code_used")})
 def mfa_totp():
     data = load_body(TotpSchema())
     if data.get("code"):
@@ -74,14 +70,14 @@ def mfa_totp():
 
 @api.post("/auth/refresh")
 @documented("New access and refresh tokens for a refresh token (rotates; an old one revokes its family)",
-            "auth", body=RefreshSchema, response=SessionSchema, public=True)
+            "auth", body=RefreshSchema, response=SessionSchema, public=True, errors=(401,))
 def refresh():
     data = load_body(RefreshSchema())
     return jsonify(services().call("auth", "refresh", data["refresh_token"]))
 
 
 @api.post("/auth/logout")
-@documented("End the session of a refresh token", "auth", body=RefreshSchema, response=ResultSchema,
+@documented("End the session of a refresh token", "auth", body=RefreshSchema, response=LoggedOutSchema,
             public=True)
 def logout():
     data = load_body(RefreshSchema())
@@ -96,7 +92,9 @@ def logout():
 @api.post("/auth/password")
 @require(allow_restricted=True)
 @documented("Change one's password (also the temporary one); ends every session", "auth",
-            body=PasswordChangeSchema, response=ResultSchema)
+            body=PasswordChangeSchema, response=PasswordChangedSchema, errors=(429,),
+            rules={"request.invalid": ("current_password",), "auth.weak_password": ("new_password", "confirm_password"),
+                   "password.mismatch": ("confirm_password",)})
 def change_password():
     data = load_body(PasswordChangeSchema())
     return jsonify(services().call("auth", "change_password", actor(), data["current_password"],
@@ -105,7 +103,7 @@ def change_password():
 
 @api.post("/auth/password/forgot")
 @documented("Email a single-use reset link (same answer whether or not the address is known)", "auth",
-            body=ForgotSchema, response=ResultSchema, public=True)
+            body=ForgotSchema, response=AcceptedSchema, public=True)
 def forgot_password():
     data = load_body(ForgotSchema())
     return jsonify(services().call("auth", "forgot_password", data["email"], request.remote_addr or ""))
@@ -113,7 +111,9 @@ def forgot_password():
 
 @api.post("/auth/password/reset")
 @documented("Choose a new password with the emailed link's token (once, within the hour)", "auth",
-            body=ResetSchema, response=ResultSchema, public=True)
+            body=ResetSchema, response=PasswordResetSchema, public=True,
+            rules={"auth.reset_link_invalid": ("token",), "auth.weak_password": ("new_password", "confirm_password"),
+                   "password.mismatch": ("confirm_password",)})
 def reset_password():
     data = load_body(ResetSchema())
     return jsonify(services().call("auth", "reset_password", data["token"], data["new_password"],

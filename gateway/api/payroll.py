@@ -22,6 +22,8 @@ from gateway.validation import load_body, load_query
 
 CONVERTERS["period_id"] = _converter("period_id", PERIOD_ID)
 FORBIDDEN = "payroll.forbidden"
+# A day of the right shape that does not start a pay period (the calendar is payroll's configuration).
+PERIOD_RULE = {"payroll.invalid_period": ("period",)}
 
 
 @api.get("/bookings/<booking_id:booking_id>/remuneration")
@@ -42,7 +44,7 @@ def list_pay_periods():
 @api.get("/payroll/periods/<period_id:period_id>")
 @require(*STAFF, code=FORBIDDEN)
 @documented("A pay period and the provisional amounts it holds (coordinators)", "payroll",
-            response=PeriodDetailSchema)
+            response=PeriodDetailSchema, rules=PERIOD_RULE)
 def get_pay_period(period_id: str):
     return jsonify(services().call("payroll", "get_period", actor(), period_id))
 
@@ -52,7 +54,7 @@ def get_pay_period(period_id: str):
 @documented("Close a pay period that has ended (coordinators): each provisional amount it holds must be "
             "validated first or carried to the next open period; later changes become adjustments there",
             "payroll", body=ClosePeriodSchema, response=PeriodSchema, errors=(409,),
-            rules={"request.invalid": ("carry",)})
+            rules={"request.invalid": ("carry",), **PERIOD_RULE})
 def close_pay_period(period_id: str):
     body = load_body(ClosePeriodSchema())
     return jsonify(services().call("payroll", "close_period", actor(), period_id, body.get("carry")))
@@ -61,7 +63,8 @@ def close_pay_period(period_id: str):
 @api.get("/payroll/statements")
 @require("interpreter", *STAFF)
 @documented("A pay-period statement (interpreter: own; coordinators: ?interpreter_id=)", "payroll",
-            query=StatementQuerySchema, response=StatementSchema)
+            query=StatementQuerySchema, response=StatementSchema,
+            rules={**PERIOD_RULE, "payroll.interpreter_required": ("interpreter_id",)})
 def get_statement():
     query = load_query(StatementQuerySchema())
     return jsonify(services().call("payroll", "statement", actor(), query["period"],
@@ -71,7 +74,7 @@ def get_statement():
 @api.get("/payroll/periods/<period_id:period_id>/export.csv")
 @require(*STAFF, code=FORBIDDEN)
 @documented("Finance export of a period: one CSV line per interpreter", "payroll",
-            binary={"text/csv": "UTF-8, amounts as exact decimals"})
+            binary={"text/csv": "UTF-8, amounts as exact decimals"}, rules=PERIOD_RULE)
 def export_pay_period(period_id: str):
     text = services().call("payroll", "export_csv", actor(), period_id)
     if not isinstance(text, str):
@@ -83,7 +86,7 @@ def export_pay_period(period_id: str):
 @api.get("/payroll/periods/<period_id:period_id>/statements/<user_id:user_id>.pdf")
 @require("interpreter", *STAFF)
 @documented("A pay-period statement as PDF (interpreter: own; coordinators: any)", "payroll",
-            binary={"application/pdf": "the statement"})
+            binary={"application/pdf": "the statement"}, rules=PERIOD_RULE)
 def statement_pdf(period_id: str, user_id: str):
     if actor()["role"] not in STAFF and actor()["user_id"] != user_id:
         raise ApiError(404, "payroll.not_found")
@@ -100,7 +103,7 @@ def statement_pdf(period_id: str, user_id: str):
 @api.get("/payroll/billing")
 @require(*STAFF, code=FORBIDDEN)
 @documented("Billing of a period per establishment and cost center (the establishment that asks pays)",
-            "payroll", query=BillingQuerySchema, response=BillingSchema)
+            "payroll", query=BillingQuerySchema, response=BillingSchema, rules=PERIOD_RULE)
 def billing_report():
     query = load_query(BillingQuerySchema())
     return jsonify(services().call("payroll", "billing", actor(), query["period"]))
@@ -116,7 +119,11 @@ def list_pay_policies():
 @api.post("/payroll/policies")
 @require("admin", code=FORBIDDEN)
 @documented("Add a pay policy version (admins): the latest version with the given changes", "payroll",
-            body=PolicyCreateSchema, response=PolicySchema, status=201)
+            body=PolicyCreateSchema, response=PolicySchema, status=201,
+            # the policy's own rules (services/payroll/domain/policy.py): effective after today and after
+            # the latest version, a new version id, a road factor of at least 1, timed minimums on the
+            # block grid
+            rules={"payroll.invalid_policy": ("version", "effective_from", "mileage_road_factor", "modes")})
 def add_pay_policy():
     fields = load_body(PolicyCreateSchema())
     resp = jsonify(services().call("payroll", "add_policy", actor(), fields))

@@ -18,6 +18,19 @@ from gateway.schemas.profiles import (
 from gateway.security import STAFF, actor, require
 from gateway.validation import load_body, load_query
 
+# The auth service's rules over a profile change (services/auth/domain/profile.py): fields of another
+# kind of account's profile (profile.field_not_applicable: an interpreter's region, address, documents,
+# availability…; a requester's establishment, facility, cost centres), Canadian postal codes, tax
+# numbers, and the order of two dates or times; an email another account has.
+PROFILE_RULES = {
+    "request.invalid": ("region", "address", "postal_code", "country", "work_region_postal_code", "home_coordinates",
+                        "request_types", "language_pairs", "contexts", "notifications", "availability",
+                        "availability.slots.end", "eligibility_documents", "financial", "financial.gst_number",
+                        "financial.qst_number", "financial.gst_to", "financial.qst_to", "inactivity_periods",
+                        "inactivity_periods.end", "establishment_blocks", "establishment", "facility",
+                        "cost_centers"),
+    "account.email_taken": ("email",)}
+
 
 @api.get("/profiles")
 @require(*STAFF)
@@ -39,7 +52,7 @@ def get_profile(user_id: str):
 @api.patch("/profiles/<user_id:user_id>")
 @require()
 @documented("Change some profile fields (coordinator-only fields are 403 for others)", "profiles",
-            body=ProfilePatchSchema, response=ProfileSchema, errors=(403, 409))
+            body=ProfilePatchSchema, response=ProfileSchema, errors=(403, 409), rules=PROFILE_RULES)
 def update_profile(user_id: str):
     patch = load_body(ProfilePatchSchema())
     return jsonify(services().call("auth", "update_profile", actor(), user_id, patch))
@@ -55,7 +68,7 @@ def my_profile():
 @api.patch("/me/profile")
 @require()
 @documented("Change some fields of one's own profile", "profiles", body=ProfilePatchSchema,
-            response=ProfileSchema, errors=(403, 409))
+            response=ProfileSchema, errors=(403, 409), rules=PROFILE_RULES)
 def update_my_profile():
     patch = load_body(ProfilePatchSchema())
     return jsonify(services().call("auth", "update_profile", actor(), actor()["user_id"], patch))
@@ -64,7 +77,8 @@ def update_my_profile():
 @api.post("/profiles/<user_id:user_id>/files")
 @require()
 @documented("Add a file to a profile (PDF, JPEG or PNG, 10 MB at most, as base64)", "profiles",
-            body=ProfileFileSchema, response=ProfileSchema, status=201)
+            body=ProfileFileSchema, response=ProfileSchema, status=201,
+            rules={"request.invalid": ("content_base64", "files")})   # content of the declared type; 20 files
 def add_profile_file(user_id: str):
     fields = load_body(ProfileFileSchema())
     profile = services().call("auth", "add_profile_file", actor(), user_id, fields)

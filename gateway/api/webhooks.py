@@ -18,7 +18,10 @@ SCOPE = "webhooks:manage"
 @api.post("/webhooks")
 @require_scope(SCOPE, *STAFF)
 @documented("Subscribe an HTTPS endpoint to booking events (the answer holds the signing secret, once)",
-            "webhooks", body=WebhookCreateSchema, response=WebhookSchema, status=201)
+            "webhooks", body=WebhookCreateSchema, response=WebhookSchema, status=201,
+            # the endpoint rule (services/webhooks/domain/subscriptions.py check_url): https, or http on
+            # loopback; a host, no credentials, no fragment, no literal internal address
+            rules={"request.invalid": ("url",)})
 def create_webhook():
     fields = load_body(WebhookCreateSchema())
     resp = jsonify(services().call("webhooks", "create_subscription", actor(), fields))

@@ -14,8 +14,8 @@ class LoginSchema(StrictSchema):
 
 class AccountCreateSchema(StrictSchema):
     email = EmailStr(required=True)
-    first_name = Text(100, min_length=1, required=True)
-    last_name = Text(100, min_length=1, required=True)
+    first_name = Text(100, min_length=1, multiline=False, required=True)   # as auth's names (domain/fields.py)
+    last_name = Text(100, min_length=1, multiline=False, required=True)
     role = Choice(ROLES, required=True)
     secondary_role = Choice(ROLES)
     default_role = Choice(ROLES)
@@ -27,6 +27,6 @@ class AccountCreateSchema(StrictSchema):
 class AccountQuerySchema(StrictSchema):
     role = Choice(ROLES)
     establishment = Pattern(ESTABLISHMENT, 6)
-    q = Text(100)
+    q = Text(100, multiline=False)   # one line, as auth reads it
     page = Int(1, 100_000, strict=False, load_default=1)
     per_page = Int(1, 200, strict=False, load_default=50)

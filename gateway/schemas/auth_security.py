@@ -6,6 +6,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from gateway.schemas.fields import Choice, EmailStr, StrictSchema, Text
+from gateway.schemas.responses import AccountSchema
 
 SECRET = 256     # passwords are checked by the auth service (12..128); a little room for the reasons
 
@@ -58,6 +59,8 @@ class EmptySchema(StrictSchema):
 # ---- responses (documentation) ----
 
 class SessionSchema(Schema):
+    """A login step's answer: the tokens (a temporary password's session has no refresh token), or
+    the second factor it asks for (mfa_required, mfa_token, channels)."""
     access_token = fields.String()
     token_type = fields.String(metadata={"example": "Bearer"})
     expires_in = fields.Integer()
@@ -68,8 +71,50 @@ class SessionSchema(Schema):
     mfa_required = fields.Boolean()
     mfa_token = fields.String()
     channels = fields.List(fields.String())
-    user = fields.Dict()
+    recovery_codes_left = fields.Integer(metadata={"description": "after a recovery code"})
+    user = fields.Nested(AccountSchema)
 
 
-class ResultSchema(Schema):
-    ok = fields.Boolean()
+class MfaVerifyResultSchema(SessionSchema):
+    """With mfa_token: the session. Signed in, without it: the SMS set-up confirmed."""
+    mfa_enabled = fields.Boolean()
+    recovery_codes = fields.List(fields.String(), metadata={"description": "shown once"})
+
+
+class MfaSetupResultSchema(Schema):
+    """later: mfa_enabled and postponed_until; now: the code sent by SMS."""
+    mfa_enabled = fields.Boolean()
+    postponed_until = fields.String(metadata={"format": "date-time"})
+    code_sent = fields.Boolean()
+    channel = fields.String()
+    expires_in = fields.Integer()
+
+
+class CodeSentSchema(Schema):
+    code_sent = fields.Boolean()
+    channel = fields.String()
+    expires_in = fields.Integer()
+
+
+class TotpResultSchema(Schema):
+    """Without code: the new secret and its otpauth URI; with code: the app confirmed."""
+    secret = fields.String()
+    otpauth_uri = fields.String()
+    totp_enabled = fields.Boolean()
+    channels = fields.List(fields.String())
+
+
+class LoggedOutSchema(Schema):
+    logged_out = fields.Boolean()
+
+
+class PasswordChangedSchema(Schema):
+    password_changed = fields.Boolean()
+
+
+class AcceptedSchema(Schema):
+    accepted = fields.Boolean()
+
+
+class PasswordResetSchema(Schema):
+    password_reset = fields.Boolean()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from gateway.schemas.bookings import BOOKING_ID, USER_ID
-from gateway.schemas.fields import Bool, Int, ListOf, Pattern, StrictSchema, Text
+from gateway.schemas.fields import Bool, DateStr, Int, ListOf, Pattern, StrictSchema, Text, TimeStr
 
 PERIOD_ID = r"\d{4}-\d{2}-\d{2}"
 REMUNERATION_KEY = rf"{BOOKING_ID}:{USER_ID}(:w[0-9]{{1,3}})?"   # "<booking>:<interpreter>[:w<n>]"
@@ -39,7 +39,7 @@ class PolicyCreateSchema(StrictSchema):
     """A new version: the latest version with these fields changed. Effective after today."""
     version = Pattern(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", required=True)
     name = Text(200, min_length=1)
-    effective_from = Pattern(DATE, 10, required=True)
+    effective_from = DateStr(required=True)
     hourly_rate = Pattern(DECIMAL, 20)
     after_hours_hourly_rate = Pattern(DECIMAL, 20)
     block_minutes = Int(1, 240)
@@ -61,8 +61,8 @@ class PolicyCreateSchema(StrictSchema):
     overtime_requires_reason = Bool()
     other_fees_require_receipt = Bool()
     wait_time_paid = Bool()
-    office_opens = Pattern(TIME, 5)
-    office_closes = Pattern(TIME, 5)
+    office_opens = TimeStr()
+    office_closes = TimeStr()
     gst_rate = Pattern(DECIMAL, 20)
     qst_rate = Pattern(DECIMAL, 20)
 
@@ -210,8 +210,8 @@ class ModeRuleOutSchema(Schema):
     minimum_minutes = fields.Integer()
 
 
-def _decimal(**kw):
-    return fields.String(metadata={"pattern": r"^\d+(\.\d+)?$", **kw})
+def _decimal(allow_none: bool = False, **kw):
+    return fields.String(allow_none=allow_none, metadata={"pattern": r"^\d+(\.\d+)?$", **kw})
 
 
 class PolicySchema(Schema):

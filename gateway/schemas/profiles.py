@@ -12,7 +12,7 @@ from services.auth.contract.vocabulary import ROLES
 from services.booking.contract.vocabulary import MODES
 from ims_common.files import PROFILE_FILE_TYPES, UPLOAD_MAX_BYTES, matches as file_matches
 from gateway.schemas.fields import (
-    LONG, SHORT, Base64Str, Bool, Choice, DateStr, DateTimeStr, EmailStr, Int, ListOf, Msg, Obj, Pattern,
+    LONG, SHORT, Base64Str, Beyond, Bool, Choice, DateStr, DateTimeStr, EmailStr, Int, ListOf, Obj, Pattern,
     StrictSchema, Text, TimeStr,
 )
 
@@ -141,24 +141,20 @@ class ProfilePatchSchema(StrictSchema):
 
 class ProfileQuerySchema(StrictSchema):
     role = Choice(ROLES)
-    language = Text(SHORT, metadata={"description": "source or target of a language pair (accents ignored)"})
+    language = Text(SHORT, multiline=False,
+                    metadata={"description": "source or target of a language pair (accents ignored)"})
     region = Choice(REGIONS)
     document_expiring_within_days = Int(0, 3650, strict=False, metadata={
         "description": "profiles with an eligibility document expiring within N days (or already expired)"})
-    q = Text(100, metadata={"description": "name, email or identifier"})
+    q = Text(100, multiline=False, metadata={"description": "name, email or identifier"})
     page = Int(1, 100_000, strict=False, load_default=1)
     per_page = Int(1, 200, strict=False, load_default=50)
-
-
-def _allowed_type(value: str) -> None:
-    if value.lower() not in FILE_TYPES:
-        raise ValidationError(Msg("file.type_not_allowed", types=", ".join(FILE_TYPES)))
 
 
 class ProfileFileSchema(StrictSchema):
     """A file for the profile (cheque specimen, training certificate…): PDF, JPEG or PNG, 10 MB at most."""
     filename = Text(SHORT, min_length=1, required=True)
-    content_type = Text(100, required=True, validate=[_allowed_type], metadata={"enum": list(FILE_TYPES)})
+    content_type = Choice(FILE_TYPES, "file.type_not_allowed", required=True)
     content_base64 = Base64Str(FILE_MAX_BYTES, required=True)
     description = Text(LONG)
 
@@ -169,7 +165,8 @@ class ProfileFileSchema(StrictSchema):
         content = base64.b64decode(data["content_base64"])
         content_type = data["content_type"].lower()
         if content_type in FILE_TYPES and not file_matches(content_type, content):
-            raise ValidationError({"content_base64": [Msg("file.type_mismatch")]})
+            # the content's first bytes: a rule the document cannot state (422)
+            raise ValidationError({"content_base64": [Beyond("file.type_mismatch")]})
 
 
 # ---- responses (for the OpenAPI document: the gateway passes the service's answer through) ----
@@ -199,6 +196,7 @@ class ProfileUpdatedBySchema(Schema):
 
 class ProfileSchema(ProfilePatchSchema):
     user_id = fields.String(metadata={"example": "UBIPN0002"})
+    establishment = fields.String(allow_none=True, metadata={"description": "a requester's; null for others"})
     role = fields.String()
     secondary_role = fields.String(allow_none=True)
     default_role = fields.String()

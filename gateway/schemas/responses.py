@@ -178,6 +178,11 @@ class AccountSchema(Schema):
     active = fields.Boolean()
     must_change_password = fields.Boolean()
     created_at = moment()
+    # For coordinators and admins only:
+    locked = fields.Boolean(metadata={"description": "staff only: locked after failed sign-ins"})
+    failed_attempts = fields.Integer(metadata={"description": "staff only"})
+    locked_at = moment(description="staff only")
+    mfa_enabled = fields.Boolean(metadata={"description": "staff only"})
 
 
 class AccountPageSchema(Schema):
@@ -185,13 +190,6 @@ class AccountPageSchema(Schema):
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
-
-
-class LoginResultSchema(Schema):
-    access_token = fields.String()
-    token_type = fields.String(metadata={"example": "Bearer"})
-    expires_in = fields.Integer()
-    user = fields.Nested(AccountSchema)
 
 
 # ---- health -----------------------------------------------------------------------------------

@@ -126,10 +126,12 @@ def test_files_upload_and_download(client, backed):
     assert resp.headers["Location"].endswith(f"/profiles/{uid}/files/{file_id}")
     got = client.get(f"/api/v1/profiles/{uid}/files/{file_id}", headers=backed.headers("coordinator"))
     assert got.status_code == 200 and got.data == PDF and got.mimetype == "application/pdf"
-    for bad in ({**body, "content_type": "image/png"}, {**body, "content_type": "text/html"},
-                {**body, "content_base64": "***"}):
+    # A type or encoding the document refuses is 400; content of another type than declared (its first
+    # bytes, which the document cannot state) is 422.
+    for bad, status in (({**body, "content_type": "image/png"}, 422), ({**body, "content_type": "text/html"}, 400),
+                        ({**body, "content_base64": "***"}, 400)):
         assert client.post(f"/api/v1/profiles/{uid}/files", json=bad,
-                           headers=backed.headers("interpreter")).status_code == 400
+                           headers=backed.headers("interpreter")).status_code == status
     other = client.post(f"/api/v1/profiles/{backed.interpreter2}/files", json=body,
                         headers=backed.headers("interpreter"))
     assert other.status_code == 404
