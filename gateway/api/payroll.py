@@ -120,10 +120,11 @@ def list_pay_policies():
 @require("admin", code=FORBIDDEN)
 @documented("Add a pay policy version (admins): the latest version with the given changes", "payroll",
             body=PolicyCreateSchema, response=PolicySchema, status=201,
-            # the policy's own rules (services/payroll/domain/policy.py): effective after today and after
-            # the latest version, a new version id, a road factor of at least 1, timed minimums on the
-            # block grid
-            rules={"payroll.invalid_policy": ("version", "effective_from", "mileage_road_factor", "modes")})
+            # the policy's own rules (services/payroll/app/policies.py, domain/policy.py): effective after
+            # today and after the latest version, a new version id, a road factor of at least 1, timed
+            # minimums on the block grid
+            rules={"payroll.policy_not_after": ("effective_from",), "payroll.policy_version_taken": ("version",),
+                   "payroll.invalid_policy": ("mileage_road_factor", "modes")})
 def add_pay_policy():
     fields = load_body(PolicyCreateSchema())
     resp = jsonify(services().call("payroll", "add_policy", actor(), fields))

@@ -38,8 +38,16 @@ class PolicyUseCases:
                 if not isinstance(fields, dict) or not fields.get("version") or not fields.get("effective_from"):
                     raise ValueError("version and effective_from are required")
                 policy = PayPolicy.from_dict(dict(latest.to_dict(), **fields))
-                if policy.effective_from <= max(local_today(self.clock()), latest.effective_from):
-                    raise ValueError("effective_from must be after today and after the latest version")
+            except (TypeError, ValueError) as exc:
+                raise ValidationFailed("payroll.invalid_policy", params={"reason": str(exc)}) from None
+            # The two refusals an admin meets, in their language and naming the field.
+            if policy.effective_from <= max(local_today(self.clock()), latest.effective_from):
+                raise ValidationFailed("payroll.policy_not_after", fields={"effective_from": [
+                    "payroll.policy_not_after"]}, params={"latest": latest.effective_from.isoformat()})
+            if any(p.version == policy.version for p in book.versions):
+                raise ValidationFailed("payroll.policy_version_taken", fields={"version": [
+                    "payroll.policy_version_taken"]}, params={"version": policy.version})
+            try:
                 book.with_version(policy)
             except (TypeError, ValueError) as exc:
                 raise ValidationFailed("payroll.invalid_policy", params={"reason": str(exc)}) from None

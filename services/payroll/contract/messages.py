@@ -26,11 +26,22 @@ MESSAGES = register({
     "payroll.invalid_policy": {
         "fr": "Politique de rémunération invalide : {reason}",
         "en": "Invalid pay policy: {reason}"},
+    "payroll.policy_not_after": {
+        "fr": "Une nouvelle version de la politique prend effet après aujourd'hui et après la dernière version ({latest}).",
+        "en": "A new policy version takes effect after today and after the latest version ({latest})."},
+    "payroll.policy_version_taken": {
+        "fr": "La version {version} existe déjà : choisissez un autre identifiant.",
+        "en": "Version {version} already exists: choose another identifier."},
 })
 
 # Used instead when the raiser gave no params.
 PLAIN = register_plain({
     "payroll.invalid_policy": {"fr": "Politique de rémunération invalide.", "en": "Invalid pay policy."},
+    "payroll.policy_not_after": {
+        "fr": "Une nouvelle version de la politique prend effet après aujourd'hui et après la dernière version.",
+        "en": "A new policy version takes effect after today and after the latest version."},
+    "payroll.policy_version_taken": {
+        "fr": "Cet identifiant de version existe déjà.", "en": "This version identifier already exists."},
     "payroll.period_closed": {
         "fr": "Cette période de paie est déjà fermée.",
         "en": "This pay period is already closed."},

@@ -202,6 +202,13 @@ def test_policy_versions_are_data_added_by_admins_only_and_never_retroactive(wor
                 {"version": "V3", "effective_from": "2025-06-01", "bogus": 1}):
         with pytest.raises(ValidationFailed):
             app.add_policy(ADMIN, bad)
+    for bad, code, field in (({"version": "V3", "effective_from": "2024-12-01"}, "payroll.policy_not_after",
+                              "effective_from"),
+                             ({"version": "BI-legacy", "effective_from": "2025-06-01"}, "payroll.policy_version_taken",
+                              "version")):
+        with pytest.raises(ValidationFailed) as refused:
+            app.add_policy(ADMIN, bad)
+        assert refused.value.code == code and list(refused.value.fields) == [field]
     added = app.add_policy(ADMIN, {"version": "V3", "effective_from": "2025-06-01", "hourly_rate": "45.00"})
     assert added["hourly_rate"] == "45.00" and added["gst_rate"] == "0.05"
     bid = served(booking, "2025-06-03T15:00:00Z", "2025-06-03T11:00:00-04:00", "2025-06-03T13:00:00-04:00")
