@@ -189,7 +189,7 @@ class Int(Leaf):
         self.strict = strict
 
     def coerce(self, value):
-        if not self.strict and isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]{1,18}", value.strip()):
+        if not self.strict and isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]{1,19}", value.strip()):
             return int(value)
         return value
 
@@ -345,6 +345,11 @@ class QuerySchema(StrictSchema):
 
 def leaf_properties(converter, field, ret, **kwargs) -> dict:
     """apispec attribute function: a leaf is documented by its own fragment, nothing guessed."""
+    for part in ret.get("anyOf") or ():
+        # apispec's nullable object: {"type": "object", "nullable": true} beside the $ref, which any
+        # object matches; only null is meant.
+        if part == {"type": "object", "nullable": True}:
+            part["enum"] = [None]
     if not isinstance(field, Leaf):
         if isinstance(field, ListOf):
             limits = {"maxItems": field.max_items}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from gateway.schemas.bookings import BOOKING_ID, USER_ID
-from gateway.schemas.fields import Bool, DateStr, Int, ListOf, Pattern, StrictSchema, Text, TimeStr
+from services.booking.contract.vocabulary import MODES
+from gateway.schemas.fields import Bool, DateStr, Int, ListOf, Obj, Pattern, StrictSchema, Text, TimeStr
 
 PERIOD_ID = r"\d{4}-\d{2}-\d{2}"
 REMUNERATION_KEY = rf"{BOOKING_ID}:{USER_ID}(:w[0-9]{{1,3}})?"   # "<booking>:<interpreter>[:w<n>]"
@@ -35,6 +36,11 @@ class ModeRuleSchema(StrictSchema):
     minimum_minutes = Int(0, 1440, required=True)
 
 
+# The pay rule of each booking mode a new version sets (booking owns the modes).
+PolicyModesSchema = StrictSchema.from_dict({mode: Obj(ModeRuleSchema, allow_none=False) for mode in MODES},
+                                           name="PolicyModes")
+
+
 class PolicyCreateSchema(StrictSchema):
     """A new version: the latest version with these fields changed. Effective after today."""
     version = Pattern(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", required=True)
@@ -44,7 +50,7 @@ class PolicyCreateSchema(StrictSchema):
     after_hours_hourly_rate = Pattern(DECIMAL, 20)
     block_minutes = Int(1, 240)
     communication_minutes = Int(1, 240)
-    modes = fields.Dict(keys=Pattern(r"[a-z_]{1,40}"), values=fields.Nested(ModeRuleSchema))
+    modes = Obj(PolicyModesSchema, allow_none=False)
     travel_time_paid = Bool()
     travel_hourly_rate = Pattern(DECIMAL, 20)
     mileage_threshold_km = Pattern(DECIMAL, 20)

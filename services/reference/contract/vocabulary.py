@@ -39,13 +39,15 @@ COORDINATE_FIELDS = ("latitude", "longitude")
 # The form of each kind's code (a whole-value regular expression): how the code is stored. Input is
 # normalized first (case, a region's leading zero).
 _UPPER = r"[A-Z0-9][A-Z0-9_-]{0,29}"
+# Not "import": /reference/<kind>/import is the CSV import, so no item may be named so.
+_WORD = r"(?!import(?![a-z0-9_]))[a-z0-9][a-z0-9_]{1,59}"
 CODE_PATTERNS = {
     REGION: r"0[1-9]|1[0-8]",
     ESTABLISHMENT: r"[A-Z]{2,6}",                  # the booking-number prefix (HC-24240002)
     FACILITY: _UPPER, COST_CENTRE: _UPPER, ADMIN_UNIT: _UPPER,
     LANGUAGE: r"[a-z]{2,3}(-[a-z0-9]{2,8})?",      # ISO 639-1, else 639-3 (yue, prs, fcs)
-    CONTEXT: r"[a-z0-9][a-z0-9_]{1,59}",
-    REPORT_REASON: r"[a-z0-9][a-z0-9_]{1,59}",
+    CONTEXT: _WORD,
+    REPORT_REASON: _WORD,
 }
 
 
