@@ -40,18 +40,14 @@ def mfa_send():
 @api.post("/auth/mfa/verify")
 @documented("Check a code: with mfa_token, the second step of a login (tokens); signed in without it, "
             "confirms the SMS set-up (recovery codes)", "auth", body=MfaVerifySchema, response=MfaVerifyResultSchema,
-            public=True, errors=(401,),
+            public=True, errors=(401, 403, 429),   # 403: the account locked after too many codes
             rules={code: ("code",) for code in ("mfa.no_code", "mfa.code_used", "mfa.code_expired",
                                                 "mfa.too_many_attempts", "mfa.invalid_code")})
 def mfa_verify():
     data = load_body(MfaVerifySchema())
     if data.get("mfa_token"):
-        try:   # wrong codes slow down per account, across sign-ins, as passwords do
-            return jsonify(services().call("auth", "mfa_verify", data["mfa_token"], data["code"], data.get("channel")))
-        except IMSError as exc:
-            if exc.code == "auth.throttled":
-                return throttled_response(exc)
-            raise
+        # wrong codes slow down per account, across sign-ins, as passwords do (429: gateway.errors)
+        return jsonify(services().call("auth", "mfa_verify", data["mfa_token"], data["code"], data.get("channel")))
     who = authenticate()
     return jsonify(services().call("auth", "mfa_confirm", who, data["code"]))
 
