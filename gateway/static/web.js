@@ -10,8 +10,15 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });
-  // A request's draft stays in this browser (localStorage) until it is sent.
-  if (document.querySelector("[data-sent]")) localStorage.removeItem("ims-booking-draft");
+  // A request's draft stays in this browser (localStorage), under its author's id, until it is sent
+  // or they sign out; the sign-in page drops every draft left (a shared hospital workstation).
+  function clearDrafts() {
+    Object.keys(localStorage).forEach(function (k) {
+      if (k.indexOf("ims-booking-draft") === 0) localStorage.removeItem(k);
+    });
+  }
+  document.querySelectorAll("form[data-sign-out]").forEach(function (f) { f.addEventListener("submit", clearDrafts); });
+  if (document.querySelector("[data-sent], [data-clear-drafts]")) clearDrafts();
   var form = document.querySelector("form[data-draft]");
   if (!form) return;
   var key = form.getAttribute("data-draft");

@@ -143,6 +143,7 @@ def logout():
     resp = redirect(url_for("web.login"))
     for name in (SESSION_COOKIE, REFRESH_COOKIE, MFA_COOKIE):
         resp.delete_cookie(name, path="/")
+    resp.headers["Clear-Site-Data"] = '"cache", "storage"'   # drafts too (web.js also clears them)
     g.new_session = None
     return resp
 
