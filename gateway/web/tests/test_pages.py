@@ -184,7 +184,7 @@ def test_coordinator_pages_render_and_a_requester_form_shows_field_errors(app, f
     requester = app.test_client()
     sign_in(requester, "UREQU0001")
     form = requester.get("/demandes/nouvelle").get_data(as_text=True)
-    assert 'data-draft="ims-booking-draft"' in form and 'for="f-target_language"' in form
+    assert 'data-draft="ims-booking-draft:UREQU0001"' in form and 'for="f-target_language"' in form
     from ims_common.errors import ValidationFailed
     fake.failures[("booking", "create_booking")] = __import__("nameko.exceptions", fromlist=["RemoteError"]).RemoteError(
         "ValidationFailed", str(ValidationFailed("validation.failed", fields={"duration_minutes": ["field.out_of_range"]})))
