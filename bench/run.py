@@ -6,6 +6,7 @@ embedded defaults (SQLite), printed and written to bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import calendar
 import os
 import platform
 import signal
@@ -280,6 +281,70 @@ def bench_system(work: Path, seconds: float):
             "< 200 ms")
 
 
+def bench_history_lists(work: Path, seconds: float, history: dict):
+    """The lists on the generated history (all its bookings in booking's store): an interpreter's
+    busiest month and the coordinators' queues, through the gateway (cached, and through a second
+    gateway without the list cache), each beside a bare Flask route serving the same bytes. Only
+    auth, booking and the gateways run: the consumers would spend the run catching up the history."""
+    import jwt as pyjwt
+    from ims_common import config
+    from ims_common.tokens import issue_token
+    from tests.fault.conftest import Service
+
+    with isolated_vhost() as amqp:
+        env = {"IMS_DATA_DIR": str(work), "AMQP_URI": amqp}
+        previous = os.environ.get("IMS_DATA_DIR")
+        os.environ["IMS_DATA_DIR"] = str(work)
+        try:
+            keys = config.jwt_keys()       # made here first: the services and gateways read the same file
+        finally:
+            if previous is None:
+                os.environ.pop("IMS_DATA_DIR")
+            else:
+                os.environ["IMS_DATA_DIR"] = previous
+        tokens = {role: issue_token(sub=sub, role=role, name="Bench", est=None, lang="fr", keys=keys,
+                                    ttl_seconds=3600)
+                  for role, sub in (("interpreter", history["busiest_interpreter"]), ("coordinator", "UBICB0001"))}
+        assert pyjwt.get_unverified_header(tokens["coordinator"])["kid"]
+        month = history["busiest_month"]
+        last_day = calendar.monthrange(*map(int, month.split("-")))[1]
+        lists = {
+            f"interpreter's busiest month ({month})": ("interpreter",
+                                                       f"date_from={month}-01&date_to={month}-{last_day}"),
+            "coordinators' queue: to assign": ("coordinator", "queue=to_assign"),
+            "coordinators' queue: to validate": ("coordinator", "queue=to_validate"),
+        }
+        services = [Service(f"services.{name}.service", name, amqp, work).start(timeout=300)
+                    for name in ("auth", "booking")]
+        try:
+            with gunicorn_app("gateway.wsgi:app", "/api/v1/openapi.json", env) as cached_url, \
+                    gunicorn_app("gateway.wsgi:app", "/api/v1/openapi.json",
+                                 dict(env, GATEWAY_LIST_CACHE="off")) as uncached_url:
+                for label, (role, query) in lists.items():
+                    auth = {"Authorization": f"Bearer {tokens[role]}"}
+                    url = cached_url.replace("/api/v1/openapi.json", f"/api/v1/bookings?{query}")
+                    answer = requests.get(url, headers=auth, timeout=60)
+                    answer.raise_for_status()
+                    (work / "answer.json").write_bytes(answer.content)
+                    bare_env = {"BENCH_BODY_FILE": str(work / "answer.json"),
+                                "BENCH_CONTENT_TYPE": answer.headers["Content-Type"]}
+                    with gunicorn_app("bench.bare_app:app", "/bare", bare_env) as bare_url:
+                        bare = wrk.run(bare_url, seconds=seconds)
+                    cached = wrk.run(url, seconds=seconds, headers=auth)
+                    uncached = wrk.run(uncached_url.replace("/api/v1/openapi.json", f"/api/v1/bookings?{query}"),
+                                       seconds=seconds, headers=auth)
+                    total = answer.json().get("total")
+                    row(f"{history['bookings']:,} bookings, {label} ({total:,} found, {len(answer.content):,} "
+                        "bytes), cached (baseline: bare Flask, same bytes)", cached.rate, bare.rate, "req/s",
+                        "≥ 0.7 of bare")
+                    row("  its p99 (baseline: bare Flask p99)", cached.p99, bare.p99, "ms", "< 50 ms")
+                    row("  without the list cache (baseline: bare Flask)", uncached.rate, bare.rate, "req/s", "–")
+                    row("  its p99 (baseline: bare Flask p99)", uncached.p99, bare.p99, "ms", "–")
+        finally:
+            for service in services:
+                service.stop()
+
+
 # The default reference set's establishments (booking prefixes), ~900 bookings a day each.
 PREFIXES = ["HC", "CHUM", "CUSM", "CHUSJ", "ICM", "NIM", "CCSMTL", "ODIM", "CODIM"]
 CPU_ROWS: list[tuple[str, int, dict]] = []
@@ -402,15 +467,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="bench.run")
     parser.add_argument("--scale", choices=["default", "full"], default="default")
     parser.add_argument("--seconds", type=float, default=8)
-    parser.add_argument("--parts", default="appends,rebuild,system",
-                        help="which figures, comma-separated (appends, rebuild, system)")
+    parser.add_argument("--parts", default="appends,rebuild,lists,system",
+                        help="which figures, comma-separated (appends, rebuild, lists: on the history, system)")
     args = parser.parse_args(argv)
     parts = set(args.parts.split(","))
     before = os.getloadavg()
     history = None
     with tempfile.TemporaryDirectory(prefix="ims-bench-") as tmp:
         work = Path(tmp)
-        if "rebuild" in parts:
+        if parts & {"rebuild", "lists"}:
             print(f"generating history ({args.scale})…", flush=True)
             history = generate(work, args.scale)
             print(history, flush=True)
@@ -418,6 +483,8 @@ def main(argv=None) -> int:
             bench_appends(work)
         if "rebuild" in parts:
             bench_rebuild(work)
+        if "lists" in parts and history:
+            bench_history_lists(work, args.seconds, history)
         if "system" in parts:
             bench_system(work, args.seconds)
     write_results(args.scale, history, (before, os.getloadavg()))
