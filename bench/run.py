@@ -463,10 +463,33 @@ def _loads(values: tuple) -> str:
     return ", ".join(f"{v:.2f}" for v in values)
 
 
+def _history(args, work: Path) -> dict:
+    """The generated history's figures; its stores in `work`, copied from --history when given (a
+    full-scale history takes minutes to generate: it can be made once and measured again)."""
+    import json
+    import shutil
+    kept = args.history / f"history-{args.scale}.json" if args.history else None
+    if kept is None or not kept.exists():
+        print(f"generating history ({args.scale})…", flush=True)
+        history = generate(args.history or work, args.scale)
+        if kept is not None:
+            kept.write_text(json.dumps(history))
+    else:
+        history = json.loads(kept.read_text())
+    if args.history:        # a copy: the measures write to it (rebuilds, the services' own documents)
+        for name in ("booking.sqlite3", "booking.sqlite3-wal"):
+            if (args.history / name).exists():
+                shutil.copy(args.history / name, work / name)
+    print(history, flush=True)
+    return history
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="bench.run")
     parser.add_argument("--scale", choices=["default", "full"], default="default")
     parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--history", type=Path,
+                        help="a folder holding a history generated earlier at this scale (made there if empty)")
     parser.add_argument("--parts", default="appends,rebuild,lists,system",
                         help="which figures, comma-separated (appends, rebuild, lists: on the history, system)")
     args = parser.parse_args(argv)
@@ -476,9 +499,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="ims-bench-") as tmp:
         work = Path(tmp)
         if parts & {"rebuild", "lists"}:
-            print(f"generating history ({args.scale})…", flush=True)
-            history = generate(work, args.scale)
-            print(history, flush=True)
+            history = _history(args, work)
         if "appends" in parts:
             bench_appends(work)
         if "rebuild" in parts:
