@@ -65,7 +65,9 @@ class SessionSchema(Schema):
     token_type = fields.String(metadata={"example": "Bearer"})
     expires_in = fields.Integer()
     refresh_token = fields.String()
-    refresh_expires_in = fields.Integer()
+    refresh_expires_in = fields.Integer(metadata={"description": "idle timeout: unused that long, it dies"})
+    session_expires_in = fields.Integer(metadata={"description": "the session's absolute end, which no "
+                                                                 "refresh extends"})
     mfa_setup_offered = fields.Boolean()
     password_change_required = fields.Boolean()
     mfa_required = fields.Boolean()

@@ -19,11 +19,16 @@ from services.auth.app import (Accounts, Auth, DocumentExpiry, EventsFeed, Login
                                ProfileFiles, Profiles, Revocations, Sessions, SystemTokens)
 from services.auth.app.context import Context, Settings
 
-REFRESH_TTL_DEFAULT = 7 * 24 * 3600
+REFRESH_TTL_DEFAULT = 3600             # idle timeout: an hour without a refresh ends the session
+SESSION_LIFETIME_DEFAULT = 12 * 3600   # a shift: no refresh carries a session beyond it
 
 
 def refresh_ttl_seconds() -> int:
     return int(os.environ.get("IMS_REFRESH_TOKEN_TTL", str(REFRESH_TTL_DEFAULT)))
+
+
+def session_lifetime_seconds() -> int:
+    return int(os.environ.get("IMS_SESSION_LIFETIME", str(SESSION_LIFETIME_DEFAULT)))
 
 
 def expiry_interval_seconds() -> float:
@@ -35,7 +40,8 @@ def expiry_interval_seconds() -> float:
 
 def settings_from_env() -> Settings:
     return Settings(keys=config.jwt_keys, access_ttl=config.access_token_ttl_seconds,
-                    refresh_ttl=refresh_ttl_seconds, public_url=config.public_url)
+                    refresh_ttl=refresh_ttl_seconds, public_url=config.public_url,
+                    session_lifetime=session_lifetime_seconds)
 
 
 def messenger_from_env() -> AccountMessenger:

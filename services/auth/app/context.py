@@ -31,8 +31,10 @@ class Settings:
     """Read at each use, so that a key rotation or a new lifetime needs no restart."""
     keys: Callable[[], list]          # signing keys [(kid, secret)], the first signs
     access_ttl: Callable[[], int]     # seconds
-    refresh_ttl: Callable[[], int]    # seconds
+    refresh_ttl: Callable[[], int]    # seconds: the idle timeout (a refresh token unused that long dies)
     public_url: Callable[[], str]     # where the emailed links point
+    # seconds from the sign-in after which no refresh keeps the session (shared workstations)
+    session_lifetime: Callable[[], int] = lambda: 12 * 3600
 
 
 def actor_dict(actor) -> dict:

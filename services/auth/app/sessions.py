@@ -42,12 +42,14 @@ class Sessions:
         """A new session. Restricted (a temporary password): an access token that serves only to
         change the password, and no refresh token."""
         sid, now = uuid.uuid4().hex, self.ctx.now()
+        ends_at = now + self.ctx.settings.session_lifetime()
         self.ctx.docs.put(SESSIONS, sid, {"sid": sid, "user_id": account.user_id, "started_at": now,
-                                          "restricted": restricted, "active_until": self._active_until(restricted),
+                                          "restricted": restricted,
+                                          "active_until": self._active_until(restricted, ends_at),
                                           "ended_at": None, "end_reason": None})
-        result = self._access(account, sid, restricted)
+        result = self._access(account, sid, restricted, ends_at)
         if not restricted:
-            result.update(self._new_refresh_token(account.user_id, sid))
+            result.update(self._new_refresh_token(account.user_id, sid, ends_at))
         return result
 
     def refresh(self, refresh_token) -> dict:
@@ -64,35 +66,42 @@ class Sessions:
         if not account_doc or not account_doc.get("active") or self.ctx.throttle("acct:" + user_id).get("locked"):
             self.end(user_id, sid, S.ACCOUNT_UNUSABLE)
             raise Unauthorized(REFRESH_INVALID)
-        self.ctx.docs.put(REFRESH, key, {**doc, "used": True})
         session = self.ctx.docs.get(SESSIONS, sid)
+        ends_at = (session["started_at"] if session else self.ctx.now()) + self.ctx.settings.session_lifetime()
+        if ends_at <= self.ctx.now():           # the absolute lifetime: no refresh carries it further
+            self.end(user_id, sid, S.LIFETIME_OVER)
+            raise Unauthorized(REFRESH_INVALID)
+        self.ctx.docs.put(REFRESH, key, {**doc, "used": True})
         if session is not None:
-            self.ctx.docs.put(SESSIONS, sid, {**session, "active_until": self._active_until(False)})
+            self.ctx.docs.put(SESSIONS, sid, {**session, "active_until": self._active_until(False, ends_at)})
         account = Account.from_dict(account_doc)
-        result = self._access(account, sid, restricted=False)
-        result.update(self._new_refresh_token(user_id, sid))
+        result = self._access(account, sid, False, ends_at)
+        result.update(self._new_refresh_token(user_id, sid, ends_at))
         return result
 
-    def _access(self, account: Account, sid: str, restricted: bool) -> dict:
-        ttl = self.ctx.settings.access_ttl()
+    def _access(self, account: Account, sid: str, restricted: bool, ends_at: float) -> dict:
+        ttl = max(1, min(self.ctx.settings.access_ttl(), int(ends_at - self.ctx.now())))
         token = issue_token(sub=account.user_id, role=account.default_role, name=account.display_name,
                             est=account.establishment, lang=account.display_language, keys=self.ctx.settings.keys(),
                             ttl_seconds=ttl, now=self.ctx.now(),
                             # the gateway lets a restricted token (mcp) do nothing but change the password
                             extra_claims={"mcp": bool(restricted), "sid": sid})
-        return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "user": account.to_dict()}
+        return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "user": account.to_dict(),
+                "session_expires_in": int(ends_at - self.ctx.now())}
 
-    def _new_refresh_token(self, user_id: str, family: str) -> dict:
-        token, ttl = secrets.token_urlsafe(32), self.ctx.settings.refresh_ttl()
+    def _new_refresh_token(self, user_id: str, family: str, ends_at: float) -> dict:
+        """Valid for the idle timeout, never beyond the session's absolute end."""
+        token = secrets.token_urlsafe(32)
+        ttl = max(1, min(self.ctx.settings.refresh_ttl(), int(ends_at - self.ctx.now())))
         key = token_hash(token)
         self.ctx.docs.put(REFRESH, key, {"key": key, "user_id": user_id, "family": family,
                                          "expires_at": self.ctx.now() + ttl, "used": False, "revoked": False})
         return {"refresh_token": token, "refresh_expires_in": ttl}
 
-    def _active_until(self, restricted: bool) -> float:
-        """After this, no token of the session can be valid (unless a refresh extends it)."""
+    def _active_until(self, restricted: bool, ends_at: float) -> float:
+        """After this, no token of the session can be valid (unless a refresh extends it, up to ends_at)."""
         ttl = self.ctx.settings.access_ttl() + (0 if restricted else self.ctx.settings.refresh_ttl())
-        return self.ctx.now() + ttl
+        return min(self.ctx.now() + ttl, ends_at)
 
     def _refresh_doc(self, refresh_token) -> tuple[Optional[str], Optional[dict]]:
         key = token_hash(refresh_token) if isinstance(refresh_token, str) and refresh_token else None

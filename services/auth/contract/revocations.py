@@ -9,7 +9,7 @@ fact that caused it: AccountDeactivated, PasswordChanged, MfaEnabled…):
                is refused; tokens issued during that same second, before the revocation, are named by
                their sessions in session_ids
   reason       logout | refresh_reuse | deactivated | password_changed | password_reset | mfa_changed
-               | mfa_reset | account_unusable
+               | mfa_reset | account_unusable | lifetime_over
   expires_at   epoch seconds after which no token it names can still be valid (the revocation time
                plus the access-token lifetime): the entry may then be forgotten
 SystemTokenRevoked (schema 1), on the stream system-token-<jti>: {jti, sub, expires_at} (the token's

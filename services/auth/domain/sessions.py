@@ -13,8 +13,9 @@ PASSWORD_RESET = "password_reset"
 MFA_CHANGED = "mfa_changed"              # the person set up a second factor: their other sessions end
 MFA_RESET = "mfa_reset"                  # a coordinator reset it: every session ends
 ACCOUNT_UNUSABLE = "account_unusable"    # a refresh found the account inactive or locked
+LIFETIME_OVER = "lifetime_over"          # a refresh came after the session's absolute lifetime
 REASONS = (LOGOUT, REFRESH_REUSE, DEACTIVATED, PASSWORD_CHANGED, PASSWORD_RESET, MFA_CHANGED, MFA_RESET,
-           ACCOUNT_UNUSABLE)
+           ACCOUNT_UNUSABLE, LIFETIME_OVER)
 
 
 def sessions_revoked(user_id: str, session_ids: Iterable[str], reason: str, now: float, access_ttl: int,

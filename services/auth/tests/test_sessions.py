@@ -117,3 +117,33 @@ def test_revoking_a_system_token_reaches_the_list(app):
     view = gateway_view(app)
     assert view.revoked(verify_token(made["token"], KEYS))
     assert not view.revoked(verify_token(app.system_tokens.create("autre", ["events:read"])["token"], KEYS))
+
+
+def test_refreshes_never_carry_a_session_past_its_absolute_lifetime(app, coordinator, clock):
+    """Issue 17: a workstation left signed in is not kept alive by refreshes; the lifetime (policy
+    data, 12 h here as by default) runs from the sign-in, and the answer says when it ends."""
+    pepe(app, coordinator)
+    lifetime = app.ctx.settings.session_lifetime()
+    assert lifetime == 12 * 3600
+    result = app.login.login("pepe@example.org", PASSWORD, IP)
+    assert result["session_expires_in"] == lifetime
+    for _ in range(11):                                   # refreshed every hour, as a busy page would
+        clock.advance(hours=1)
+        result = app.sessions.refresh(result["refresh_token"])
+        assert result["refresh_expires_in"] <= result["session_expires_in"] <= lifetime
+    clock.advance(minutes=59)
+    last = app.sessions.refresh(result["refresh_token"])
+    assert last["session_expires_in"] == 60 and last["refresh_expires_in"] == 60 and last["expires_in"] <= 60
+    clock.advance(seconds=61)
+    with pytest.raises(Unauthorized):
+        app.sessions.refresh(last["refresh_token"])
+
+
+def test_an_idle_session_ends_after_the_idle_timeout(app, coordinator, clock):
+    pepe(app, coordinator)
+    result = app.login.login("pepe@example.org", PASSWORD, IP)
+    idle = min(app.ctx.settings.refresh_ttl(), app.ctx.settings.session_lifetime())
+    assert result["refresh_expires_in"] == idle
+    clock.advance(seconds=idle + 1)
+    with pytest.raises(Unauthorized):
+        app.sessions.refresh(result["refresh_token"])

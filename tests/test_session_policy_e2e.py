@@ -1,0 +1,52 @@
+"""The session policy through the real system (issue 17, item 3): a session's absolute lifetime
+(IMS_SESSION_LIFETIME, policy data; a few seconds here) runs from the sign-in, and refreshing never
+carries it further; each answer says when it ends."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from ims_common.testing.rabbit import isolated_vhost
+from ims_common.testing.system import running_system
+from ims_common.testing.wait import wait_until
+from tests.api_client import ApiClient, hire
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "Correct-Horse-Battery-9!"
+LIFETIME = 20   # long enough for the set-up (the coordinator's own session lives as long)
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory):
+    with isolated_vhost() as amqp_uri:
+        with running_system(tmp_path_factory.mktemp("ims-session"), amqp_uri,
+                            extra_env={"IMS_SESSION_LIFETIME": str(LIFETIME)}) as running:
+            yield running
+
+
+def test_refreshing_does_not_extend_a_session_beyond_its_lifetime(system):
+    email, password = system.coordinator_credentials()
+    coord = ApiClient.login(system.url, email, password)
+    person = hire(coord, {"email": "sam.poste@example.org", "first_name": "Sam", "last_name": "Poste",
+                          "role": "interpreter"}, PASSWORD)
+    started = time.monotonic()
+    signed = requests.post(system.url + "/api/v1/auth/login", timeout=15,
+                           json={"identifier": person["email"], "password": PASSWORD}).json()
+    assert 0 < signed["session_expires_in"] <= LIFETIME and signed["refresh_expires_in"] <= LIFETIME
+    held = {"token": signed["refresh_token"], "refreshes": 0}
+
+    def refused() -> bool:
+        resp = requests.post(system.url + "/api/v1/auth/refresh", json={"refresh_token": held["token"]}, timeout=15)
+        if resp.status_code == 200:
+            body = resp.json()
+            assert body["session_expires_in"] <= LIFETIME - int(time.monotonic() - started) + 1
+            held.update(token=body["refresh_token"], refreshes=held["refreshes"] + 1)
+            return False
+        assert resp.status_code == 401 and resp.json()["error"]["code"] == "auth.refresh_invalid", resp.text
+        return True
+
+    wait_until(refused, timeout=LIFETIME + 10, interval=1)
+    assert held["refreshes"] >= 2                        # it was refreshed, and that did not keep it
+    assert time.monotonic() - started <= LIFETIME + 3
