@@ -39,3 +39,16 @@ document.addEventListener("DOMContentLoaded", function () {
   var clear = form.querySelector("[data-clear-draft]");
   if (clear) clear.addEventListener("click", function () { localStorage.removeItem(key); form.reset(); });
 });
+// The report's actual duration follows the times typed (the page also computes it when it is shown).
+document.addEventListener("DOMContentLoaded", function () {
+  var out = document.querySelector("#actual-duration [data-actual]");
+  var start = document.getElementById("f-actual_start"), end = document.getElementById("f-actual_end");
+  if (!out || !start || !end) return;
+  function show() {
+    var minutes = Math.floor((new Date(end.value) - new Date(start.value)) / 60000);
+    if (!(minutes >= 0)) { out.textContent = "—"; return; }
+    var h = Math.floor(minutes / 60), m = minutes % 60;
+    out.textContent = h ? (m ? h + " h " + String(m).padStart(2, "0") : h + " h") : m + " min";
+  }
+  start.addEventListener("input", show); end.addEventListener("input", show);
+});

@@ -13,6 +13,7 @@ from flask import redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
+from gateway.web import communications
 from gateway.web import (page_lang, current_actor, error_code, field_errors, login_required, message_of, mode_label,
                          parse_utc, rpc, url_error, web)
 from ims_common import files
@@ -217,14 +218,6 @@ def _int(name: str) -> int:
         return -1
 
 
-def _communications() -> list[dict]:
-    out = []
-    for at, purpose in zip(request.form.getlist("comm_at"), request.form.getlist("comm_purpose")):
-        if at and purpose.strip():
-            out.append({"at": local_to_utc(at), "purpose": purpose.strip()})
-    return out
-
-
 def _cents(name: str) -> int:
     raw = (request.form.get(name) or "0").replace(",", ".").replace("$", "").strip()
     if not re.fullmatch(r"\d{1,6}(\.\d{1,2})?", raw):
@@ -247,15 +240,33 @@ def report_as_form(report: dict) -> dict:
     form["other_fees"] = f"{cents // 100}.{cents % 100:02d}"
     # A correction replaces the whole report: what was reported is shown again, not lost.
     form["additional_service"] = bool(report.get("additional_service"))
-    form["communications"] = [{"at": local_dt(c.get("at"), "%Y-%m-%dT%H:%M"), "purpose": c.get("purpose") or ""}
-                              for c in report.get("communications") or ()]
+    form["communications"] = [{"at": local_dt(c.get("at"), "%Y-%m-%dT%H:%M"), "purpose": c.get("purpose") or "",
+                               "requested_by": c.get("requested_by") or ""} for c in report.get("communications") or ()]
     return form
+
+
+def form_as_typed() -> dict:
+    """The report form's values as typed, to show them again (a refusal, one more line)."""
+    typed = {k: v for k, v in request.form.items() if not k.startswith("comm_") and k != "csrf_token"}
+    typed["additional_service"] = request.form.get("additional_service") == "on"
+    typed["communications"] = communications.lines_typed()
+    return typed
+
+
+def actual_minutes(start: str | None, end: str | None) -> int | None:
+    """The actual duration of 'YYYY-MM-DDTHH:MM' local times (the deck's "Durée réelle")."""
+    try:
+        minutes = int((datetime.fromisoformat(end or "") - datetime.fromisoformat(start or "")).total_seconds() // 60)
+    except ValueError:
+        return None
+    return minutes if minutes >= 0 else None
 
 
 def report_from_form() -> dict:
     common = {"wait_minutes": _int("wait_minutes"),
               "distance_km": (request.form.get("distance_km") or "0").replace(",", "."),
-              "travel_minutes": _int("travel_minutes"), "communications": _communications(),
+              "travel_minutes": _int("travel_minutes"),
+              "communications": communications.payload(communications.lines_typed()),
               "words": _int("words"), "other_fees_cents": _cents("other_fees"),
               "comments": request.form.get("comments", "").strip()}
     if request.form.get("provided") == "yes":
@@ -276,15 +287,22 @@ def report(booking_id: str):
     actor = current_actor()
     booking = _booking(booking_id)
     command = "correct-report" if booking.get("report") else "report"
+    typed = form_as_typed()
+    if "ajouter_ligne" in request.form:        # one more communication line, everything typed kept
+        typed["communications"] = communications.with_one_more(typed["communications"])
+        return render_template("web/booking.html", b=booking, rem=None, report_open=command == "report",
+                               correcting=command == "correct-report", start_passed=True, late_cancel=False,
+                               choices=[], form=typed, line_errors={})
     try:
         rpc("booking", "execute", actor, booking_id, command, report_from_form())
     except IMSError as exc:
         if exc.http_status == 404:
             raise
+        errors = field_errors(exc)
         return render_template("web/booking.html", b=booking, rem=None, report_open=command == "report",
                                correcting=command == "correct-report", start_passed=True,
-                               late_cancel=False, choices=[], error=message_of(exc),
-                               errors=field_errors(exc), form=request.form), 400
+                               late_cancel=False, choices=[], error=message_of(exc), errors=errors, form=typed,
+                               line_errors=communications.line_errors(errors, typed["communications"])), 400
     return redirect(url_for("web.booking_detail", booking_id=booking_id))
 
 
@@ -371,3 +389,39 @@ def modify_booking(booking_id: str):
     return render_template("web/booking_form.html", values=values, errors=errors, error=error,
                            mode_options=[(m, mode_label(m)) for m in MODES],
                            editing=booking), (400 if error else 200)
+
+
+def report_reasons(category: str) -> list[dict]:
+    """The deck's list for a report field (reference data's report reasons of `category`): each as
+    {value (the French name, what the report keeps), label (in the page's language), general}."""
+    from flask import g
+
+    from gateway.web import page_lang
+    from services.reference.contract import vocabulary as RV
+    cache = g.setdefault("report_reasons", {})
+    if category not in cache:
+        try:
+            items = rpc("reference", "list_items", current_actor(), RV.REPORT_REASON,
+                        {"category": category, "per_page": 1000})["items"]
+        except (IMSError, ServiceError):
+            items = []
+        cache[category] = [{"value": i.get("label_fr") or i["code"], "label": RV.label(i, page_lang()),
+                            "general": i.get("general"), "code": i["code"]} for i in items]
+    return cache[category]
+
+
+def reason_options(category: str, current: str | None) -> list[tuple[str, str]] | None:
+    """A select's (value, label) pairs for a report field; a value typed before the list existed is
+    kept as one more choice; None (a text field) when reference data gives no list."""
+    reasons = report_reasons(category)
+    if not reasons:
+        return None
+    options = [(r["value"], r["label"]) for r in reasons]
+    if current and current not in {value for value, _label in options}:
+        options.append((current, current))
+    return options
+
+
+@web.app_context_processor
+def _report_helpers():
+    return {"report_reasons": report_reasons, "reason_options": reason_options, "actual_minutes": actual_minutes}

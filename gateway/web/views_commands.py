@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
 from gateway.web import current_actor, error_code, field_errors, login_required, message_of, rpc, web
-from gateway.web.views_bookings import _booking, local_to_utc
+from gateway.web.communications import line_errors, lines_typed, payload as communications_payload, with_one_more
+from gateway.web.views_bookings import _booking
 from ims_common.errors import IMSError
 
-MAX_LINES = 50          # booking's MAX_COMMUNICATIONS
+MAX_LINES = 50          # booking's MAX_COMMUNICATIONS (the outcome page's count)
 
 
 def late_cancellation(booking: dict) -> bool:
@@ -40,42 +41,6 @@ CONFIRMATIONS = {
 }
 
 
-def communication_lines() -> list[dict]:
-    """The withdraw form's communication lines as typed (blank ones included, to show them again)."""
-    columns = [request.form.getlist(name) for name in ("comm_at", "comm_purpose", "comm_by")]
-    count = min(MAX_LINES, max(len(c) for c in columns))
-
-    def cell(column: list[str], i: int) -> str:
-        return (column[i] if i < len(column) else "").strip()
-    return [{"at": cell(columns[0], i), "purpose": cell(columns[1], i), "requested_by": cell(columns[2], i)}
-            for i in range(count)]
-
-
-def communications_payload(lines: list[dict]) -> list[dict]:
-    """The lines with anything typed, as booking takes them (the time in UTC from Montreal's)."""
-    out = []
-    for line in lines:
-        if line["at"] or line["purpose"] or line["requested_by"]:
-            item = {"at": local_to_utc(line["at"]) if line["at"] else None, "purpose": line["purpose"]}
-            if line["requested_by"]:
-                item["requested_by"] = line["requested_by"]
-            out.append(item)
-    return out
-
-
-def line_errors(errors: dict, lines: list[dict]) -> dict[int, dict[str, list[str]]]:
-    """'communications.<n>.<field>' -> {line index: {field: messages}}, the index among the lines
-    typed (blank lines are not sent) mapped back to the line shown."""
-    sent = [i for i, line in enumerate(lines) if line["at"] or line["purpose"] or line["requested_by"]]
-    out: dict[int, dict[str, list[str]]] = {}
-    for name, messages in errors.items():
-        parts = name.split(".")
-        if parts[0] == "communications" and len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) < len(sent):
-            field = parts[2] if len(parts) > 2 else "at"
-            out.setdefault(sent[int(parts[1])], {}).setdefault(field, []).extend(messages)
-    return out
-
-
 def confirm_page(booking: dict, command: str, *, lines=None, error=None, errors=None, status=200):
     errors = errors or {}
     lines = lines if lines is not None else [{"at": "", "purpose": "", "requested_by": ""}]
@@ -95,9 +60,7 @@ def confirm(booking_id: str, command: str):
     booking = _booking(booking_id)
     lines = None
     if request.method == "POST":
-        lines = communication_lines()
-        if len(lines) < MAX_LINES:
-            lines.append({"at": "", "purpose": "", "requested_by": ""})
+        lines = with_one_more(lines_typed())
     return confirm_page(booking, command, lines=lines)
 
 
@@ -114,7 +77,7 @@ def refused(booking_id: str, command: str, exc: IMSError):
         return render_template("web/outcome.html", booking_id=booking_id, outcome="gone",
                                message=message_of(exc)), exc.http_status
     if command in ("withdraw", "cancel", "close", "decline"):
-        lines = communication_lines() if command == "withdraw" else None
+        lines = lines_typed() if command == "withdraw" else None
         return confirm_page(booking, command, lines=lines or None, error=message_of(exc),
                             errors=field_errors(exc), status=exc.http_status)
     return redirect(url_for("web.booking_detail", booking_id=booking_id, erreur=error_code(exc)))
@@ -130,7 +93,7 @@ def command(booking_id: str, command: str):
         if command == "cancel":
             payload.setdefault("reason", _("Annulée par le demandeur"))
         if command == "withdraw":
-            communications = communications_payload(communication_lines())
+            communications = communications_payload(lines_typed())
             if communications:
                 payload["communications"] = communications
     elif command == "offer":
