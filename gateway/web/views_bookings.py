@@ -157,8 +157,15 @@ def assigned_contact(booking: dict) -> dict | None:
 @web.route("/reservations/<booking_id:booking_id>")
 @login_required()
 def booking_detail(booking_id: str):
+    return detail_page(_booking(booking_id), url_error())
+
+
+def detail_page(booking: dict, error: str | None = None, status: int = 200, typed: dict | None = None):
+    """The booking's page; a refused offer or assignment comes back here with the whole message (the
+    reasons matching gives, which an address cannot carry) and what was typed."""
     actor = current_actor()
-    booking = _booking(booking_id)
+    from gateway.web.views_validation import interpreter_names      # (it imports this module)
+    names = interpreter_names(actor) if actor["role"] in STAFF else {}
     correcting = request.args.get("corriger") == "1" and booking.get("report") and (
         booking["status"] == "service_provided" or booking.get("report_returned") or actor["role"] in STAFF)
     return render_template("web/booking.html", b=booking, rem=_remuneration(booking),
@@ -166,8 +173,8 @@ def booking_detail(booking_id: str):
                            form=report_as_form(booking["report"]) if correcting else None,
                            start_passed=(parse_utc(booking.get("start_at"))
                                          or datetime.max.replace(tzinfo=timezone.utc)) <= datetime.now(timezone.utc),
-                           choices=offer_choices(actor, booking),
-                           error=url_error(), assigned=assigned_contact(booking))
+                           choices=offer_choices(actor, booking), typed=typed or {}, names=names,
+                           error=error, assigned=assigned_contact(booking)), status
 
 
 def _reason_text(reason) -> str:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from gateway.rpc import ServiceError
 from gateway.web import current_actor, error_code, field_errors, login_required, message_of, rpc, web
 from gateway.web.communications import line_errors, lines_typed, payload as communications_payload, with_one_more
-from gateway.web.views_bookings import _booking
+from gateway.web.views_bookings import _booking, detail_page
 from ims_common.errors import IMSError
 
 MAX_LINES = 50          # booking's MAX_COMMUNICATIONS (the outcome page's count)
@@ -80,6 +80,8 @@ def refused(booking_id: str, command: str, exc: IMSError):
         lines = lines_typed() if command == "withdraw" else None
         return confirm_page(booking, command, lines=lines or None, error=message_of(exc),
                             errors=field_errors(exc), status=exc.http_status)
+    if command in ("offer", "assign"):      # matching's reasons are in the message: said on the page
+        return detail_page(booking, message_of(exc), exc.http_status, typed=dict(request.form))
     return redirect(url_for("web.booking_detail", booking_id=booking_id, erreur=error_code(exc)))
 
 
@@ -96,10 +98,14 @@ def command(booking_id: str, command: str):
             communications = communications_payload(lines_typed())
             if communications:
                 payload["communications"] = communications
+    elif command == "offer" and request.form.get("all_qualified"):
+        payload = {"all_qualified": True}     # booking offers it to every qualified interpreter at once
     elif command == "offer":
         payload = {"interpreter_ids": request.form.getlist("interpreter_ids")}
     elif command == "assign":
         payload = {"interpreter_id": request.form.get("interpreter_id", "")}
+        if request.form.get("override_reason", "").strip():
+            payload["override_reason"] = request.form["override_reason"].strip()[:2000]
     else:
         abort(404)
     try:
@@ -117,6 +123,8 @@ def command(booking_id: str, command: str):
     notice = {"accept": "confirmee" if before.get("status") == "modified" else "acceptee",
               "withdraw": "retiree", "cancel": "annulee", "close": "achevee", "offer": "offerte",
               "assign": "assignee"}.get(command)
+    if command == "offer" and payload.get("all_qualified"):
+        notice = "offerte-tous"
     return redirect(url_for("web.booking_detail", booking_id=booking_id, fait=notice))
 
 

@@ -74,7 +74,17 @@ def interpreters():
         limited = False
     return render_template("web/interpreters.html", rows=rows, limited=limited, q=q, language=language,
                            expiring=expiring, soon=(today() + timedelta(days=30)).isoformat(),
-                           locked=locked, done=request.args.get("fait"), error=url_error())
+                           locked=locked, done=request.args.get("fait"), error=url_error(),
+                           created_name=_created_name(actor))
+
+
+def _created_name(actor: dict) -> str | None:
+    """The name of the interpreter just created (?cree=<user_id>), read from auth, never from the address."""
+    uid = request.args.get("cree", "")[:40]
+    account = _try("auth", "get_account", actor, uid, default=None) if uid else None
+    if not account:
+        return None
+    return f"{account.get('first_name') or ''} {account.get('last_name') or ''}".strip() or None
 
 
 def locked_accounts(actor: dict) -> list[dict]:

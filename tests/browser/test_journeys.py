@@ -151,8 +151,8 @@ def test_request_to_closed_booking_through_the_pages(system, people, browser, sh
     shots(coord, "coordonnateur-tableau-de-bord")
     coord.get_by_role("link", name=bid).first.click()
     coord.get_by_label(re.compile(people["alice"]["user_id"])).check()
-    coord.get_by_role("button", name="Offrir").click()
-    coord.wait_for_selector(f"dd:has-text('{people['alice']['user_id']}')")
+    coord.get_by_role("button", name="Offrir", exact=True).click()
+    coord.wait_for_selector("#offered-to:has-text('Alice Web')")      # by name
     shots(coord, "coordonnateur-offre")
 
     # Alice accepts, reports the service (it started five minutes ago) and joins a receipt photo.
