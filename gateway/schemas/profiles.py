@@ -7,6 +7,7 @@ import base64
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
+from gateway.contract import views as page_views
 from gateway.schemas.bookings import ESTABLISHMENT
 from services.auth.contract.vocabulary import ROLES
 from services.booking.contract.vocabulary import MODES
@@ -119,6 +120,8 @@ class ProfilePatchSchema(StrictSchema):
     phone = Pattern(PHONE, 40, "field.invalid_phone")
     display_language = Choice(LANGS, allow_none=False)
     gender = Choice(GENDERS)
+    list_view = Choice(page_views.CHOICES, metadata={
+        "description": "the bookings page's view the person made their default (gateway/contract/views.py)"})
     region = Choice(REGIONS)
     address = Text(300)
     postal_code = Text(20)
