@@ -1,6 +1,7 @@
 """The session policy through the real system (issue 17, item 3): a session's absolute lifetime
 (IMS_SESSION_LIFETIME, policy data; a few seconds here) runs from the sign-in, and refreshing never
-carries it further; each answer says when it ends."""
+carries it further; each answer says when it ends. And a second factor changed other than right
+after signing in asks for the password again (the window is 0 here: always)."""
 from __future__ import annotations
 
 import time
@@ -22,7 +23,8 @@ LIFETIME = 20   # long enough for the set-up (the coordinator's own session live
 def system(tmp_path_factory):
     with isolated_vhost() as amqp_uri:
         with running_system(tmp_path_factory.mktemp("ims-session"), amqp_uri,
-                            extra_env={"IMS_SESSION_LIFETIME": str(LIFETIME)}) as running:
+                            extra_env={"IMS_SESSION_LIFETIME": str(LIFETIME),
+                                       "IMS_STEP_UP_WINDOW": "0"}) as running:
             yield running
 
 
@@ -50,3 +52,20 @@ def test_refreshing_does_not_extend_a_session_beyond_its_lifetime(system):
     wait_until(refused, timeout=LIFETIME + 10, interval=1)
     assert held["refreshes"] >= 2                        # it was refreshed, and that did not keep it
     assert time.monotonic() - started <= LIFETIME + 3
+
+
+def test_changing_the_second_factor_asks_for_the_current_password(system):
+    email, password = system.coordinator_credentials()
+    coord = ApiClient.login(system.url, email, password)
+    person = hire(coord, {"email": "eve.poste@example.org", "first_name": "Eve", "last_name": "Poste",
+                          "role": "interpreter"}, PASSWORD)
+    me = ApiClient.login(system.url, person["email"], PASSWORD)
+    bare = me.post("/auth/mfa/setup", {"choice": "now", "mobile": "514 555-0166"})
+    assert bare.status_code == 422, bare.text
+    assert bare.json()["error"]["fields"]["current_password"] == [
+        "Pour changer votre double authentification, entrez votre mot de passe actuel."]
+    wrong = me.post("/auth/mfa/setup", {"choice": "now", "mobile": "514 555-0166",
+                                        "current_password": "Pas-Le-Bon-Mot-De-Passe-1"})
+    assert wrong.status_code == 422 and "current_password" in wrong.json()["error"]["fields"], wrong.text
+    right = me.post("/auth/mfa/setup", {"choice": "now", "mobile": "514 555-0166", "current_password": PASSWORD})
+    assert right.status_code == 200 and right.json()["code_sent"] is True, right.text

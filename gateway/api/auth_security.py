@@ -25,7 +25,8 @@ from gateway.validation import load_body
             rules={"request.invalid": ("mobile",)})   # now: a valid mobile, given or on the profile
 def mfa_setup():
     data = load_body(MfaSetupSchema())
-    return jsonify(services().call("auth", "mfa_setup", actor(), data["choice"], data.get("mobile")))
+    return jsonify(services().call("auth", "mfa_setup", actor(), data["choice"], data.get("mobile"),
+                                   data.get("current_password")))
 
 
 @api.post("/auth/mfa/send")
@@ -61,7 +62,7 @@ def mfa_totp():
     data = load_body(TotpSchema())
     if data.get("code"):
         return jsonify(services().call("auth", "totp_confirm", actor(), data["code"]))
-    return jsonify(services().call("auth", "totp_enrol", actor()))
+    return jsonify(services().call("auth", "totp_enrol", actor(), data.get("current_password")))
 
 
 @api.post("/auth/refresh")

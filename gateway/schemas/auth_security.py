@@ -14,6 +14,7 @@ SECRET = 256     # passwords are checked by the auth service (12..128); a little
 class MfaSetupSchema(StrictSchema):
     choice = Choice(("now", "later"), required=True)
     mobile = Text(32, min_length=1)          # the mobile number for the first SMS code
+    current_password = Text(SECRET, min_length=1)   # needed unless the sign-in was minutes ago (step-up)
 
 
 class MfaSendSchema(StrictSchema):
@@ -30,6 +31,7 @@ class MfaVerifySchema(StrictSchema):
 
 class TotpSchema(StrictSchema):
     code = Text(16, min_length=1)            # absent: enrol (a new secret); present: confirm it
+    current_password = Text(SECRET, min_length=1)   # enrolling: needed unless the sign-in was minutes ago
 
 
 class RefreshSchema(StrictSchema):

@@ -119,7 +119,8 @@ def mfa_setup():
                 rpc("auth", "mfa_setup", actor, "later", None)
                 return redirect(next_url)
             if action == "now":
-                rpc("auth", "mfa_setup", actor, "now", request.form.get("mobile", "").strip() or None)
+                rpc("auth", "mfa_setup", actor, "now", request.form.get("mobile", "").strip() or None,
+                    request.form.get("current_password") or None)   # step-up beyond a fresh sign-in
                 step = "code"
             elif action == "confirm":
                 step = "code"

@@ -31,6 +31,10 @@ def session_lifetime_seconds() -> int:
     return int(os.environ.get("IMS_SESSION_LIFETIME", str(SESSION_LIFETIME_DEFAULT)))
 
 
+def step_up_window_seconds() -> int:
+    return int(os.environ.get("IMS_STEP_UP_WINDOW", "600"))
+
+
 def expiry_interval_seconds() -> float:
     try:
         return max(0.5, float(os.environ.get("IMS_PROFILE_EXPIRY_INTERVAL", "60")))
@@ -41,7 +45,7 @@ def expiry_interval_seconds() -> float:
 def settings_from_env() -> Settings:
     return Settings(keys=config.jwt_keys, access_ttl=config.access_token_ttl_seconds,
                     refresh_ttl=refresh_ttl_seconds, public_url=config.public_url,
-                    session_lifetime=session_lifetime_seconds)
+                    session_lifetime=session_lifetime_seconds, step_up_window=step_up_window_seconds)
 
 
 def messenger_from_env() -> AccountMessenger:

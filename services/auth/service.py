@@ -64,16 +64,16 @@ class AuthService:
     # ---- the person's own security ----
 
     @rpc
-    def mfa_setup(self, actor, choice, mobile=None):
-        return self.app.mfa.mfa_setup(actor, choice, mobile)
+    def mfa_setup(self, actor, choice, mobile=None, current_password=None):
+        return self.app.mfa.mfa_setup(actor, choice, mobile, current_password)
 
     @rpc
     def mfa_confirm(self, actor, code):
         return self.app.mfa.mfa_confirm(actor, code)
 
     @rpc
-    def totp_enrol(self, actor):
-        return self.app.mfa.totp_enrol(actor)
+    def totp_enrol(self, actor, current_password=None):
+        return self.app.mfa.totp_enrol(actor, current_password)
 
     @rpc
     def totp_confirm(self, actor, code):

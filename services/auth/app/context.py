@@ -35,6 +35,8 @@ class Settings:
     public_url: Callable[[], str]     # where the emailed links point
     # seconds from the sign-in after which no refresh keeps the session (shared workstations)
     session_lifetime: Callable[[], int] = lambda: 12 * 3600
+    # seconds after a sign-in during which changing the second factor needs no password again
+    step_up_window: Callable[[], int] = lambda: 600
 
 
 def actor_dict(actor) -> dict:

@@ -1,6 +1,10 @@
 """Setting up the second factor, signed in: now (the first code always goes by SMS to the mobile
 number, as the deck and the FAQ say) or later (24 hours); then an authenticator app. Turning a second
-factor on ends the person's other sessions (the one that did it stays)."""
+factor on ends the person's other sessions (the one that did it stays).
+
+Step-up (issue 17): a new phone or authenticator app (which also replaces the recovery codes) needs
+a recent authentication: the session's sign-in less than settings.step_up_window ago (the set-up the sign-in
+offers), else the current password, whose failures count as the password's do."""
 from __future__ import annotations
 
 import re
@@ -8,15 +12,17 @@ import re
 import pyotp
 
 from ims_common import validation as v
-from ims_common.errors import Conflict, ValidationFailed
+from ims_common.errors import Conflict, Unauthorized, ValidationFailed
 from services.auth.app.context import Context, actor_dict
 from services.auth.app.second_factor import channels, check_totp
-from services.auth.app.sessions import Sessions
+from services.auth.app.sessions import SESSIONS, Sessions
+from services.auth.domain import lockout
 from services.auth.contract.events import MFA_ENABLED
 from services.auth.domain import mfa
 from services.auth.domain import sessions as S
 
 MOBILE_RE = re.compile(r"\+?[0-9][0-9 ().-]{8,20}")
+STEP_UP = "auth.step_up_required"
 
 
 class MfaSetup:
@@ -24,7 +30,27 @@ class MfaSetup:
         self.ctx = ctx
         self.sessions = sessions
 
-    def mfa_setup(self, actor, choice, mobile=None) -> dict:
+    def _step_up(self, actor, user_id: str, current_password) -> None:
+        now = self.ctx.now()
+        sid = actor_dict(actor).get("session_id")
+        session = self.ctx.docs.get(SESSIONS, sid) if isinstance(sid, str) and sid else None
+        if current_password is None:
+            window = self.ctx.settings.step_up_window()
+            if session and session["user_id"] == user_id and session["started_at"] >= now - window:
+                return
+            raise ValidationFailed(STEP_UP, fields={"current_password": [STEP_UP]})
+        key = lockout.identity_key(None, user_id)
+        wait = lockout.wait_seconds(self.ctx.throttle(key), lockout.ACCOUNT, now)
+        if wait > 0:
+            raise Unauthorized("auth.throttled", params={"retry_after": int(wait) + 1})
+        password_hash = self.ctx.credentials.password_hash(user_id)
+        if not isinstance(current_password, str) or not password_hash \
+                or not self.ctx.hasher.verify(password_hash, current_password):
+            state, _ = lockout.record_failure(self.ctx.throttle(key), lockout.ACCOUNT, now)
+            self.ctx.save_throttle(key, state)
+            raise v.fail("current_password", "auth.wrong_current_password")
+
+    def mfa_setup(self, actor, choice, mobile=None, current_password=None) -> dict:
         account = self.ctx.usable_account(actor)
         sec = self.ctx.security(account.user_id)
         now = self.ctx.now()
@@ -35,6 +61,7 @@ class MfaSetup:
                     "postponed_until": self.ctx.iso(now + mfa.POSTPONE_SECONDS)}
         if choice != "now":
             raise v.fail("choice", "field.not_one_of")
+        self._step_up(actor, account.user_id, current_password)
         if mobile is None:
             mobile = sec["mfa"].get("mobile") or self.ctx.profile_mobile(account.user_id)
         if not isinstance(mobile, str) or not MOBILE_RE.fullmatch(mobile.strip()):
@@ -61,11 +88,12 @@ class MfaSetup:
         self._enabled(actor, account.user_id, "sms")
         return {"mfa_enabled": True, "channels": channels(sec), "recovery_codes": codes}
 
-    def totp_enrol(self, actor) -> dict:
+    def totp_enrol(self, actor, current_password=None) -> dict:
         account = self.ctx.usable_account(actor)
         sec = self.ctx.security(account.user_id)
         if not sec["mfa"].get("enabled"):
             raise Conflict("mfa.setup_required")
+        self._step_up(actor, account.user_id, current_password)
         secret = pyotp.random_base32()
         sec["mfa"]["totp_pending"] = secret
         self.ctx.save_security(sec)

@@ -50,6 +50,9 @@ MESSAGES = register({
     "auth.password_surrounding_spaces": {
         "fr": "Le mot de passe saisi commence ou finit par une espace : retirez les espaces (par exemple après un copier-coller) et réessayez.",
         "en": "The password entered starts or ends with a space: remove the spaces (e.g. after copy and paste) and try again."},
+    "auth.step_up_required": {
+        "fr": "Pour changer votre double authentification, entrez votre mot de passe actuel.",
+        "en": "To change your two-step verification, enter your current password."},
     "auth.wrong_current_password": {
         "fr": "Le mot de passe actuel est incorrect.",
         "en": "The current password is incorrect."},

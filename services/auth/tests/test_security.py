@@ -220,7 +220,8 @@ def test_refresh_rotates_and_reuse_revokes_the_family(sec, pepe):
 
 def enable_mfa(sec, sent, pepe):
     actor = {"user_id": pepe["user_id"], "role": "interpreter"}
-    assert sec.mfa.mfa_setup(actor, "now", "514 555-0199") == {"code_sent": True, "channel": "sms", "expires_in": 600}
+    # No session of a sign-in minutes ago here: the password is typed again (step-up).
+    assert sec.mfa.mfa_setup(actor, "now", "514 555-0199", PASSWORD) == {"code_sent": True, "channel": "sms", "expires_in": 600}
     message = sent.last("mfa_code")
     assert message["params"]["channel"] == "sms" and message["recipient"]["mobile"] == "514 555-0199"
     with pytest.raises(ValidationFailed):
@@ -341,7 +342,7 @@ def test_a_right_second_factor_ends_the_run_of_failures(sec, pepe, sent, clock):
 
 def test_mfa_totp_enrol_and_login(sec, pepe, sent, clock):
     actor, _ = enable_mfa(sec, sent, pepe)
-    enrol = sec.mfa.totp_enrol(actor)
+    enrol = sec.mfa.totp_enrol(actor, PASSWORD)
     assert enrol["otpauth_uri"].startswith("otpauth://totp/IMS:pepe%40example.org?secret=")
     totp = pyotp.TOTP(enrol["secret"])
     assert sec.mfa.totp_confirm(actor, totp.at(clock().timestamp()))["totp_enabled"] is True
@@ -414,3 +415,24 @@ def test_deactivate_reactivate_reset_mfa(sec, pepe, coordinator, sent):
         sec.management.deactivate({"user_id": pepe["user_id"], "role": "interpreter"}, coordinator["user_id"])
     with pytest.raises(Conflict):
         sec.management.deactivate(coordinator, coordinator["user_id"])
+
+
+def test_changing_the_second_factor_later_asks_for_the_password(sec, pepe, sent, clock):
+    """Issue 17, step-up: right after signing in (the set-up the sign-in offers) the password was just
+    typed; later, a new phone or authenticator app asks for it again, so an unattended session cannot
+    replace the second factor (and the recovery codes)."""
+    from services.auth.tests.test_sessions import claims
+    signed = sec.login.login("pepe@example.org", PASSWORD, IP)
+    actor = {"user_id": pepe["user_id"], "role": "interpreter", "session_id": claims(signed)["sid"]}
+    assert sec.mfa.mfa_setup(actor, "now", "514 555-0199")["code_sent"] is True     # fresh: no password
+    sec.mfa.mfa_confirm(actor, sent.last("mfa_code")["params"]["code"])
+    clock.advance(minutes=11)
+    for call in (lambda pw: sec.mfa.mfa_setup(actor, "now", "514 555-0100", pw), lambda pw: sec.mfa.totp_enrol(actor, pw)):
+        with pytest.raises(ValidationFailed) as err:
+            call(None)
+        assert err.value.fields == {"current_password": ["auth.step_up_required"]}
+        with pytest.raises(ValidationFailed) as err:
+            call("Not-The-Password-1!")
+        assert err.value.fields == {"current_password": ["auth.wrong_current_password"]}
+    assert sec.mfa.mfa_setup(actor, "now", "514 555-0100", PASSWORD)["code_sent"] is True
+    assert sec.mfa.totp_enrol(actor, PASSWORD)["secret"]
