@@ -28,18 +28,19 @@ def _try(service: str, method: str, *args, default=None):
 @login_required(*STAFF)
 def dashboard():
     actor = current_actor()
-    # Matching's queue (urgency, flagged unfilled first, open offers) when booking offers it; then
-    # whatever else is pending (e.g. its start has passed), by start time.
+    # Booking's one definition of "to assign" (pending, start still to come), ranked by matching
+    # (urgency, flagged unfilled first, open offers); its list queue holds the same bookings. Those
+    # whose start has passed unfilled are "missed", shown apart: the bank closes them out.
     ranked = _try("booking", "to_assign", actor, {"per_page": 200}, default=None)
-    ranked = ranked["items"] if ranked else []
-    pending = rpc("booking", "list_bookings", actor, {"queue": "to_assign", "per_page": 200})["items"]
-    seen = {b["id"] for b in ranked}
-    to_assign = ranked + sorted((b for b in pending if b["id"] not in seen), key=lambda b: b.get("start_at") or "")
+    to_assign = ranked["items"] if ranked else rpc(
+        "booking", "list_bookings", actor, {"queue": "to_assign", "per_page": 200})["items"]
+    missed = rpc("booking", "list_bookings", actor, {"queue": "missed", "per_page": 50, "order": "desc"})
     to_validate = rpc("booking", "list_bookings", actor, {"queue": "to_validate", "per_page": 100})["items"]
     unanswered = [b for b in to_assign if b.get("open_offers")]
     failed = _try("notification", "deliveries", {"status": "failed"}, default=None)
     from gateway.web.views_validation import interpreter_names
     return render_template("web/dashboard.html", to_assign=to_assign, to_validate=to_validate,
+                           to_assign_total=(ranked or {}).get("total", len(to_assign)), missed=missed,
                            unanswered=unanswered, failed=failed, names=interpreter_names(actor))
 
 

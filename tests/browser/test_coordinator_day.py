@@ -108,3 +108,21 @@ def test_a_coordinators_day_in_the_browser(system, morning, browser, shots):
     page.wait_for_selector("#done")
     assert "verrouillés" in page.inner_text("#done")
     shots(page, "journee-periode-fermee")
+
+
+def test_one_to_assign_everywhere_and_the_missed_apart(system, morning, browser, shots):
+    """Issue 15, item 6: the dashboard's "À assigner" is booking's one definition (pending, start still
+    to come), the same count as the list's queue; a request whose start passed unfilled is shown apart."""
+    email, password = system.coordinator_credentials()
+    api = ApiClient.login(system.url, email, password)
+    now = datetime.now(MONTREAL)
+    start = max(now.replace(hour=0, minute=0, second=0, microsecond=0), now - timedelta(minutes=30))
+    late = api.ok(api.post("/bookings", {**BOOKING, "date": start.date().isoformat(),
+                                         "start_time": start.strftime("%H:%M")}), 201)["id"]
+    queue = api.ok(api.get("/bookings", params={"queue": "to_assign", "per_page": 200}))
+    assert late not in [b["id"] for b in queue["items"]]
+    page = staff_page(browser, system)
+    page.get_by_role("link", name="Tableau de bord").click()
+    assert f"({queue['total']})" in page.inner_text("#to-assign h2")
+    assert late not in page.inner_text("#to-assign") and late in page.inner_text("#missed")
+    shots(page, "tableau-de-bord-a-assigner-et-passees")

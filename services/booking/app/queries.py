@@ -24,7 +24,7 @@ class Queries(AppBase):
         return access.assigned_contact(actor, booking, self.auth_profiles.get(uid) if uid else None)
 
     def list_bookings(self, actor: dict, query) -> dict:
-        where, page, per_page, direction = parse_query(actor, query)
+        where, page, per_page, direction = parse_query(actor, query, self._now())
         self.catch_up()            # cheap when up to date; covers appends made by another process
         items, total = self.read_model.find(where, page, per_page, direction) if where is not None else ([], 0)
         return {"items": [summary(s) for s in items], "total": total, "page": page, "per_page": per_page}

@@ -1,9 +1,9 @@
 """The coordinators' queue: pending bookings still to come, most urgent first (domain.queue)."""
 from __future__ import annotations
 
-from ims_common.times import iso_z
 from services.booking.domain import queue
 from services.booking.domain.access import require_staff
+from services.booking.domain.listing import to_assign_where
 
 from .base import AppBase
 from .read_model import BOOKINGS, state_of
@@ -15,7 +15,7 @@ class Queue(AppBase):
         page, per_page = queue.paging(query)
         self.catch_up()
         now = self._now()
-        docs = self.docs.find(BOOKINGS, {"status": "pending", "start_at": {"gt": iso_z(now)}},
+        docs = self.docs.find(BOOKINGS, to_assign_where(now),
                               order_by=[("start_at", 1)], limit=queue.QUEUE_LIMIT)
         rows = queue.ordered([queue.row(state_of(doc), now) for doc in docs])
         start = (page - 1) * per_page

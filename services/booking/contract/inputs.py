@@ -42,7 +42,7 @@ MAX_COMMUNICATIONS = 50
 MAX_OFFER = 100               # interpreters named in one offer
 ATTACHMENT_TYPES = files.ATTACHMENT_TYPES
 ATTACHMENT_MAX_BYTES = files.UPLOAD_MAX_BYTES
-QUEUES = ("to_assign", "to_validate")
+QUEUES = ("to_assign", "missed", "to_validate")   # missed: pending, start passed (domain/listing.py)
 MAX_PER_PAGE = 200
 
 

@@ -3,9 +3,11 @@ small query language, always narrowed to what the caller may see."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 from ims_common import validation as v
 from ims_common.errors import Forbidden
+from ims_common.times import iso_z
 from services.booking.contract.inputs import LIST_QUERY, PAGE_DEFAULTS
 from services.booking.contract.vocabulary import STATUSES
 
@@ -14,8 +16,19 @@ from .inputs import check
 
 # Each queue: the statuses it may hold, and what else its bookings must be. To validate: every paid
 # case not yet validated, a cancelled booking that pays someone included (contract/fold.py).
-QUEUES = {"to_assign": ("pending",), "to_validate": ("service_provided", "cancelled")}
-QUEUE_WHERE = {"to_assign": {}, "to_validate": {"awaiting_validation": True}}
+QUEUES = {"to_assign": ("pending",), "missed": ("pending",), "to_validate": ("service_provided", "cancelled")}
+QUEUE_WHERE = {"to_assign": {}, "missed": {}, "to_validate": {"awaiting_validation": True}}
+
+
+def to_assign_where(now: datetime) -> dict:
+    """The one definition of "to assign" (issue 15, item 6), for every view (the list's queue, the
+    ranked queue, the dashboard): pending, and its start still to come. A pending booking whose start
+    has passed can no longer be filled: it is "missed" (missed_where), for the bank to close out."""
+    return {"status": "pending", "start_at": {"gt": iso_z(now)}}
+
+
+def missed_where(now: datetime) -> dict:
+    return {"status": "pending", "start_at": {"lte": iso_z(now)}}
 QUERY_FIELDS = tuple(LIST_QUERY)
 assert set(QUEUES) == set(LIST_QUERY["queue"]["choices"])
 
@@ -51,7 +64,7 @@ def scope(actor: dict) -> dict:
     return {"visible_to": {"contains": actor["user_id"]}}
 
 
-def parse_query(actor: dict, query) -> tuple[dict | None, int, int, int]:
+def parse_query(actor: dict, query, now: datetime | None = None) -> tuple[dict | None, int, int, int]:
     """(where, page, per_page, direction), or ValidationFailed naming each bad parameter.
     where is None when the filters contradict each other (nothing can match); direction is 1 for
     the earliest start first (the default), -1 for the latest first."""
@@ -78,6 +91,11 @@ def parse_query(actor: dict, query) -> tuple[dict | None, int, int, int]:
             raise Forbidden("booking.forbidden_role", {"role": actor["role"], "command": "queue"})
         statuses = [s for s in (statuses or QUEUES[queue]) if s in QUEUES[queue]]
         where.update(QUEUE_WHERE[queue])
+        moment = now or datetime.now(timezone.utc)
+        if queue == "to_assign":
+            where["start_at"] = to_assign_where(moment)["start_at"]
+        elif queue == "missed":
+            where["start_at"] = missed_where(moment)["start_at"]
     if statuses == []:
         return None, page, per_page, direction
     if statuses is not None:

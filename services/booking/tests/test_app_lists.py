@@ -1,6 +1,8 @@
 """Lists over the read model: scoping per role, filters, queues, pages, rebuild and idempotency."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from ims_common.errors import Forbidden, ValidationFailed
@@ -134,3 +136,17 @@ def test_the_validation_queue_holds_every_paid_case_until_validated(app, clock, 
     app.execute(COORD, week["a"], "close", {"comment": "Communications vérifiées"})
     assert ids(app.list_bookings(COORD, {"queue": "to_validate"})) == [week["d"]]
     assert app.get_booking(COORD, week["a"])["status"] == "cancelled"
+
+
+def test_one_definition_of_to_assign_in_the_list_and_the_ranked_queue(app, week, clock):
+    """Issue 15, item 6: the list's queue and the ranked queue hold the same bookings (pending, start
+    still to come); once a start passes unfilled, the booking leaves both for "missed"."""
+    def both():
+        listed = ids(app.list_bookings(COORD, {"queue": "to_assign", "per_page": 200}))
+        ranked = ids(app.to_assign(COORD, {"per_page": 200}))
+        assert sorted(listed) == sorted(ranked)
+        return sorted(listed)
+    assert both() == sorted([week["a"], week["b"], week["c"]])
+    clock.now = datetime(2024, 9, 4, 14, 0, tzinfo=timezone.utc)    # b (Sep 3) and a (Sep 4, 10:00) started
+    assert both() == [week["c"]]
+    assert sorted(ids(app.list_bookings(COORD, {"queue": "missed"}))) == sorted([week["a"], week["b"]])
