@@ -49,18 +49,13 @@ def dashboard():
 def interpreters():
     """Interpreters with their languages, region, documents expiring and availability (auth's
     profiles); falls back to the accounts list when profiles are not offered."""
+    from gateway.web import interpreter_filters as filters
     actor = current_actor()
-    query: dict = {"role": "interpreter", "per_page": 200}
-    q = request.args.get("q", "").strip()[:100]
-    language = request.args.get("langue", "").strip()[:100]
-    expiring = request.args.get("expire") == "1"
-    if q:
-        query["q"] = q
-    if language:
-        query["language"] = language
-    if expiring:
-        query["document_expiring_within_days"] = 30
-    profiles = _try("auth", "list_profiles", actor, query, default=None)
+    roster = _try("auth", "list_profiles", actor, {"role": "interpreter", "per_page": 200}, default=None)
+    regions = sorted({r["region"] for r in (roster or {}).get("items") or () if r.get("region")})
+    f = filters.from_args(regions)
+    query = filters.auth_query(f)
+    profiles = _try("auth", "list_profiles", actor, query, default=None) if roster is not None else None
     locked = locked_accounts(actor)
     if profiles is None:
         accounts = rpc("auth", "list_accounts", actor,
@@ -72,9 +67,11 @@ def interpreters():
         rows = [dict(r, locked=bool(lock.get(r.get("user_id"))),
                      locked_at=lock.get(r.get("user_id"), {}).get("locked_at"))
                 for r in profiles["items"]]
+        rows = [r for r in rows if filters.keep(r, f)]
         limited = False
-    return render_template("web/interpreters.html", rows=rows, limited=limited, q=q, language=language,
-                           expiring=expiring, soon=(today() + timedelta(days=30)).isoformat(),
+    return render_template("web/interpreters.html", rows=rows, limited=limited, f=f, q=f["q"],
+                           language=f["language"], expiring=f["expiring"], regions=regions, modes=filters.MODES,
+                           soon=(today() + timedelta(days=30)).isoformat(),
                            locked=locked, done=request.args.get("fait"), error=url_error(),
                            created_name=_created_name(actor))
 

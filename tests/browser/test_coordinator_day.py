@@ -126,3 +126,31 @@ def test_one_to_assign_everywhere_and_the_missed_apart(system, morning, browser,
     assert f"({queue['total']})" in page.inner_text("#to-assign h2")
     assert late not in page.inner_text("#to-assign") and late in page.inner_text("#missed")
     shots(page, "tableau-de-bord-a-assigner-et-passees")
+
+
+def test_the_interpreters_list_filters_by_pair_region_and_request_type(system, morning, browser, shots):
+    """Issue 15, item 3 (the list's filters): by language pair, region and request type."""
+    email, password = system.coordinator_credentials()
+    api = ApiClient.login(system.url, email, password)
+    api.ok(api.request("PATCH", f"/profiles/{morning['aram']['user_id']}", json={
+        "region": "14-Lanaudière", "request_types": ["in_person"]}))
+    page = staff_page(browser, system)
+    page.get_by_role("link", name="Interprètes", exact=True).click()
+    page.get_by_label("Langue d'arrivée").fill("armenien")
+    page.get_by_role("button", name="Chercher").click()
+    roster = page.inner_text("#roster")
+    assert "Ani Journee" in roster and "Aram Journee" in roster and "Zoé Nouvelle" not in roster
+    page.get_by_label("Type de demande").select_option(label="Par téléphone")
+    page.get_by_role("button", name="Chercher").click()
+    roster = page.inner_text("#roster")
+    assert "Ani Journee" in roster and "Aram Journee" not in roster
+    page.get_by_label("Type de demande").select_option(value="")
+    page.get_by_label("Région").select_option("14-Lanaudière")
+    page.get_by_role("button", name="Chercher").click()
+    roster = page.inner_text("#roster")
+    assert "Aram Journee" in roster and "Ani Journee" not in roster and "1 interprète(s)" in page.inner_text("#count")
+    shots(page, "interpretes-filtres")
+    page.get_by_label("Région").select_option(value="")
+    page.get_by_label("Comptes verrouillés seulement").check()      # nobody is locked out here
+    page.get_by_role("button", name="Chercher").click()
+    assert "0 interprète(s)" in page.inner_text("#count") and "Ani Journee" not in page.inner_text("#roster")
