@@ -28,6 +28,7 @@ def test_report_with_lists_lines_duration_and_nothing_lost(system, browser, shot
 
     page = sign_in(browser, system, ines["user_id"], PHONE)
     page.goto(f"{system.url}/reservations/{bid}")
+    assert page.inner_text("#assigned").strip() == "Vous"            # not their account's code
     page.get_by_label("Début réel", exact=True).fill(local_input(start))
     page.get_by_label("Fin réelle", exact=True).fill(local_input(start + timedelta(minutes=90)))
     assert "1 h 30" in page.inner_text("#actual-duration") and "prévue : 1 h" in page.inner_text("#actual-duration")
