@@ -21,7 +21,7 @@ from gateway.validation import load_body
 @api.post("/auth/mfa/setup")
 @require()
 @documented("Multi-factor set-up at login: now (a code by SMS to the mobile) or later (24 hours)", "auth",
-            body=MfaSetupSchema, response=MfaSetupResultSchema,
+            body=MfaSetupSchema, response=MfaSetupResultSchema, errors=(429,),   # 429: codes sent too often
             rules={"request.invalid": ("mobile",)})   # now: a valid mobile, given or on the profile
 def mfa_setup():
     data = load_body(MfaSetupSchema())
@@ -31,7 +31,7 @@ def mfa_setup():
 
 @api.post("/auth/mfa/send")
 @documented("Send a login code by SMS or email (second step of a login)", "auth", body=MfaSendSchema,
-            response=CodeSentSchema, public=True, errors=(401,),
+            response=CodeSentSchema, public=True, errors=(401, 429),
             rules={"request.invalid": ("channel",)})   # a channel the account has
 def mfa_send():
     data = load_body(MfaSendSchema())

@@ -18,8 +18,9 @@ from services.auth.contract.vocabulary import EVENTS_CONTEXT, EVENTS_READ, SYSTE
 
 @api.get("/events")
 @require_scope(EVENTS_READ, *STAFF)
-@documented("Public booking events after a position, in order (system tokens with events:read, coordinators)",
-            "events", query=EventQuerySchema, response=EventPageSchema)
+@documented("Public booking events after a position, in order (system tokens with events:read, coordinators); "
+            "a cursor beyond the last position is a 400 (booking.events_after_beyond_last)", "events",
+            query=EventQuerySchema, response=EventPageSchema)
 def list_events():
     query = load_query(EventQuerySchema())
     try:

@@ -40,8 +40,14 @@ PASSWORD = "Correct-Horse-Battery-9!"
 # the gateway's contract (gateway/openapi.py; each operation lists those rules as x-rules). A request
 # that matches the document is never refused with 400, which is what this check is there to catch.
 # 5xx is left out of its accepted statuses: not_a_server_error reports it.
-CONFIG = schemathesis.Config.from_dict({"checks": {"positive_data_acceptance": {
-    "expected-statuses": ["2xx", "401", "403", "404", "409", "422", "429"]}}})
+# The one documented exception: GET /api/v1/events answers a cursor beyond the last position with 400
+# (booking.events_after_beyond_last), as issue 18 asks, though the document cannot state the last
+# position: a client's wrong cursor is its mistake, said as such, never an empty page.
+ACCEPTED = ["2xx", "401", "403", "404", "409", "422", "429"]
+CONFIG = schemathesis.Config.from_dict({
+    "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
+    "operations": [{"include-path": "/api/v1/events",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}}}]})
 
 
 @pytest.fixture(scope="module")
