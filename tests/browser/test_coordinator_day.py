@@ -154,3 +154,16 @@ def test_the_interpreters_list_filters_by_pair_region_and_request_type(system, m
     page.get_by_label("Comptes verrouillés seulement").check()      # nobody is locked out here
     page.get_by_role("button", name="Chercher").click()
     assert "0 interprète(s)" in page.inner_text("#count") and "Ani Journee" not in page.inner_text("#roster")
+
+
+def test_one_interpreters_file(system, morning, browser, shots):
+    """Issue 15, item 3 (the file page): from the list, one interpreter's profile, bookings and pay."""
+    page = staff_page(browser, system)
+    page.get_by_role("link", name="Interprètes", exact=True).click()
+    page.get_by_role("link", name="Ani Journee").click()
+    page.wait_for_selector("h1:has-text('Dossier de Ani Journee')")
+    assert "Français → Arménien" in page.inner_text("#file-profile")
+    assert "Par téléphone" in page.inner_text("#file-profile") and "Toujours disponible" in page.inner_text("#file-profile")
+    assert morning["served"] in page.inner_text("#file-bookings")
+    assert "82,00\xa0$" in page.inner_text("#file-pay")
+    shots(page, "interprete-dossier")
