@@ -3,7 +3,7 @@ comment instead of validating it; the interpreter sees the comment and corrects 
 puts it back in the validation queue. A cancelled booking carrying a report goes the same way."""
 from __future__ import annotations
 
-from ims_common.errors import Conflict, Forbidden, ValidationFailed
+from ims_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.booking.contract.fold import awaiting_validation
 from services.booking.domain.access import view
 
@@ -36,7 +36,7 @@ def test_a_cancelled_booking_with_a_report_is_sent_back_the_same_way():
 def test_sending_back_needs_a_comment_a_report_not_validated_and_the_bank():
     refused(ValidationFailed, "request.invalid", provided(), COORD, "return-report", {})
     refused(Forbidden, "booking.forbidden_role", provided(), ALICE, "return-report", {"comment": "x"})
-    refused(Forbidden, "booking.forbidden_role", provided(), BRUNO, "return-report", {"comment": "x"})
+    refused(NotFound, "booking.not_found", provided(), BRUNO, "return-report", {"comment": "x"})   # not his
     refused(Conflict, "booking.wrong_status", booked_by_alice(), COORD, "return-report", {"comment": "x"})
     refused(Conflict, "booking.wrong_status", closed(), COORD, "return-report", {"comment": "x"})
     nobody = booked_by_alice()
