@@ -224,7 +224,7 @@ def test_every_link_of_every_message_opens_its_page_for_its_addressee(system, cl
         {"name": "Permis de travail", "expires_on": expires, "inactive_if_invalid": False}]}))
     outbox.open(system, ines, outbox.wait(ines, "« permis de travail »"), "Permis de travail", expires)
     outbox.open(system, coord, outbox.wait(coord, "« permis de travail »"),
-                f"<td>{ines.user_id}</td><td>{ines.name}</td>", "Permis de travail")
+                f"<td>{ines.user_id}</td>", f">{ines.name}</a></td>", "Permis de travail")  # her row, her file's link
 
     # The coordinators' digest of what is still unfilled within 48 h: the SMS links the dashboard,
     # the email each booking it lists.

@@ -47,6 +47,7 @@ def history(app, clock, stores):
 
     clock.advance(days=10)                                     # after the appointments
     app.execute(ALICE, one, "report", provided_report(actual_end="2024-09-03T11:00:00-04:00"))
+    app.execute(COORD, one, "return-report", {"comment": "Joindre le reçu de stationnement"})
     app.execute(ALICE, one, "attachments", {"filename": "recu.pdf", "content_type": "application/pdf",
                                             "content_base64": base64.b64encode(PDF).decode()})
     app.execute(COORD, one, "correct-report", provided_report(actual_end="2024-09-03T11:00:00-04:00",
