@@ -12,9 +12,9 @@ from gateway.rpc import ServiceError
 from ims_common.errors import IMSError, ValidationFailed
 from ims_common.messages import DEFAULT_LANGUAGE, LANGUAGES, translate
 # Each service's codes come with its contract (imported for that: translate knows them all).
-from services.auth import contract as _auth_codes  # noqa: F401
-from services.booking import contract as _booking_codes  # noqa: F401
-from services.payroll import contract as _payroll_codes  # noqa: F401
+from services.auth.contract import messages as _auth_codes  # noqa: F401
+from services.booking.contract import messages as _booking_codes  # noqa: F401
+from services.payroll.contract import messages as _payroll_codes  # noqa: F401
 
 log = logging.getLogger("gateway")
 

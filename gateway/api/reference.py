@@ -11,7 +11,7 @@ from gateway.schemas.reference import SCHEMAS, DeactivateSchema, ImportReportSch
 from gateway.security import STAFF, actor, require
 from gateway.validation import load_body, load_query
 from ims_common.messages import translate
-from services.reference import contract as _codes  # noqa: F401  (registers the service's message codes)
+from services.reference.contract import messages as _codes  # noqa: F401  (registers the service's message codes)
 from services.reference.contract import vocabulary as V
 
 TAG = "reference"
