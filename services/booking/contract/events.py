@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ims_common.upcasting import upcast as _upcast
+
 CREATED = "BookingCreated"
 OFFERED = "BookingOffered"
 DECLINED = "BookingDeclined"
@@ -75,18 +77,5 @@ def current_version(event_type: str) -> int:
 
 
 def upcast(envelope: dict) -> dict:
-    """The envelope (dict) with its data brought to the current version of its type; a copy when
-    something changed, the same dict otherwise. Types outside the contract pass unchanged."""
-    event_type = envelope.get("type")
-    version = int(envelope.get("schema_version") or 1)
-    target = current_version(event_type)
-    if version >= target:
-        return envelope
-    data = dict(envelope.get("data") or {})
-    while version < target:
-        step = UPCASTERS.get((event_type, version))
-        if step is None:
-            raise ValueError(f"no upcaster for {event_type} v{version}")
-        data = step(data)
-        version += 1
-    return {**envelope, "schema_version": version, "data": data}
+    """The envelope with its data brought to the current version of its type (see ims_common.upcasting)."""
+    return _upcast(envelope, CURRENT, UPCASTERS)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ims_common.upcasting import upcast as _upcast
+
 CREATED = "ReferenceItemCreated"
 CHANGED = "ReferenceItemChanged"
 DEACTIVATED = "ReferenceItemDeactivated"
@@ -40,18 +42,5 @@ def current_version(event_type: str) -> int:
 
 
 def upcast(envelope: dict) -> dict:
-    """The envelope with its data brought to the current version of its type (a copy when something
-    changed). Types outside the contract pass unchanged."""
-    event_type = envelope.get("type")
-    version = int(envelope.get("schema_version") or 1)
-    target = current_version(event_type)
-    if version >= target:
-        return envelope
-    data = dict(envelope.get("data") or {})
-    while version < target:
-        step = UPCASTERS.get((event_type, version))
-        if step is None:
-            raise ValueError(f"no upcaster for {event_type} v{version}")
-        data = step(data)
-        version += 1
-    return {**envelope, "data": data, "schema_version": version}
+    """The envelope with its data brought to the current version of its type (see ims_common.upcasting)."""
+    return _upcast(envelope, CURRENT, UPCASTERS)
