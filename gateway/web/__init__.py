@@ -51,7 +51,8 @@ def init_web(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=page_lang)
     from gateway.web import (views_account, views_bookings, views_commands, views_coordinator,  # noqa: F401
-                            views_interpreter_file, views_interpreter_new, views_list, views_pay,  # noqa: F401
+                            views_interpreter_edit, views_interpreter_file, views_interpreter_new,  # noqa: F401
+                            views_list, views_pay,  # noqa: F401
                             views_periods, views_reference, views_validation, ical)  # noqa: F401
     app.register_blueprint(web)
 

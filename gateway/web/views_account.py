@@ -280,8 +280,9 @@ DOCUMENT_TYPES = files.PROFILE_FILE_TYPES
 DOCUMENT_MAX_BYTES = files.UPLOAD_MAX_BYTES
 
 
-def _document_form() -> tuple[dict, dict, bytes | None, str]:
-    """(the document's fields, errors per field in the page's language, the file's bytes, its type)."""
+def document_form(file_required: bool = True) -> tuple[dict, dict, bytes | None, str]:
+    """(the document's fields, errors per field in the page's language, the file's bytes, its type).
+    A coordinator may record a document without its scan (`file_required=False`)."""
     from datetime import date
     form = {k: request.form.get(k, "").strip() for k in ("doc_name", "doc_description", "doc_expires_on")}
     errors: dict[str, list[str]] = {}
@@ -299,7 +300,8 @@ def _document_form() -> tuple[dict, dict, bytes | None, str]:
     upload = request.files.get("doc_file")
     content, kind = None, ""
     if upload is None or not upload.filename:
-        errors["doc_file"] = [_("Choisissez un fichier.")]
+        if file_required:
+            errors["doc_file"] = [_("Choisissez un fichier.")]
     else:
         content = upload.read(DOCUMENT_MAX_BYTES + 1)
         kind = files.sniff(content, DOCUMENT_TYPES) or ""
@@ -318,7 +320,7 @@ def profile_document():
     takes the file's id as its own, so the page links one to the other. If auth refuses the document,
     the file is removed again (nothing half-added)."""
     actor = current_actor()
-    form, errors, content, kind = _document_form()
+    form, errors, content, kind = document_form()
     error = None
     if not errors:
         upload = request.files["doc_file"]
