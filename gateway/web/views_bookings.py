@@ -18,7 +18,6 @@ from gateway.web import (page_lang, current_actor, error_code, field_errors, log
                          parse_utc, rpc, url_error, web)
 from ims_common import files
 from ims_common.errors import IMSError
-from ims_common.messages import translate
 from services.booking.contract.vocabulary import MODES
 
 MONTREAL = ZoneInfo("America/Montreal")
@@ -165,6 +164,7 @@ def detail_page(booking: dict, error: str | None = None, status: int = 200, type
     reasons matching gives, which an address cannot carry) and what was typed."""
     actor = current_actor()
     from gateway.web.views_validation import interpreter_names      # (it imports this module)
+    from gateway.web.candidates import establishment_name, offer_choices, override_text
     names = interpreter_names(actor) if actor["role"] in STAFF else {}
     correcting = request.args.get("corriger") == "1" and booking.get("report") and (
         booking["status"] == "service_provided" or booking.get("report_returned") or actor["role"] in STAFF)
@@ -174,48 +174,9 @@ def detail_page(booking: dict, error: str | None = None, status: int = 200, type
                            start_passed=(parse_utc(booking.get("start_at"))
                                          or datetime.max.replace(tzinfo=timezone.utc)) <= datetime.now(timezone.utc),
                            choices=offer_choices(actor, booking), typed=typed or {}, names=names,
-                           error=error, assigned=assigned_contact(booking)), status
-
-
-def _reason_text(reason) -> str:
-    if isinstance(reason, dict):
-        code = reason.get("code") or reason.get("reason") or ""
-        return translate(code, page_lang(), reason.get("params")) if code and "." in code else \
-            ", ".join(f"{k}: {v}" for k, v in reason.items())
-    return translate(reason, page_lang()) if isinstance(reason, str) and "." in reason else str(reason)
-
-
-def offer_choices(actor: dict, booking: dict) -> list[dict]:
-    """Whom a coordinator may offer a pending booking to: the matching's candidates first (with their
-    reasons), then every other active interpreter (with why matching left them out, if it says)."""
-    if actor["role"] not in STAFF or booking["status"] != "pending":
-        return []
-    try:
-        match = rpc("booking", "candidates", actor, booking["id"])
-    except (IMSError, ServiceError):
-        match = {}
-    rows, seen = [], set()
-    for kind, items in (("candidate", match.get("candidates") or []), ("excluded", match.get("excluded") or [])):
-        for c in items:
-            uid = c.get("interpreter_id")
-            if uid and uid not in seen:
-                seen.add(uid)
-                rows.append({"user_id": uid, "name": c.get("name") or "", "kind": kind, "score": c.get("score"),
-                             "reasons": [_reason_text(r) for r in c.get("reasons") or []]})
-    for a in _interpreters(actor):
-        if a["user_id"] not in seen:
-            rows.append({"user_id": a["user_id"], "name": f"{a.get('first_name', '')} {a.get('last_name', '')}".strip(),
-                         "kind": "other", "score": None, "reasons": []})
-    return rows
-
-
-def _interpreters(actor: dict) -> list[dict]:
-    if actor["role"] not in STAFF:
-        return []
-    try:
-        return rpc("auth", "list_accounts", actor, {"role": "interpreter", "active": True, "per_page": 200})["items"]
-    except (IMSError, ServiceError):
-        return []
+                           error=error, assigned=assigned_contact(booking),
+                           override=override_text(booking, names) if actor["role"] in STAFF else None,
+                           establishment=establishment_name(actor, booking)), status
 
 
 def _int(name: str) -> int:
@@ -403,7 +364,6 @@ def report_reasons(category: str) -> list[dict]:
     {value (the French name, what the report keeps), label (in the page's language), general}."""
     from flask import g
 
-    from gateway.web import page_lang
     from services.reference.contract import vocabulary as RV
     cache = g.setdefault("report_reasons", {})
     if category not in cache:

@@ -81,7 +81,8 @@ def refused(booking_id: str, command: str, exc: IMSError):
         return confirm_page(booking, command, lines=lines or None, error=message_of(exc),
                             errors=field_errors(exc), status=exc.http_status)
     if command in ("offer", "assign"):      # matching's reasons are in the message: said on the page
-        return detail_page(booking, message_of(exc), exc.http_status, typed=dict(request.form))
+        from gateway.web.candidates import refusal_message
+        return detail_page(booking, refusal_message(exc, booking), exc.http_status, typed=dict(request.form))
     return redirect(url_for("web.booking_detail", booking_id=booking_id, erreur=error_code(exc)))
 
 

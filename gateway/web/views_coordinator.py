@@ -39,7 +39,9 @@ def dashboard():
     unanswered = [b for b in to_assign if b.get("open_offers")]
     failed = _try("notification", "deliveries", {"status": "failed"}, default=None)
     from gateway.web.views_validation import interpreter_names
+    from gateway.web.views_list import establishment_names
     return render_template("web/dashboard.html", to_assign=to_assign, to_validate=to_validate,
+                           establishments=establishment_names(actor, to_assign + missed["items"]),
                            to_assign_total=(ranked or {}).get("total", len(to_assign)), missed=missed,
                            unanswered=unanswered, failed=failed, names=interpreter_names(actor))
 
@@ -327,6 +329,8 @@ def indicators():
     live = [b for b in items if b.get("status") != "cancelled"]
     filled = [b for b in live if b.get("status") != "pending"]
     fill_rate = round(100 * len(filled) / len(live)) if live else 0
+    from gateway.web.views_list import establishment_names
+    names = establishment_names(actor, items)
     by_month = Counter()
     for b in items:
         if b.get("date"):
@@ -334,6 +338,7 @@ def indicators():
     return render_template("web/indicators.html", total=len(items), fill_rate=fill_rate,
                            assign=time_to_assign(items),
                            by_language=bars(Counter(b.get("target_language") for b in items)),
-                           by_establishment=bars(Counter(b.get("establishment") for b in items)),
+                           by_establishment=bars(Counter(names.get(b.get("establishment"), b.get("establishment"))
+                                                         for b in items)),
                            by_status=bars(Counter(status_label(b.get("status")) for b in items)),
                            by_month=bars(by_month))

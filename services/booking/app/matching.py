@@ -88,8 +88,9 @@ class Matching(AppBase):
             for uid, interpreter in index.all.items():
                 hard = m.hard_exclusions(interpreter, state, self._now(), self.policy)
                 if hard:
-                    raise Conflict("booking.interpreter_excluded",
-                                   {"interpreter_id": uid, "reason": hard[0]["code"], "reasons": hard})
+                    raise Conflict("booking.interpreter_excluded", {
+                        "interpreter_id": uid, "name": _name(known[uid]), "reason": hard[0]["code"], "reasons": hard,
+                        "why": {"fr": reasons_text(hard, "fr"), "en": reasons_text(hard, "en")}})
         return payload
 
     def _interpreter_profile(self, uid: str, refresh=None) -> dict:

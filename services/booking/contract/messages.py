@@ -64,8 +64,8 @@ MESSAGES = register({
         "fr": "Aucun interprète qualifié n'est disponible pour la demande {id}.",
         "en": "No qualified interpreter is available for booking {id}."},
     "booking.interpreter_excluded": {
-        "fr": "L'interprète {interpreter_id} ne peut pas recevoir d'offre pour le moment.",
-        "en": "Interpreter {interpreter_id} cannot receive offers at this time."},
+        "fr": "{name} ne peut pas recevoir d'offre pour cette demande : {why}.",
+        "en": "{name} cannot be offered this booking: {why}."},
     "booking.unknown_language": {
         "fr": "Langue inconnue : « {value} » ne figure pas dans la liste des langues de la Banque d'interprètes.",
         "en": "Unknown language: \"{value}\" is not in the interpreter bank's list of languages."},
