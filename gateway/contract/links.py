@@ -12,6 +12,7 @@ PAGES: dict[str, str] = {
     "home": "/",
     "login": "/connexion",
     "booking": "/reservations/{booking_id}",
+    "booking_report": "/reservations/{booking_id}/rapport",   # its report form (a report sent back to correct)
     "bookings": "/reservations",
     "profile": "/profil",
     "dashboard": "/tableau-de-bord",              # coordinators: the queues (to assign, to validate)

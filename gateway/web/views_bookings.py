@@ -249,6 +249,14 @@ def report_from_form() -> dict:
             "cancelled_at": local_to_utc(request.form.get("cancelled_at", "")), **common}
 
 
+@web.get("/reservations/<booking_id:booking_id>/rapport")
+@login_required("interpreter", *STAFF)
+def report_form(booking_id: str):
+    """The booking's report form, where a message about a sent-back report leads (the booking's page
+    open on its correction, with the bank's comment)."""
+    return redirect(url_for("web.booking_detail", booking_id=booking_id, corriger=1) + "#report")
+
+
 @web.post("/reservations/<booking_id:booking_id>/rapport")
 @login_required("interpreter", *STAFF)
 def report(booking_id: str):

@@ -55,7 +55,7 @@ class BookingUseCases:
                 if not user_id or (notice.to == COORDINATORS and user_id == notice.about):
                     continue    # told in their own right (their document), or not a coordinator
                 profile = self._notify_user(event_id, notice.kind, user_id, booking,
-                                            self._params_for(notice, extra))
+                                            self._params_for(notice, extra, booking))
                 if profile:
                     told.add((profile.get("email") or "").lower())
         for notice in (n for n in notices if n.email):
@@ -64,15 +64,18 @@ class BookingUseCases:
             creator = self.profiles.get(booking.get("created_by")) if booking.get("created_by") else None
             lang = m.lang_of((creator or {}).get("display_language"))
             params = dict(m.booking_params(booking, lang, self.public_url), name="",
-                          **self._params_for(notice, extra)(lang, None))
+                          **self._params_for(notice, extra, booking)(lang, None))
             subject, body = m.render(notice.kind, lang, "email", params)
             self._queue(event_id, notice.kind, booking["id"], {"user_id": None, "address": notice.email},
                         "email", lang, subject, body)
 
-    def _params_for(self, notice, extra):
-        """What the message says beyond the booking: the interpreter it names, then `extra`."""
+    def _params_for(self, notice, extra, booking: dict | None = None):
+        """What the message says beyond the booking: the page it links to when not the booking's,
+        the interpreter it names, then `extra`."""
         def params(lang: str, addressee: dict | None) -> dict:
             out = {}
+            if booking and notice.kind in m.REPORT_LINK_KINDS:
+                out["link"] = m.report_link(self.public_url, booking.get("id"))
             if notice.about and notice.kind in ("booking_accepted", "booking_withdrawn"):
                 interpreter = self.profiles.get(notice.about) or {}
                 out["interpreter_name"] = m.person_name(interpreter) or notice.about

@@ -10,7 +10,7 @@ from ims_common.times import iso_z, parse_iso
 
 KEPT = ("id", "number", "status", "start_at", "end_at", "mode", "source_language", "target_language",
         "establishment", "requester_email", "duration_minutes", "due_date", "created_by",
-        "assigned_interpreter_id", "version")
+        "assigned_interpreter_id", "reported_by", "version")
 
 # What the fold keeps beside the booking's fields, which the copy does not: given back empty
 # before each event so booking's fold finds the lists it extends.

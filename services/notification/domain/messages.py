@@ -86,6 +86,18 @@ TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
                "({languages}, {mode}). It is pending again.\n{link}",
                "IMS: {interpreter_name} withdrew from request {number} on {date} at {time}. {link}"),
     },
+    "report_returned": {
+        "fr": ("Rapport de la demande {number} à corriger",
+               "Bonjour {name},\n\nLa Banque d'interprètes vous renvoie le rapport de la demande {number} du "
+               "{date} à {time}. Son commentaire vous attend avec le rapport ; corrigez-le et enregistrez-le : "
+               "{link}\n\nBanque d'interprètes du RSSS",
+               "IMS : le rapport de la demande {number} du {date} vous est renvoyé. Corrigez-le : {link}"),
+        "en": ("Report of request {number} to correct",
+               "Hello {name},\n\nThe interpreter bank sends back your report of request {number} on {date} at "
+               "{time}. Its comment awaits you with the report; correct it and save it: {link}\n\n"
+               "Interpreter bank (RSSS)",
+               "IMS: the report of request {number} on {date} is sent back to you. Correct it: {link}"),
+    },
     "offer_withdrawn": {
         "fr": ("Demande {number} pourvue",
                "Bonjour {name},\n\nLa demande {number} du {date} à {time} qui vous était offerte a été "
@@ -201,6 +213,14 @@ def booking_params(booking: dict, lang: str, public_url: str) -> dict:
 
 def booking_link(public_url: str, booking_id: str | None) -> str:
     return links.link("booking", public_url, booking_id=booking_id)
+
+
+# Kinds whose link opens the booking's report form rather than the booking.
+REPORT_LINK_KINDS = frozenset({"report_returned"})
+
+
+def report_link(public_url: str, booking_id: str | None) -> str:
+    return links.link("booking_report", public_url, booking_id=booking_id)
 
 
 def document_link(public_url: str, addressee_role: str | None, owner_id: str) -> str:

@@ -13,6 +13,7 @@ resolves addressees and sends; nothing here reads a store.
 | booking_modified | BookingModified | the assigned interpreter |
 | booking_cancelled | BookingCancelled | the interpreter assigned before |
 | booking_withdrawn | BookingWithdrawn | coordinators (naming the interpreter) |
+| report_returned | ServiceReportReturned | the interpreter who reported (link: the booking's report form) |
 | offer_withdrawn | OffersWithdrawn (the first accept won) | each interpreter whose offer is gone |
 | booking_reminder | 24 h before the start | the assigned interpreter |
 | document_expiring | 30 days before an eligibility document expires | the interpreter and coordinators |
@@ -71,6 +72,10 @@ def route_booking_event(event_type: str, data: dict, before: dict, after: dict) 
     if event_type == booking_events.WITHDRAWN:
         return Routing((Notice("booking_withdrawn", COORDINATORS, about=data.get("interpreter_id")),),
                        reminder=CANCEL)
+    if event_type == booking_events.REPORT_RETURNED:
+        # The report's author (a copy made before reported_by was kept: the assigned interpreter).
+        author = after.get("reported_by") or after.get("assigned_interpreter_id")
+        return Routing((Notice("report_returned", author),) if author else ())
     if event_type == booking_events.OFFERS_WITHDRAWN:
         return Routing(tuple(Notice("offer_withdrawn", uid) for uid in data.get("interpreter_ids") or []))
     if event_type == booking_events.CANCELLED:

@@ -146,6 +146,27 @@ def test_every_row_of_the_matrix_sends_the_right_message_in_the_right_language_w
             assert sms_text.count(f"{PUBLIC}/reservations/{d['booking_id']}") == 1
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_report_sent_back_tells_its_author_with_a_link_to_the_report_form_but_not_the_comment(
+        lang, app, smtp, sms_provider):
+    """ServiceReportReturned: the interpreter who reported is told (email and SMS, their language);
+    the link opens the booking's report form, where the page shows the comment (never in the message)."""
+    feed = Feed(app)
+    people(feed, lang)
+    feed.create("HC-25244020", "2025-08-29T14:00:00Z")
+    feed.booking("HC-25244020", "BookingAssigned", {"interpreter_id": INTERP})
+    feed.booking("HC-25244020", "ServiceProvided", {"interpreter_id": INTERP, "report": {"provided": True}},
+                 {"user_id": INTERP, "role": "interpreter"})
+    feed.booking("HC-25244020", "ServiceReportReturned", {"comment": "Heure de fin SECRET-RETOUR à revoir"})
+    app.process_due()
+    told = [(c, t) for c, a, t in texts(smtp, sms_provider) if a in (f"{INTERP.lower()}@example.org", "+15145550002")
+            and ("corrige" if lang == "fr" else "correct") in t.lower()]
+    assert {c for c, _t in told} == {"email", "sms"}, told
+    for _channel, text in told:
+        assert f"{PUBLIC}/reservations/HC-25244020/rapport" in text and "SECRET-RETOUR" not in text
+    assert not any(a == f"{COORD.lower()}@example.org" for _c, a, _t in texts(smtp, sms_provider))
+
+
 @pytest.fixture
 def feed_factory():
     return Feed
