@@ -46,6 +46,13 @@ def dashboard():
                            unanswered=unanswered, failed=failed, names=interpreter_names(actor))
 
 
+@web.app_context_processor
+def _notice_helpers():
+    from services.notification.contract.vocabulary import channel_label, kind_label
+    return {"notice_kind": lambda kind: kind_label(kind, page_lang()),
+            "notice_channel": lambda channel: channel_label(channel, page_lang())}
+
+
 @web.route("/interpretes")
 @login_required(*STAFF)
 def interpreters():
@@ -74,13 +81,14 @@ def interpreters():
     return render_template("web/interpreters.html", rows=rows, limited=limited, f=f, q=f["q"],
                            language=f["language"], expiring=f["expiring"], regions=regions, modes=filters.MODES,
                            soon=(today() + timedelta(days=30)).isoformat(),
-                           locked=locked, done=request.args.get("fait"), error=url_error(),
+                           locked=locked, done=_created_name(actor, "fait"), error=url_error(),
                            created_name=_created_name(actor))
 
 
-def _created_name(actor: dict) -> str | None:
-    """The name of the interpreter just created (?cree=<user_id>), read from auth, never from the address."""
-    uid = request.args.get("cree", "")[:40]
+def _created_name(actor: dict, arg: str = "cree") -> str | None:
+    """The name of the person just created (?cree=<user_id>) or unlocked (?fait=<user_id>), read from
+    auth, never from the address."""
+    uid = request.args.get(arg, "")[:40]
     account = _try("auth", "get_account", actor, uid, default=None) if uid else None
     if not account:
         return None

@@ -406,3 +406,10 @@ def test_a_booking_event_it_cannot_fold_is_parked_not_skipped(app, feed_factory)
     feed.create("HC-25244061", "2025-09-04T14:00:00Z")
     feed.booking("HC-25244061", "BookingOffered", {"interpreter_ids": [INTERP]})    # the next ones go on
     assert {d["kind"] for d in app.deliveries({})} == {"booking_offered"}
+
+
+def test_every_kind_of_message_has_its_label_in_both_languages():
+    from services.notification.contract import vocabulary
+    from services.notification.domain.messages import TEMPLATES
+    assert set(vocabulary.KIND_LABELS) == set(TEMPLATES)
+    assert all(fr and en for fr, en in vocabulary.KIND_LABELS.values())
