@@ -3,9 +3,13 @@ web pages of the system started as `make run` starts it. Screenshots go to test-
 
 Every page a test visits is scanned for what no page may show (page_text.py): the page a screenshot
 is taken of, live, and every other page the test's browser contexts opened (fetched again with
-their cookies when the context closes or the test ends). A test with such a page fails."""
+their cookies when the context closes or the test ends). A test with such a page fails.
+
+`step(page, name)` is what a journey does at each step: scan the page as the person sees it and keep
+its screenshot as test-artifacts/screens/<test>/<nn>-<name>.png (gitignored, kept by CI)."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -16,6 +20,7 @@ from ims_common.testing.system import running_system
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+SCREENS = ARTIFACTS.parent / "screens"
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +105,20 @@ def shots():
         check_page(page)           # what a person sees at this step: no code, repr or English word
         page.screenshot(path=str(ARTIFACTS / f"{next(counter):02d}-{name}.png"), full_page=True)
     return shot
+
+
+@pytest.fixture
+def step(request):
+    """step(page, name): one step of a journey, scanned as seen and screenshotted in the test's own
+    directory (its parameters in the name, so both sizes keep theirs), numbered in order."""
+    folder = SCREENS / re.sub(r"[^\w.-]+", "-", request.node.name).strip("-")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    counter = iter(range(1, 1000))
+
+    def take(page, name: str) -> None:
+        from tests.browser.page_text import check_page
+        page.wait_for_load_state()
+        check_page(page)
+        page.screenshot(path=str(folder / f"{next(counter):02d}-{name}.png"), full_page=True)
+    return take
