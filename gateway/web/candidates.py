@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from gateway.rpc import ServiceError
 from gateway.web import current_actor, message_of, page_lang, rpc
-from gateway.web.views_list import establishment_names
+from gateway.web.views_list import establishment_names, facility_names
 from ims_common.errors import IMSError
 from ims_common.messages import translate
 from services.booking.contract.reasons import reason_text, reasons_text
@@ -27,10 +27,15 @@ def _named(reasons, names: dict[str, str]) -> list[dict]:
     return out
 
 
-def establishment_name(actor: dict, booking: dict) -> str | None:
-    """The booking's establishment by its name (its code when reference data does not know it)."""
-    code = booking.get("establishment")
-    return establishment_names(actor, [booking]).get(code, code) if code else None
+def place_names(actor: dict, booking: dict) -> dict[str, str]:
+    """The booking's establishment and facility by their names (their codes when reference data does
+    not know them)."""
+    out = {}
+    for field, names in (("establishment", establishment_names), ("facility", facility_names)):
+        code = booking.get(field)
+        if code:
+            out[field] = names(actor, [booking]).get(code, code)
+    return out
 
 
 def offer_choices(actor: dict, booking: dict) -> list[dict]:

@@ -164,7 +164,7 @@ def detail_page(booking: dict, error: str | None = None, status: int = 200, type
     reasons matching gives, which an address cannot carry) and what was typed."""
     actor = current_actor()
     from gateway.web.views_validation import interpreter_names      # (it imports this module)
-    from gateway.web.candidates import establishment_name, offer_choices, override_text
+    from gateway.web.candidates import offer_choices, override_text, place_names
     names = interpreter_names(actor) if actor["role"] in STAFF else {}
     correcting = request.args.get("corriger") == "1" and booking.get("report") and (
         booking["status"] == "service_provided" or booking.get("report_returned") or actor["role"] in STAFF)
@@ -176,7 +176,7 @@ def detail_page(booking: dict, error: str | None = None, status: int = 200, type
                            choices=offer_choices(actor, booking), typed=typed or {}, names=names,
                            error=error, assigned=assigned_contact(booking),
                            override=override_text(booking, names) if actor["role"] in STAFF else None,
-                           establishment=establishment_name(actor, booking)), status
+                           places=place_names(actor, booking)), status
 
 
 def _int(name: str) -> int:

@@ -80,10 +80,19 @@ def list_query(view: str, args) -> tuple[dict, dict]:
 def establishment_names(actor: dict, items: list[dict]) -> dict[str, str]:
     """Code -> name of the establishments on the page, from the reference data (the code when it
     does not answer)."""
-    if not any(b.get("establishment") for b in items):
+    return reference_names(actor, RV.ESTABLISHMENT, items, "establishment")
+
+
+def facility_names(actor: dict, items: list[dict]) -> dict[str, str]:
+    """Code -> name of the facilities on the page (bookings keep a facility by its code)."""
+    return reference_names(actor, RV.FACILITY, items, "facility")
+
+
+def reference_names(actor: dict, kind: str, items: list[dict], field: str) -> dict[str, str]:
+    if not any(b.get(field) for b in items):
         return {}
     try:
-        found = rpc("reference", "list_items", actor, RV.ESTABLISHMENT, {"per_page": 1000, "include_inactive": True})
+        found = rpc("reference", "list_items", actor, kind, {"per_page": 1000, "include_inactive": True})
     except (IMSError, ServiceError):
         return {}
     return {item["code"]: RV.label(item, page_lang()) for item in found.get("items") or []}
@@ -128,7 +137,8 @@ def home():
         "web/list.html", result=result, items=items, view=view, display=display, views=views_for(actor),
         titles=view_titles(), here=here, statuses=STATUSES, chosen=filters["status"],
         date_from=filters["date_from"], date_to=filters["date_to"], presets=presets(), page=page,
-        names=establishment_names(actor, items), pay=pay_of(actor, items) if view == "remuneration" else {},
+        names=establishment_names(actor, items), facilities=facility_names(actor, items),
+        pay=pay_of(actor, items) if view == "remuneration" else {},
         saved=request.args.get("defaut") == "1", error=error, errors=errors,
         is_default=default == (view, display),
         show_pay=view == "remuneration" and actor["role"] in ("interpreter", *STAFF)), (400 if error else 200)

@@ -99,3 +99,20 @@ def test_an_excluded_interpreter_is_refused_then_assigned_with_a_recorded_overri
     recorded = work["api"].ok(work["api"].get(f"/bookings/{work['booking']}"))
     assert recorded["assigned_interpreter_id"] == work["people"]["Bilal"]["user_id"]
     assert recorded["assign_override"]["reason"] == "Seul interprète d'ourdou joignable"
+
+
+def test_the_facility_is_shown_by_its_name_on_the_booking_and_in_the_list(system, work, browser, shots):
+    api = work["api"]
+    tomorrow = (datetime.now(MONTREAL) + timedelta(days=1)).date().isoformat()
+    booking = api.ok(api.post("/bookings", {
+        "source_language": "Français", "target_language": "Ourdou", "mode": "in_person", "context": "Santé physique",
+        "establishment": "HC", "facility": "HC-HMR", "duration_minutes": 60, "date": tomorrow,
+        "start_time": "16:00"}), 201)["id"]
+    page = staff_page(browser, system)
+    page.goto(f"{system.url}/reservations/{booking}")
+    assert page.inner_text("#facility") == "Hôpital Maisonneuve-Rosemont"
+    assert page.inner_text("#establishment") == HC_NAME
+    page.goto(f"{system.url}/reservations?affichage=tableau")
+    row = page.locator("tr", has_text=booking)
+    assert "Hôpital Maisonneuve-Rosemont" in row.inner_text() and "HC-HMR" not in row.inner_text()
+    assert HC_NAME in row.inner_text()
