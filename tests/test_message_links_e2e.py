@@ -52,10 +52,15 @@ def clock():
     return Clock.ahead()
 
 
+def clock_env(clock: Clock) -> dict:
+    """Notification's clock `clock.offset` ahead, its digest DIGEST_DELAY after `clock.noon`."""
+    return {"NOTIFICATION_CLOCK_OFFSET_SECONDS": str(int(clock.offset.total_seconds())),
+            "NOTIFICATION_DIGEST_AT": (clock.noon + DIGEST_DELAY).strftime("%H:%M")}
+
+
 @pytest.fixture(scope="module")
 def system(tmp_path_factory, clock):
-    env = {"NOTIFICATION_CLOCK_OFFSET_SECONDS": str(int(clock.offset.total_seconds())),
-           "NOTIFICATION_DIGEST_AT": (clock.noon + DIGEST_DELAY).strftime("%H:%M")}
+    env = clock_env(clock)
     with isolated_vhost() as amqp_uri:
         with running_system(tmp_path_factory.mktemp("ims-links"), amqp_uri, extra_env=env) as running:
             yield running
