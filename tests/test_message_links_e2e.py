@@ -223,13 +223,13 @@ def test_every_link_of_every_message_opens_its_page_for_its_addressee(system, cl
     outbox.open(system, ines, outbox.wait(ines, b, "finalisée", timeout=90), b, "82,00")
 
     # An eligibility document expiring in ten days (for notification): the interpreter opens her
-    # profile; a coordinator opens the interpreters' list narrowed to her.
+    # profile; a coordinator opens her file, at its documents.
     expires = (clock.noon + timedelta(days=10)).date().isoformat()
     coord_api.ok(coord_api.request("PATCH", f"/profiles/{ines.user_id}", json={"eligibility_documents": [
         {"name": "Permis de travail", "expires_on": expires, "inactive_if_invalid": False}]}))
     outbox.open(system, ines, outbox.wait(ines, "« permis de travail »"), "Permis de travail", expires)
     outbox.open(system, coord, outbox.wait(coord, "« permis de travail »"),
-                f"<td>{ines.user_id}</td>", f">{ines.name}</a></td>", "Permis de travail")  # her row, her file's link
+                f"Dossier de {ines.name}", 'id="file-documents"', "Permis de travail")
 
     # The coordinators' digest of what is still unfilled within 48 h: the SMS links the dashboard,
     # the email each booking it lists.

@@ -16,7 +16,8 @@ PAGES: dict[str, str] = {
     "bookings": "/reservations",
     "profile": "/profil",
     "dashboard": "/tableau-de-bord",              # coordinators: the queues (to assign, to validate)
-    "interpreters": "/interpretes",               # coordinators: ?q=<user id>&expire=1, one interpreter's documents
+    "interpreters": "/interpretes",               # coordinators: the interpreters' list
+    "interpreter_file": "/interpretes/{user_id}",  # coordinators: one interpreter's file (documents to renew)
     "password_reset": "/reset-password",          # ?token=… (a query, never logged as a path)
 }
 

@@ -159,14 +159,16 @@ def booking_detail(booking_id: str):
     return detail_page(_booking(booking_id), url_error())
 
 
-def detail_page(booking: dict, error: str | None = None, status: int = 200, typed: dict | None = None):
+def detail_page(booking: dict, error: str | None = None, status: int = 200, typed: dict | None = None,
+                correct: bool = False):
     """The booking's page; a refused offer or assignment comes back here with the whole message (the
-    reasons matching gives, which an address cannot carry) and what was typed."""
+    reasons matching gives, which an address cannot carry) and what was typed. `correct`: open on the
+    report's correction (as ?corriger=1 does)."""
     actor = current_actor()
     from gateway.web.views_validation import interpreter_names      # (it imports this module)
     from gateway.web.candidates import offer_choices, override_text, place_names
     names = interpreter_names(actor) if actor["role"] in STAFF else {}
-    correcting = request.args.get("corriger") == "1" and booking.get("report") and (
+    correcting = (correct or request.args.get("corriger") == "1") and booking.get("report") and (
         booking["status"] == "service_provided" or booking.get("report_returned") or actor["role"] in STAFF)
     return render_template("web/booking.html", b=booking, rem=_remuneration(booking),
                            report_open=report_open(booking, actor), correcting=correcting,
@@ -252,9 +254,10 @@ def report_from_form() -> dict:
 @web.get("/reservations/<booking_id:booking_id>/rapport")
 @login_required("interpreter", *STAFF)
 def report_form(booking_id: str):
-    """The booking's report form, where a message about a sent-back report leads (the booking's page
-    open on its correction, with the bank's comment)."""
-    return redirect(url_for("web.booking_detail", booking_id=booking_id, corriger=1) + "#report")
+    """The booking's report form, where a message about a sent-back report leads: the booking's page
+    open on its correction, with the bank's comment (a page of its own, not a redirect: every link
+    in a message answers 200)."""
+    return detail_page(_booking(booking_id), url_error(), correct=True)
 
 
 @web.post("/reservations/<booking_id:booking_id>/rapport")

@@ -220,14 +220,14 @@ REPORT_LINK_KINDS = frozenset({"report_returned"})
 
 
 def report_link(public_url: str, booking_id: str | None) -> str:
-    return links.link("booking_report", public_url, booking_id=booking_id)
+    return links.link("booking_report", public_url, booking_id=booking_id) + "#report"
 
 
 def document_link(public_url: str, addressee_role: str | None, owner_id: str) -> str:
-    """The document's owner opens their profile; a coordinator opens the interpreters' list narrowed
-    to that interpreter and their expiring documents (the closest page to one interpreter's file)."""
+    """The document's owner opens their profile; a coordinator opens that interpreter's file at its
+    documents, where the bank records the renewed validity."""
     if is_staff(addressee_role):
-        return links.link("interpreters", public_url, query={"q": owner_id, "expire": "1"})
+        return links.link("interpreter_file", public_url, user_id=owner_id) + "#file-documents"
     return links.link("profile", public_url)
 
 
