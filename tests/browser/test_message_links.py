@@ -147,7 +147,7 @@ def test_a_link_from_each_kind_of_message_opens_its_page_for_its_addressee(
         page.context.close()
 
     # An eligibility document expiring in ten days: the interpreter opens her profile, a coordinator
-    # the interpreters' list narrowed to her.
+    # her file, at its documents.
     expires = (clock.noon + timedelta(days=10)).date().isoformat()
     coord_api.ok(coord_api.request("PATCH", f"/profiles/{ines.user_id}", json={"eligibility_documents": [
         {"name": "Permis de travail", "expires_on": expires, "inactive_if_invalid": False}]}))
