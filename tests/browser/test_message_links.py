@@ -130,16 +130,23 @@ def test_a_link_from_each_kind_of_message_opens_its_page_for_its_addressee(
     rita_api.ok(rita_api.post(f"/bookings/{c}/cancel", {"reason": "Rendez-vous reporté"}))
     received.booking(ines, c, "annulee", "annulée")
 
-    # Served, reported, closed: the final remuneration's link shows its amount.
+    # Served, reported, sent back, corrected, closed: the final remuneration's link shows its amount.
     started = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(minutes=5)
     b = create(coord_api, started)
     coord_api.ok(coord_api.post(f"/bookings/{b}/assign", {"interpreter_id": ines.user_id}))
     received.booking(ines, b, "assignee-commencee", "assignée")
     received.booking(coord, b, "reservee-coordonnateur", "réservée")
-    ines_api.ok(ines_api.post(f"/bookings/{b}/report", {
-        "provided": True, "actual_start": iso_z(started), "actual_end": iso_z(datetime.now(timezone.utc)),
-        "wait_minutes": 0, "distance_km": "0", "travel_minutes": 0, "communications": [], "words": 0,
-        "other_fees_cents": 0, "additional_service": False, "comments": "RAS"}))
+    report = {"provided": True, "actual_start": iso_z(started), "actual_end": iso_z(datetime.now(timezone.utc)),
+              "wait_minutes": 0, "distance_km": "0", "travel_minutes": 0, "communications": [], "words": 0,
+              "other_fees_cents": 0, "additional_service": False, "comments": "RAS"}
+    ines_api.ok(ines_api.post(f"/bookings/{b}/report", report))
+    # Sent back first: its link opens the report's correction, the bank's comment above it.
+    coord_api.ok(coord_api.post(f"/bookings/{b}/return-report", {"comment": "Précisez la fin du service"}))
+    for page, _ in received.follow(ines, received.wait(ines, b, "corrige"), "rapport-renvoye",
+                                   "Précisez la fin du service", "Enregistrer le rapport"):
+        assert "Précisez la fin du service" in page.inner_text("#returned")
+        page.context.close()
+    ines_api.ok(ines_api.post(f"/bookings/{b}/correct-report", dict(report, comments="Fin précisée")))
     coord_api.ok(coord_api.post(f"/bookings/{b}/close", {"comment": "Conforme"}))
     for page, _ in received.follow(ines, received.wait(ines, b, "finalisée", timeout=90), "remuneration-finale",
                                    "Achevé"):
