@@ -58,10 +58,12 @@ class NotificationApp(BookingUseCases, PeopleUseCases, PayrollUseCases, AccountU
         self.retry_base = float(retry_base_seconds)
         self.digest_at = time.fromisoformat(digest_at)
         self._copies_only = False             # a rebuild refills the copies and tells no one
+        self._refresh_accounts = None         # the service's catch-up from auth, per call (bookings.py)
         self.received_log = ReceivedLog(doc_store)
         self.profiles = ProfileCopy(doc_store)
         self.projector = CheckpointedProjector(doc_store, "booking", self._apply_booking)
         self.auth_projector = CheckpointedProjector(doc_store, "auth", self._apply_auth)
+        self._fetch_auth = None             # set while booking's projector is held (people.py)
         self.payroll_projector = CheckpointedProjector(doc_store, "payroll", self._apply_payroll)
         # One sender and one timer run at a time among every notification process on the store
         # (ims_common/locks.py): two would find the same due delivery and send it twice.

@@ -17,11 +17,15 @@ log = logging.getLogger(__name__)
 
 
 class BookingUseCases:
-    def on_booking_event(self, envelope: dict, fetch: Fetch) -> None:
-        self.projector.on_event(envelope, fetch)
+    def on_booking_event(self, envelope: dict, fetch: Fetch, fetch_auth: Fetch | None = None) -> None:
+        """`fetch_auth`: auth's events_since, to learn of people hired since the copy last caught up."""
+        with self._asking_auth(fetch_auth):
+            self.projector.on_event(envelope, fetch)
 
-    def catch_up(self, fetch: Fetch) -> int:
-        return self.projector.catch_up(fetch)
+    def catch_up(self, fetch: Fetch, fetch_auth: Fetch | None = None) -> int:
+        with self._asking_auth(fetch_auth):
+            self._retry_parked_once_known()
+            return self.projector.catch_up(fetch)
 
     def _apply_booking(self, event: StoredEvent) -> None:
         self.received_log.record(event)
@@ -39,6 +43,7 @@ class BookingUseCases:
             return
         data = upcast(event.to_dict()).get("data") or {}
         routing = route_booking_event(event.type, data, before or {}, after)
+        self._await_recipients(routing.notices, data)
         self._tell(event.event_id, routing.notices, after)
         if routing.reminder in (CANCEL, RESCHEDULE):
             self._cancel_timers(after["id"], keep=None)

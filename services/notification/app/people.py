@@ -3,7 +3,10 @@ eligibility documents' expiry timers that follow each profile change, and one pe
 queued per channel they have and have not switched off."""
 from __future__ import annotations
 
-from typing import Callable
+import contextlib
+import logging
+import re
+from typing import Callable, Iterator
 
 from ims_common.envelope import StoredEvent
 from ims_common.projection import Fetch
@@ -14,6 +17,24 @@ from services.notification.domain.schedule import expiry_notices
 
 from .records import TIMERS
 
+log = logging.getLogger(__name__)
+
+
+class UnknownRecipient(LookupError):
+    """Interpreters a booking event names whom the copy of auth's accounts does not hold even after
+    catching up auth: the event is retried, then parked, and applied once they are known."""
+
+    _NAMED = re.compile(r"\AUnknownRecipient: not in the copy of auth's accounts yet: (\S+(?: \S+)*)\Z")
+
+    def __init__(self, user_ids: list[str]):
+        super().__init__("not in the copy of auth's accounts yet: " + " ".join(user_ids))
+
+    @classmethod
+    def named_in(cls, error: str | None) -> list[str]:
+        """The user ids a parked event's error names when it is an UnknownRecipient, else []."""
+        found = cls._NAMED.match(error or "")
+        return found.group(1).split(" ") if found else []
+
 
 class PeopleUseCases:
     def on_auth_event(self, envelope: dict, fetch: Fetch) -> None:
@@ -21,6 +42,47 @@ class PeopleUseCases:
 
     def catch_up_auth(self, fetch: Fetch) -> int:
         return self.auth_projector.catch_up(fetch)
+
+    @contextlib.contextmanager
+    def _asking_auth(self, fetch_auth: Fetch | None) -> Iterator[None]:
+        """Booking's projector held, with `fetch_auth` (auth's events_since) for its events to catch
+        up the copy of auth's accounts when they name someone it does not know yet."""
+        with self.projector.lock:
+            before, self._fetch_auth = self._fetch_auth, fetch_auth
+            try:
+                yield
+            finally:
+                self._fetch_auth = before
+
+    def _unknown_recipients(self, notices, data: dict) -> list[str]:
+        """The interpreters the event names (booking offers or assigns only accounts auth has) who
+        are told and not in the copy. Other ids (a booking's creator may be a system actor) are
+        told when known, as before."""
+        named = set(data.get("interpreter_ids") or []) | {data.get("interpreter_id")}
+        return sorted({n.to for n in notices if not n.email and n.to in named and self.profiles.get(n.to) is None})
+
+    def _await_recipients(self, notices, data: dict) -> None:
+        """Catches up auth's events when the event names an interpreter the copy does not know
+        (hired a second ago); raises UnknownRecipient if still unknown (auth out of reach, or no
+        `fetch_auth`): the projector retries, then parks the event."""
+        if not self._unknown_recipients(notices, data):
+            return
+        if self._fetch_auth is not None:
+            try:
+                self.auth_projector.catch_up(self._fetch_auth)
+            except Exception:
+                log.warning("notification: catching up auth's accounts failed", exc_info=True)
+        missing = self._unknown_recipients(notices, data)
+        if missing:
+            raise UnknownRecipient(missing)
+
+    def _retry_parked_once_known(self) -> None:
+        """Marks for retry the booking events parked for people the copy knows now (their account
+        arrived): the catch-up that follows applies them."""
+        for doc in self.projector.parked():
+            named = UnknownRecipient.named_in(doc.get("error"))
+            if named and not doc.get("retry") and all(self.profiles.get(uid) for uid in named):
+                self.projector.request_retry(doc["position"])
 
     def _apply_auth(self, event: StoredEvent) -> None:
         self.profiles.apply(event)

@@ -68,7 +68,10 @@ def test_every_row_of_the_matrix_sends_the_right_message_in_the_right_language_w
     feed.create("HC-25244001", "2025-09-04T14:00:00Z")
     feed.booking("HC-25244001", "BookingOffered", {"interpreter_ids": [INTERP]})
     feed.booking("HC-25244001", "BookingAccepted", {"interpreter_id": INTERP}, {"user_id": INTERP, "role": "interpreter"})
-    # B4: offered to two; the other one accepted, so the offer to the interpreter is withdrawn.
+    # B4: offered to two; the other one accepted, so the offer to the interpreter is withdrawn. The
+    # other has an account (notification parks an event naming someone unknown) and no channel on.
+    feed.profile(profile("UBIXX0007", "interpreter", lang, first_name="UBIXX0007", last_name="",
+                         sms_disabled=True, email_disabled=True))
     feed.create("HC-25244004", "2025-09-05T14:00:00Z")
     feed.booking("HC-25244004", "BookingOffered", {"interpreter_ids": [INTERP, "UBIXX0007"]})
     feed.booking("HC-25244004", "BookingAccepted", {"interpreter_id": "UBIXX0007"},
