@@ -171,11 +171,13 @@ def load_profiles(rng: random.Random, coord: Api, requesters: dict, interpreters
     for code, requester in requesters.items():
         _, facilities, (cost_code, cost_label) = ESTABLISHMENTS[code]
         requester.send("PATCH", "/me/profile", {"facility": facilities[0], "phone": "514 555-0199",
-                                                "cost_centers": [{"code": cost_code, "description": cost_label}]})
+                                                "cost_centers": [{"code": cost_code, "description": cost_label}],
+                                                "current_password": DEMO_PASSWORD})   # a phone: step-up
     for i, (_, interpreter) in enumerate(interpreters):
         region = REGIONS[rng.choice(list(REGIONS))]
         user_id = interpreter.send("PATCH", "/me/profile", {
-            "mobile": f"514 555 {1000 + i:04d}", "region": region, "country": "Canada",
+            "mobile": f"514 555 {1000 + i:04d}", "current_password": DEMO_PASSWORD, "region": region,
+            "country": "Canada",
             "address": f"{100 + i} rue Principale", "postal_code": POSTAL[region],
             "work_region_postal_code": POSTAL[region], "gender": rng.choice(["female", "male", "unspecified"]),
             "request_types": sorted(rng.sample(REQUEST_TYPES, rng.randint(2, 5))),

@@ -13,7 +13,7 @@ from gateway.api import api, services
 from gateway.openapi import documented
 from gateway.rpc import ServiceError
 from gateway.schemas.profiles import (
-    FILE_TYPES, ProfileFileSchema, ProfilePageSchema, ProfilePatchSchema, ProfileQuerySchema, ProfileSchema,
+    FILE_TYPES, ProfileChangeSchema, ProfileFileSchema, ProfilePageSchema, ProfileQuerySchema, ProfileSchema,
 )
 from gateway.security import STAFF, actor, require
 from gateway.validation import load_body, load_query
@@ -29,7 +29,9 @@ PROFILE_RULES = {
                         "financial.qst_number", "financial.gst_to", "financial.qst_to", "inactivity_periods",
                         "inactivity_periods.end", "establishment_blocks", "establishment", "facility",
                         "cost_centers"),
-    "account.email_taken": ("email",)}
+    "account.email_taken": ("email",),
+    # one's own email, mobile or phone: without the password, or with a wrong one (it counts as a failed sign-in)
+    "auth.contact_step_up_required": ("current_password",), "auth.wrong_current_password": ("current_password",)}
 
 
 @api.get("/profiles")
@@ -52,10 +54,9 @@ def get_profile(user_id: str):
 @api.patch("/profiles/<user_id:user_id>")
 @require()
 @documented("Change some profile fields (coordinator-only fields are 403 for others)", "profiles",
-            body=ProfilePatchSchema, response=ProfileSchema, errors=(403, 409), rules=PROFILE_RULES)
+            body=ProfileChangeSchema, response=ProfileSchema, errors=(403, 409), rules=PROFILE_RULES)
 def update_profile(user_id: str):
-    patch = load_body(ProfilePatchSchema())
-    return jsonify(services().call("auth", "update_profile", actor(), user_id, patch))
+    return _change(user_id)
 
 
 @api.get("/me/profile")
@@ -67,11 +68,16 @@ def my_profile():
 
 @api.patch("/me/profile")
 @require()
-@documented("Change some fields of one's own profile", "profiles", body=ProfilePatchSchema,
-            response=ProfileSchema, errors=(403, 409), rules=PROFILE_RULES)
+@documented("Change some fields of one's own profile (email and phones: with the current password)",
+            "profiles", body=ProfileChangeSchema, response=ProfileSchema, errors=(403, 409), rules=PROFILE_RULES)
 def update_my_profile():
-    patch = load_body(ProfilePatchSchema())
-    return jsonify(services().call("auth", "update_profile", actor(), actor()["user_id"], patch))
+    return _change(actor()["user_id"])
+
+
+def _change(user_id: str):
+    patch = load_body(ProfileChangeSchema())
+    password = patch.pop("current_password", None)
+    return jsonify(services().call("auth", "update_profile", actor(), user_id, patch, password))
 
 
 @api.post("/profiles/<user_id:user_id>/files")

@@ -8,6 +8,7 @@ import base64
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from gateway.contract import views as page_views
+from gateway.schemas.auth_security import SECRET
 from gateway.schemas.bookings import ESTABLISHMENT
 from services.auth.contract.vocabulary import ROLES
 from services.booking.contract.vocabulary import MODES
@@ -140,6 +141,12 @@ class ProfilePatchSchema(StrictSchema):
     establishment = Pattern(ESTABLISHMENT, 6, allow_none=False)
     facility = Text(SHORT)
     cost_centers = ListOf(Obj(ProfileCostCenterSchema), max_items=100)
+
+
+class ProfileChangeSchema(ProfilePatchSchema):
+    """A PATCH body: the partial profile, and the password when one's own email or phone changes."""
+    current_password = Text(SECRET, min_length=1, metadata={
+        "description": "the caller's password: required when they change their own email, mobile or phone"})
 
 
 class ProfileQuerySchema(StrictSchema):

@@ -30,6 +30,7 @@ class Backed:
         fake.auth__list_profiles = p.list_profiles
         fake.auth__add_profile_file = files.add_file
         fake.auth__delete_profile_file = files.delete_file
+        self.passwords: dict[str, str] = {}
         fake.auth__get_profile_file = lambda a, u, f: (lambda m, c: {"meta": m, "content_base64":
                                                                      base64.b64encode(c).decode()})(*files.get_file(a, u, f))
         self.interpreter = self.make("interpreter", "ana@example.org")
@@ -38,8 +39,10 @@ class Backed:
         self.coordinator = self.make("coordinator", "coord@example.org")
 
     def make(self, role, email, **extra):
-        return self.auth.accounts.create_account_as_operator({"email": email, "first_name": "Ana", "last_name": "Nomme",
-                                                     "role": role, **extra})["user_id"]
+        made = self.auth.accounts.create_account_as_operator({"email": email, "first_name": "Ana", "last_name": "Nomme",
+                                                              "role": role, **extra})
+        self.passwords[made["user_id"]] = made["temporary_password"]
+        return made["user_id"]
 
     def headers(self, who):
         uid = getattr(self, who)
@@ -77,7 +80,9 @@ COORD_ONLY = {
 
 def test_every_field_round_trips_through_the_api(client, backed):
     uid = backed.interpreter
-    resp = client.patch(f"/api/v1/profiles/{uid}", json=FULL, headers=backed.headers("interpreter"))
+    # Her own email and phones: with her password (issue 17's step-up).
+    resp = client.patch(f"/api/v1/profiles/{uid}", json=dict(FULL, current_password=backed.passwords[uid]),
+                        headers=backed.headers("interpreter"))
     assert resp.status_code == 200, resp.get_json()
     assert resp.get_json()["warnings"] == ["profile.notifications_all_disabled"]
     resp = client.patch(f"/api/v1/profiles/{uid}", json=COORD_ONLY, headers=backed.headers("coordinator"))
@@ -92,6 +97,9 @@ def test_every_field_round_trips_through_the_api(client, backed):
 def test_requester_profile(client, backed):
     body = {"facility": "Hôpital de Verdun", "phone": "514 555-0199",
             "cost_centers": [{"code": "7110", "description": "Urgence"}]}
+    refused = client.patch("/api/v1/me/profile", json=body, headers=backed.headers("requester"))
+    assert refused.status_code == 422 and "current_password" in refused.get_json()["error"]["fields"]
+    body["current_password"] = backed.passwords[backed.requester]     # a new phone: with the password
     resp = client.patch("/api/v1/me/profile", json=body, headers=backed.headers("requester"))
     assert resp.status_code == 200, resp.get_json()
     assert resp.get_json()["cost_centers"] == body["cost_centers"] and resp.get_json()["establishment"] == "HC"

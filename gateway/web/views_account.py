@@ -267,13 +267,14 @@ def profile():
                                 "reason": request.form.get("reason", "").strip()})
             patch["inactivity_periods"] = periods
         try:
-            rpc("auth", "update_profile", actor, actor["user_id"], patch)
+            rpc("auth", "update_profile", actor, actor["user_id"], patch, request.form.get("current_password") or None)
             return redirect(url_for("web.profile", saved=1))
         except (IMSError, ServiceError) as exc:
             error, errors = message_of(exc), field_errors(exc)
     data, limited = _profile()
     return render_template("web/profile.html", p=data, limited=limited, error=error, errors=errors,
-                           saved=request.args.get("saved") == "1", weekdays=weekday_names(), doc_form={})
+                           saved=request.args.get("saved") == "1", weekdays=weekday_names(),
+                           doc_form={}), 400 if error else 200
 
 
 DOCUMENT_TYPES = files.PROFILE_FILE_TYPES

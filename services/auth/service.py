@@ -98,8 +98,8 @@ class AuthService:
         return self.app.profiles.get_profile(actor, user_id)
 
     @rpc
-    def update_profile(self, actor, user_id, patch):
-        return self.app.profiles.update_profile(actor, user_id, patch)
+    def update_profile(self, actor, user_id, patch, current_password=None):
+        return self.app.profiles.update_profile(actor, user_id, patch, current_password)
 
     @rpc
     def list_profiles(self, actor, query=None):

@@ -12,11 +12,11 @@ import re
 import pyotp
 
 from ims_common import validation as v
-from ims_common.errors import Conflict, Unauthorized, ValidationFailed
+from ims_common.errors import Conflict, ValidationFailed
 from services.auth.app.context import Context, actor_dict
 from services.auth.app.second_factor import channels, check_totp
 from services.auth.app.sessions import SESSIONS, Sessions
-from services.auth.domain import lockout
+from services.auth.app.step_up import check_current_password
 from services.auth.contract.events import MFA_ENABLED
 from services.auth.domain import mfa
 from services.auth.domain import sessions as S
@@ -31,24 +31,13 @@ class MfaSetup:
         self.sessions = sessions
 
     def _step_up(self, actor, user_id: str, current_password) -> None:
-        now = self.ctx.now()
         sid = actor_dict(actor).get("session_id")
         session = self.ctx.docs.get(SESSIONS, sid) if isinstance(sid, str) and sid else None
         if current_password is None:
             window = self.ctx.settings.step_up_window()
-            if session and session["user_id"] == user_id and session["started_at"] >= now - window:
+            if session and session["user_id"] == user_id and session["started_at"] >= self.ctx.now() - window:
                 return
-            raise ValidationFailed(STEP_UP, fields={"current_password": [STEP_UP]})
-        key = lockout.identity_key(None, user_id)
-        wait = lockout.wait_seconds(self.ctx.throttle(key), lockout.ACCOUNT, now)
-        if wait > 0:
-            raise Unauthorized("auth.throttled", params={"retry_after": int(wait) + 1})
-        password_hash = self.ctx.credentials.password_hash(user_id)
-        if not isinstance(current_password, str) or not password_hash \
-                or not self.ctx.hasher.verify(password_hash, current_password):
-            state, _ = lockout.record_failure(self.ctx.throttle(key), lockout.ACCOUNT, now)
-            self.ctx.save_throttle(key, state)
-            raise v.fail("current_password", "auth.wrong_current_password")
+        check_current_password(self.ctx, user_id, current_password, STEP_UP)
 
     def mfa_setup(self, actor, choice, mobile=None, current_password=None) -> dict:
         account = self.ctx.usable_account(actor)

@@ -53,6 +53,9 @@ MESSAGES = register({
     "auth.step_up_required": {
         "fr": "Pour changer votre double authentification, entrez votre mot de passe actuel.",
         "en": "To change your two-step verification, enter your current password."},
+    "auth.contact_step_up_required": {
+        "fr": "Pour changer votre courriel ou votre téléphone, entrez votre mot de passe actuel.",
+        "en": "To change your email or phone number, enter your current password."},
     "auth.wrong_current_password": {
         "fr": "Le mot de passe actuel est incorrect.",
         "en": "The current password is incorrect."},

@@ -8,6 +8,15 @@ from __future__ import annotations
 from .events import ACCOUNT_CREATED, ACCOUNT_DEACTIVATED, ACCOUNT_REACTIVATED, PROFILE_UPDATED, upcast
 
 PROFILES = "profiles"
+# Where the person is reached (reset links, codes, notices): a change asks for the password and is
+# told to the address it replaces (issue 17).
+CONTACT_FIELDS = ("email", "mobile", "phone")
+
+
+def changed_contacts(before: dict | None, after: dict | None) -> list[str]:
+    """The contact fields whose value `after` differs from `before` (the same empty either way)."""
+    before, after = before or {}, after or {}
+    return [k for k in CONTACT_FIELDS if (before.get(k) or None) != (after.get(k) or None)]
 
 
 def profile_after(current: dict | None, event_type: str, data: dict) -> dict | None:

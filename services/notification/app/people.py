@@ -11,6 +11,7 @@ from typing import Callable, Iterator
 from ims_common.envelope import StoredEvent
 from ims_common.projection import Fetch
 from ims_common.times import local_today
+from services.auth.contract.profiles import changed_contacts
 from services.auth.contract.vocabulary import COORDINATOR
 from services.notification.domain import messages as m
 from services.notification.domain.schedule import expiry_notices
@@ -85,12 +86,29 @@ class PeopleUseCases:
                 self.projector.request_retry(doc["position"])
 
     def _apply_auth(self, event: StoredEvent) -> None:
-        self.profiles.apply(event)
         user_id = (event.data or {}).get("user_id")
+        before = self.profiles.get(user_id) if user_id else None
+        self.profiles.apply(event)
+        if event.type == "ProfileUpdated" and before and not self._copies_only \
+                and before.get("_version", 0) < event.stream_version:
+            self._tell_old_contact(event.event_id, before, event.data or {})
         if event.type == "ProfileUpdated" and user_id and not self._copies_only:
             profile = self.profiles.get(user_id)
             if profile and profile.get("_version") == event.stream_version:
                 self._schedule_expiries(profile)
+
+    def _tell_old_contact(self, event_id: str, before: dict, after: dict) -> None:
+        """An email to the address the person had (issue 17): a changed email, mobile or phone is
+        told where whoever took the session over cannot silence it. A first number is no change."""
+        changed = [k for k in changed_contacts(before, after) if before.get(k)]
+        address = before.get("email")
+        if not changed or not address:
+            return
+        lang = m.lang_of(after.get("display_language"))
+        subject, body = m.render("contact_changed", lang, "email", {
+            "name": after.get("first_name") or "", "what": m.contact_names(changed, lang)})
+        self._queue(event_id, "contact_changed", None, {"user_id": after.get("user_id"), "address": address,
+                                                        "name": m.person_name(after)}, "email", lang, subject, body)
 
     def _schedule_expiries(self, profile: dict) -> None:
         keys = set()

@@ -20,6 +20,7 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "reset_link": ("Lien de réinitialisation", "Reset link"),
     "mfa_code": ("Code de vérification", "Verification code"),
     "password_changed": ("Mot de passe changé", "Password changed"),
+    "contact_changed": ("Coordonnées changées", "Contact details changed"),
 }
 CHANNEL_LABELS: dict[str, tuple[str, str]] = {"email": ("courriel", "email"), "sms": ("texto", "text message")}
 

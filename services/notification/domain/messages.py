@@ -185,7 +185,25 @@ TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
                "once to " + BANK_CONTACT + ".",
                "IMS: your password was changed. If it was not you: " + BANK_CONTACT),
     },
+    # To the address being replaced (issue 17): what changed, never the new value.
+    "contact_changed": {
+        "fr": ("Vos coordonnées IMS ont été changées",
+               "Bonjour {name},\n\nLes coordonnées de votre compte IMS viennent d'être changées : {what}. "
+               "Ce n'est pas vous ? Communiquez sans tarder avec la Banque d'interprètes : " + BANK_CONTACT + ".",
+               "IMS : vos coordonnées ont été changées ({what}). Ce n'est pas vous ? " + BANK_CONTACT),
+        "en": ("Your IMS contact details were changed",
+               "Hello {name},\n\nThe contact details of your IMS account were just changed: {what}. "
+               "Not you? Contact the interpreter bank at once: " + BANK_CONTACT + ".",
+               "IMS: your contact details were changed ({what}). Not you? " + BANK_CONTACT),
+    },
 }
+# The contact fields by their names, as contact_changed says them.
+CONTACT_NAMES = {"email": ("adresse courriel", "email address"), "mobile": ("cellulaire", "mobile number"),
+                 "phone": ("téléphone", "phone number")}
+
+
+def contact_names(fields: list[str], lang: str) -> str:
+    return ", ".join(CONTACT_NAMES[f][lang_of(lang) == "en"] for f in fields if f in CONTACT_NAMES)
 
 ACCOUNT_KINDS = ("temporary_password", "reset_link", "mfa_code", "password_changed")
 # Sent whatever the person's switches say: without them one cannot sign in safely.
