@@ -35,6 +35,10 @@ class AuthService:
         return self.app.sessions.refresh(refresh_token)
 
     @rpc
+    def session_policy(self):
+        return self.app.sessions.policy()
+
+    @rpc
     def logout(self, refresh_token, actor=None):
         return self.app.sessions.logout(refresh_token, actor)
 

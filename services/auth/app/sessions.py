@@ -38,6 +38,11 @@ class Sessions:
 
     # ---- opening and renewing ----
 
+    def policy(self) -> dict:
+        """What the session policy is (policy data), for pages to say it: the idle timeout (an unused
+        refresh token dies) and the absolute lifetime from the sign-in, in seconds."""
+        return {"idle_timeout": self.ctx.settings.refresh_ttl(), "lifetime": self.ctx.settings.session_lifetime()}
+
     def open(self, account: Account, restricted: bool = False) -> dict:
         """A new session. Restricted (a temporary password): an access token that serves only to
         change the password, and no refresh token."""
@@ -85,7 +90,10 @@ class Sessions:
                             est=account.establishment, lang=account.display_language, keys=self.ctx.settings.keys(),
                             ttl_seconds=ttl, now=self.ctx.now(),
                             # the gateway lets a restricted token (mcp) do nothing but change the password
-                            extra_claims={"mcp": bool(restricted), "sid": sid})
+                            # and the session's limits, for pages to show them: its absolute end (sxp, epoch
+                            # seconds) and the idle timeout (sit, seconds; none without refresh token)
+                            extra_claims={"mcp": bool(restricted), "sid": sid, "sxp": int(ends_at),
+                                          "sit": None if restricted else self.ctx.settings.refresh_ttl()})
         return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "user": account.to_dict(),
                 "session_expires_in": int(ends_at - self.ctx.now())}
 

@@ -20,6 +20,7 @@ METHODS: dict[str, str] = {
     "refresh": WRITE,
     "logout": WRITE,
     "revocations_in_force": READ,
+    "session_policy": READ,
     "change_password": WRITE,
     "forgot_password": WRITE,
     "reset_password": WRITE,
