@@ -26,6 +26,7 @@ from ims_common.testing.rabbit import isolated_vhost
 from ims_common.testing.system import running_system
 from ims_common.testing.wait import wait_until
 from tests.api_client import ApiClient, hire
+from tests.web_client import web_sign_in
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]
@@ -274,20 +275,69 @@ def test_a_web_cookie_replayed_after_sign_out_lands_on_the_sign_in_page(system, 
     out = browser.post(system.url + "/deconnexion", data={"csrf_token": csrf_of(bookings.text)},
                        allow_redirects=False, timeout=15)
     assert out.status_code == 302 and "/connexion" in out.headers["Location"]
+    assert_web_ended_soon(system, kept, since=time.monotonic())
+    at_every_worker(system, lambda: replays(system, {"ims_session": kept["ims_session"]}))
+
+
+def replays(system, cookies) -> list[tuple[str, bool]]:
+    """(request id, whether it landed on the sign-in page) of /reservations with these cookies."""
+    out = []
+    for _ in range(PROBES):
+        rid, resp = ask(system, "/reservations", cookies=cookies)
+        out.append((rid, resp.status_code == 302 and "/connexion" in resp.headers.get("Location", "")))
+    return out
+
+
+def assert_web_ended_soon(system, cookies: dict, since: float) -> None:
+    """The web session's cookies (access and refresh token) replayed land on the sign-in page within
+    the promise, at every worker."""
+    wait_until(lambda: all(ok for _, ok in replays(system, cookies)), timeout=15, interval=0.01)
+    took = time.monotonic() - since
+    assert took <= REVOKED_WITHIN, f"the web session ended after {took:.2f}s"
+    at_every_worker(system, lambda: replays(system, cookies))
+    REVOKED.append(cookies["ims_session"])
+
+
+def web_session(system, email: str) -> dict:
+    """The cookies of a sign-in on the web pages, which open /reservations."""
+    cookies = {c.name: c.value for c in web_sign_in(system.url, email, PASSWORD).cookies}
+    assert {"ims_session", "ims_refresh"} <= set(cookies)
+    assert ask(system, "/reservations", cookies=cookies)[1].status_code == 200
+    return cookies
+
+
+ENDINGS = {"deactivation": "Desactivee", "password_change": "Motdepasse", "mfa_change": "Facteur",
+           "mfa_reset": "Reinitialise", "family_revoked": "Famille"}
+
+
+@pytest.mark.parametrize("ending", sorted(ENDINGS))
+def test_each_way_a_session_ends_ends_the_web_session_and_the_api_token(system, coord, ending):
+    """Issue 17, item 1: a web session and an API session of the same person, then one of the ways
+    sessions end; both are refused within a second at every worker."""
+    person = make_person(coord, "Toile", ENDINGS[ending])
+    web, api = web_session(system, person["email"]), session(system, person["email"])
+    if ending == "deactivation":
+        coord.ok(coord.post(f"/accounts/{person['user_id']}/deactivate", {}))
+    elif ending == "password_change":                  # from a third session
+        elsewhere = ApiClient(system.url, session(system, person["email"])["access_token"])
+        elsewhere.ok(elsewhere.post("/auth/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD,
+                                                       "confirm_password": NEW_PASSWORD}))
+    elif ending == "mfa_change":                       # a second factor turned on from a third session
+        elsewhere = ApiClient(system.url, session(system, person["email"])["access_token"])
+        digits = "514555" + str(1000 + len(REVOKED))[-4:]
+        elsewhere.ok(elsewhere.post("/auth/mfa/setup", {"choice": "now", "mobile": digits}))
+        elsewhere.ok(elsewhere.post("/auth/mfa/verify", {"code": sms_code(system, digits)}))
+    elif ending == "mfa_reset":                        # the bank resets the second factor: every session
+        coord.ok(coord.post(f"/accounts/{person['user_id']}/reset-mfa", {}))
+    else:                                              # the web's refresh token stolen and used twice
+        refresh = {"refresh_token": web["ims_refresh"]}
+        assert requests.post(system.url + "/api/v1/auth/refresh", json=refresh, timeout=15).status_code == 200
+        assert requests.post(system.url + "/api/v1/auth/refresh", json=refresh, timeout=15).status_code == 401
+        api = None                                     # another family: it stays
     started = time.monotonic()
-
-    def replays(cookies) -> list[tuple[str, bool]]:
-        out = []
-        for _ in range(PROBES):
-            rid, resp = ask(system, "/reservations", cookies=cookies)
-            out.append((rid, resp.status_code == 302 and "/connexion" in resp.headers.get("Location", "")))
-        return out
-
-    wait_until(lambda: all(ok for _, ok in replays(kept)), timeout=15, interval=0.01)
-    assert time.monotonic() - started <= REVOKED_WITHIN
-    at_every_worker(system, lambda: replays(kept))
-    at_every_worker(system, lambda: replays({"ims_session": kept["ims_session"]}))
-    REVOKED.append(kept["ims_session"])
+    assert_web_ended_soon(system, web, since=started)
+    if api is not None:
+        assert_revoked_soon(system, api["access_token"], since=started)
 
 
 def cli(system, *args) -> str:

@@ -13,6 +13,7 @@ from ims_common.testing.rabbit import isolated_vhost
 from ims_common.testing.system import running_system
 from ims_common.testing.wait import wait_until
 from tests.api_client import ApiClient, hire
+from tests.test_credentials_e2e import lines, outbox_code
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Correct-Horse-Battery-9!"
@@ -67,5 +68,21 @@ def test_changing_the_second_factor_asks_for_the_current_password(system):
     wrong = me.post("/auth/mfa/setup", {"choice": "now", "mobile": "514 555-0166",
                                         "current_password": "Pas-Le-Bon-Mot-De-Passe-1"})
     assert wrong.status_code == 422 and "current_password" in wrong.json()["error"]["fields"], wrong.text
+    guessed = me.post("/auth/mfa/verify", {"code": "123456"})          # no set-up begun: nothing to confirm
+    assert guessed.status_code in (400, 409, 422) and "recovery_codes" not in guessed.text, guessed.text
+    seen = lines(system, "sms")
     right = me.post("/auth/mfa/setup", {"choice": "now", "mobile": "514 555-0166", "current_password": PASSWORD})
     assert right.status_code == 200 and right.json()["code_sent"] is True, right.text
+    recovery = me.ok(me.post("/auth/mfa/verify", {"code": outbox_code(system, "sms", "5145550166", seen)}))[
+        "recovery_codes"]
+
+    # The session left open cannot replace them: a new phone asks for the password again, and
+    # without one there is no set-up whose confirmation would give new codes.
+    again = me.post("/auth/mfa/setup", {"choice": "now", "mobile": "514 555-0167"})
+    assert again.status_code == 422 and "current_password" in again.json()["error"]["fields"], again.text
+    assert "recovery_codes" not in me.post("/auth/mfa/verify", {"code": "123456"}).text
+    step = requests.post(system.url + "/api/v1/auth/login", timeout=15,
+                         json={"identifier": person["email"], "password": PASSWORD}).json()
+    used = requests.post(system.url + "/api/v1/auth/mfa/verify", timeout=15, json={
+        "mfa_token": step["mfa_token"], "code": recovery[0], "channel": "recovery"})
+    assert used.status_code == 200 and used.json()["recovery_codes_left"] == len(recovery) - 1, used.text
