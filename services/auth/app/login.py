@@ -153,11 +153,12 @@ class Login:
         challenge_id, challenge, account, sec = self._challenge(mfa_token)
         now = self.ctx.now()
         key = lockout.second_factor_key(account.user_id)
+        # The lock first: a locked account is told so, not to come back in some seconds (then refused).
+        if self.ctx.throttle(lockout.identity_key(None, account.user_id)).get("locked"):
+            raise Forbidden(LOCKED)
         wait = lockout.wait_seconds(self.ctx.throttle(key), lockout.ACCOUNT, now)
         if wait > 0:
             raise Unauthorized(THROTTLED, params={"retry_after": int(math.ceil(wait))})
-        if self.ctx.throttle(lockout.identity_key(None, account.user_id)).get("locked"):
-            raise Forbidden(LOCKED)
         m = sec["mfa"]
         error = None
         if channel == "totp":
