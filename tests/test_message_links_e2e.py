@@ -85,7 +85,8 @@ def world(system, clock):
     # The digest needs a pending booking before its time comes: the very first thing done.
     pending = create(coord_api, clock.noon + timedelta(hours=7))
     coord = Person(me["user_id"], email, password, f"{me['first_name']} {me['last_name']}", "coordinator")
-    coord_api.ok(coord_api.request("PATCH", f"/profiles/{coord.user_id}", json={"mobile": "514 555 0201"}))
+    coord_api.ok(coord_api.request("PATCH", f"/profiles/{coord.user_id}",     # one's own: with the password
+                                   json={"mobile": "514 555 0201", "current_password": password}))
     coord.mobile = "+15145550201"
 
     def account(role, first, last, mobile, **extra) -> tuple[Person, ApiClient]:

@@ -31,7 +31,7 @@ def env(tmp_path):
     return {"IMS_DATA_DIR": str(tmp_path), "IMS_PROFILE_EXPIRY_INTERVAL": "1"}
 
 
-def offline_interpreters(tmp_path) -> tuple[str, str]:
+def offline_interpreters(tmp_path) -> tuple[str, str, str]:
     """Written into auth's store before the service runs (as the CLI does): one interpreter whose
     permit was still valid then, and one without documents."""
     url = f"sqlite:///{tmp_path / 'auth.sqlite3'}"
@@ -44,15 +44,16 @@ def offline_interpreters(tmp_path) -> tuple[str, str]:
     profile = app.profiles.update_profile(COORDINATOR, user_id, {"eligibility_documents": [
         {"name": "Permis de travail", "expires_on": "2024-03-30", "inactive_if_invalid": True}]})
     assert profile["available_for_offers"] is True
-    other = app.accounts.create_account_as_operator({"email": "pepe@example.org", "first_name": "Pepe",
-                                            "last_name": "Nomme", "role": "interpreter"})["user_id"]
+    made = app.accounts.create_account_as_operator({"email": "pepe@example.org", "first_name": "Pepe",
+                                                    "last_name": "Nomme", "role": "interpreter"})
+    other, other_password = made["user_id"], made["temporary_password"]
     for store in (events, docs, blobs):
         store.close()
-    return user_id, other
+    return user_id, other, other_password
 
 
 def test_profiles_reach_booking_live_and_late_and_expiry_is_applied_once(amqp_uri, env, tmp_path):
-    expired_id, uid = offline_interpreters(tmp_path)
+    expired_id, uid, password = offline_interpreters(tmp_path)
     with service_process("auth", amqp_uri, tmp_path, env), \
             ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
         # The timer finds the expired permit and appends one ProfileUpdated for it.
@@ -81,8 +82,8 @@ def test_profiles_reach_booking_live_and_late_and_expiry_is_applied_once(amqp_ur
 
             # Live: a change by the interpreter reaches the copy over auth.events.
             interpreter = {"user_id": uid, "role": "interpreter", "name": "Pepe Nomme"}
-            rpc.auth.update_profile(interpreter, uid, {"mobile": "514 555 0101",
-                                                       "notifications": {"email_disabled": True}})
+            rpc.auth.update_profile(interpreter, uid, {"mobile": "514 555 0101",   # her phone: with her password
+                                                       "notifications": {"email_disabled": True}}, password)
             updated = wait_until(lambda: copy() and copy()[uid]["mobile"] == "+15145550101" and copy()[uid],
                                  timeout=20)
             assert updated["notifications"] == {"sms_disabled": False, "email_disabled": True}

@@ -18,9 +18,12 @@ def profiles(app):
     return app.profiles
 
 
+PASSWORD = "Correct-Horse-Battery-9!"   # typed by the coordinator: what the step-up checks
+
+
 def make(app, coordinator, role="interpreter", email=None, **extra):
     fields = {"email": email or f"{role}{len(app.ctx.docs.find('accounts'))}@example.org", "first_name": "Pepe",
-              "last_name": "Nomme", "role": role, **extra}
+              "last_name": "Nomme", "role": role, "password": PASSWORD, **extra}
     account = app.accounts.create_account(coordinator, fields)
     return {"user_id": account["user_id"], "role": role, "name": "Pepe Nomme",
             "establishment": account.get("establishment")}
@@ -76,7 +79,10 @@ def test_a_new_account_has_every_field_of_the_screen(profiles, interpreter):
 
 def test_every_field_round_trips_and_is_published_whole(app, profiles, interpreter, coordinator):
     uid = interpreter["user_id"]
-    profiles.update_profile(interpreter, uid, SELF_FIELDS)
+    with pytest.raises(ValidationFailed) as exc:        # her email and phones: not without her password
+        profiles.update_profile(interpreter, uid, SELF_FIELDS)
+    assert exc.value.fields == {"current_password": ["auth.contact_step_up_required"]}
+    profiles.update_profile(interpreter, uid, SELF_FIELDS, PASSWORD)
     profiles.update_profile(coordinator, uid, STAFF_FIELDS)
     profile = profiles.get_profile(coordinator, uid)
     assert profile["postal_code"] == "J9P 0J7" and profile["mobile"] == "+15819909582"
@@ -109,7 +115,8 @@ def test_requester_fields(app, profiles, coordinator):
     requester = make(app, coordinator, "requester", establishment="HC")
     uid = requester["user_id"]
     out = profiles.update_profile(requester, uid, {"facility": "Hôpital de Verdun", "phone": "514 555-0199",
-                                                   "cost_centers": [{"code": "7110", "description": "Urgence"}]})
+                                                   "cost_centers": [{"code": "7110", "description": "Urgence"}]},
+                                  PASSWORD)
     assert out["establishment"] == "HC" and out["cost_centers"] == [{"code": "7110", "description": "Urgence"}]
     with pytest.raises(Forbidden) as exc:
         profiles.update_profile(requester, uid, {"establishment": "CHUM"})
