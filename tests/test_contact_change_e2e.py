@@ -1,7 +1,7 @@
 """Changing where one is reached (issue 17, item 2), through the running system sending over SMTP to a
 loopback server: one's own email or phone changes only with the current password (API and the
-/profil form), and the address it replaces is told, with whom to contact if it was not them; so is a
-password change."""
+/profil form), and the address it replaces is told, with whom to contact if it was not them; so are a
+password change and a second factor turned on."""
 from __future__ import annotations
 
 import pytest
@@ -12,6 +12,7 @@ from ims_common.testing.rabbit import isolated_vhost
 from ims_common.testing.system import running_system
 from ims_common.testing.wait import wait_until
 from tests.api_client import ApiClient, hire
+from tests.test_credentials_e2e import lines, outbox_code
 from tests.web_client import csrf_token, web_sign_in
 
 pytestmark = pytest.mark.e2e
@@ -100,3 +101,18 @@ def test_the_profile_form_asks_for_the_password_before_changing_the_email(system
     assert saved.status_code == 302 and "saved=1" in saved.headers["Location"], saved.text[:500]
     told = wait_until(lambda: notices(smtp, old, "Vos coordonnées IMS ont été changées"), timeout=30)
     assert "adresse courriel" in told[0]["body"] and BANK in told[0]["body"]
+
+
+def test_turning_on_a_second_factor_is_told_to_the_email_address(system, smtp, coord):
+    """Issue 17, item 2: a second factor turned on or replaced (with the password, the window being 0
+    here) is told by email, with whom to contact if it was not them."""
+    person = hire(coord, {"email": "mona.facteur@example.org", "first_name": "Mona", "last_name": "Facteur",
+                          "role": "interpreter"}, PASSWORD)
+    me = ApiClient.login(system.url, person["email"], PASSWORD)
+    seen = lines(system, "sms")
+    me.ok(me.post("/auth/mfa/setup", {"choice": "now", "mobile": "514 555-0144", "current_password": PASSWORD}))
+    me.ok(me.post("/auth/mfa/verify", {"code": outbox_code(system, "sms", "5145550144", seen)}))
+    told = wait_until(lambda: notices(smtp, person["email"], "Votre double authentification IMS a été changée"),
+                      timeout=30)
+    assert len(told) == 1 and "code par texto" in told[0]["body"] and BANK in told[0]["body"]
+    assert "Ce n'est pas vous ?" in told[0]["body"]

@@ -11,6 +11,7 @@ from typing import Callable, Iterator
 from ims_common.envelope import StoredEvent
 from ims_common.projection import Fetch
 from ims_common.times import local_today
+from services.auth.contract.events import MFA_ENABLED
 from services.auth.contract.profiles import changed_contacts
 from services.auth.contract.vocabulary import COORDINATOR
 from services.notification.domain import messages as m
@@ -92,6 +93,8 @@ class PeopleUseCases:
         if event.type == "ProfileUpdated" and before and not self._copies_only \
                 and before.get("_version", 0) < event.stream_version:
             self._tell_old_contact(event.event_id, before, event.data or {})
+        if event.type == MFA_ENABLED and user_id and not self._copies_only:
+            self._tell_mfa_change(event.event_id, user_id, (event.data or {}).get("method"))
         if event.type == "ProfileUpdated" and user_id and not self._copies_only:
             profile = self.profiles.get(user_id)
             if profile and profile.get("_version") == event.stream_version:
@@ -109,6 +112,18 @@ class PeopleUseCases:
             "name": after.get("first_name") or "", "what": m.contact_names(changed, lang)})
         self._queue(event_id, "contact_changed", None, {"user_id": after.get("user_id"), "address": address,
                                                         "name": m.person_name(after)}, "email", lang, subject, body)
+
+    def _tell_mfa_change(self, event_id: str, user_id: str, method) -> None:
+        """A second factor turned on or replaced (a new phone, an authenticator app) is told to the
+        person's email address, as a contact change is (issue 17)."""
+        profile = self.profiles.get(user_id)
+        if not profile or not profile.get("email"):
+            return
+        lang = m.lang_of(profile.get("display_language"))
+        subject, body = m.render("mfa_changed", lang, "email", {
+            "name": profile.get("first_name") or "", "method": m.mfa_method_name(method, lang)})
+        self._queue(event_id, "mfa_changed", None, {"user_id": user_id, "address": profile["email"],
+                                                    "name": m.person_name(profile)}, "email", lang, subject, body)
 
     def _schedule_expiries(self, profile: dict) -> None:
         keys = set()

@@ -21,6 +21,7 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "mfa_code": ("Code de vérification", "Verification code"),
     "password_changed": ("Mot de passe changé", "Password changed"),
     "contact_changed": ("Coordonnées changées", "Contact details changed"),
+    "mfa_changed": ("Double authentification changée", "Two-step verification changed"),
 }
 CHANNEL_LABELS: dict[str, tuple[str, str]] = {"email": ("courriel", "email"), "sms": ("texto", "text message")}
 

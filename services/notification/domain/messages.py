@@ -196,10 +196,32 @@ TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
                "Not you? Contact the interpreter bank at once: " + BANK_CONTACT + ".",
                "IMS: your contact details were changed ({what}). Not you? " + BANK_CONTACT),
     },
+    # To the person's email when a second factor is turned on or replaced (issue 17).
+    "mfa_changed": {
+        "fr": ("Votre double authentification IMS a été changée",
+               "Bonjour {name},\n\nLa double authentification de votre compte IMS vient d'être activée ou "
+               "changée : {method}. Ce n'est pas vous ? Communiquez sans tarder avec la Banque d'interprètes : "
+               + BANK_CONTACT + ".",
+               "IMS : votre double authentification a été changée ({method}). Ce n'est pas vous ? " + BANK_CONTACT),
+        "en": ("Your IMS two-step verification was changed",
+               "Hello {name},\n\nThe two-step verification of your IMS account was just turned on or changed: "
+               "{method}. Not you? Contact the interpreter bank at once: " + BANK_CONTACT + ".",
+               "IMS: your two-step verification was changed ({method}). Not you? " + BANK_CONTACT),
+    },
 }
 # The contact fields by their names, as contact_changed says them.
 CONTACT_NAMES = {"email": ("adresse courriel", "email address"), "mobile": ("cellulaire", "mobile number"),
                  "phone": ("téléphone", "phone number")}
+
+
+# The second factor's methods (auth's MfaEnabled `method`) by their names.
+MFA_METHOD_NAMES = {"sms": ("code par texto", "code by text message"),
+                    "totp": ("application d'authentification", "authenticator app")}
+
+
+def mfa_method_name(method, lang: str) -> str:
+    names = MFA_METHOD_NAMES.get(method if isinstance(method, str) else "", ("nouvelle méthode", "new method"))
+    return names[lang_of(lang) == "en"]
 
 
 def contact_names(fields: list[str], lang: str) -> str:

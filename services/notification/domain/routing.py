@@ -21,6 +21,7 @@ resolves addressees and sends; nothing here reads a store.
 | remuneration_final | payroll's RemunerationCalculated of kind final | the interpreter |
 | temporary_password, reset_link, password_changed | auth's RPC send_account_message | the account's email |
 | mfa_code | the same | the account's mobile (SMS) or email, as asked |
+| mfa_changed | auth's MfaEnabled (a second factor turned on or replaced) | the account's email |
 | contact_changed | auth's ProfileUpdated changing an email, mobile or phone that had a value | the previous email |
 
 Reset links and MFA codes go whatever the person's switches say (messages.SECURITY_KINDS).
