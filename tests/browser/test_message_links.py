@@ -5,7 +5,7 @@ Twilio's format (ims_common/testing/message_sinks.py). Each message is made to h
 happen (tests/test_message_links_e2e.py, which checks the same links over HTTP, builds the people and
 notification's clock); each of its links is opened signed out (emails on a desktop, SMS on a phone),
 the addressee signs in on the page it leads to, and lands on the page the link names with what it
-is about in view. Messages without a link (an offer given to another, the MFA code, "password
+is about in view, nothing scrolling sideways. Messages without a link (an offer given to another, the MFA code, "password
 changed") are checked to carry none."""
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from ims_common.testing.rabbit import isolated_vhost
 from ims_common.testing.system import running_system
 from ims_common.times import iso_z
 from tests.browser.test_journeys import PASSWORD, menu
+from tests.browser.test_people_detail import no_sideways_scroll
 from tests.browser.test_people_list import DESKTOP, PHONE
 from tests.test_message_links_e2e import (  # noqa: F401 (clock and world are fixtures used here)
     DIGEST_DELAY, LINK, Outbox, Person, clock, clock_env, create, key_of, text_of, world)
@@ -84,6 +85,7 @@ class Received(Outbox):
                 main = page.locator("main")
                 for text in expect:
                     main.get_by_text(text).first.wait_for()
+                no_sideways_scroll(page)       # an SMS is read on a phone: its page fits the phone
                 self.step(page, f"{name}-{message['channel']}")
                 opened.append((page, url))
             self.opened.add(key_of(message))
