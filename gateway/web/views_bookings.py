@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
 from gateway.web import communications
+from gateway.web.pick_lists import pick_lists
 from gateway.web import (page_lang, current_actor, error_code, field_errors, login_required, message_of, mode_label,
                          parse_utc, rpc, url_error, web)
 from ims_common import files
@@ -346,6 +347,7 @@ def new_booking():
             error, errors = message_of(exc), field_errors(exc)
     return render_template("web/booking_form.html", values=values, errors=errors, error=error,
                            mode_options=[(m, mode_label(m)) for m in MODES],
+                           lists=pick_lists(actor, actor.get("establishment") or values.get("establishment")),
                            editing=None), (400 if error else 200)
 
 
@@ -367,6 +369,7 @@ def modify_booking(booking_id: str):
             error, errors, values = message_of(exc), field_errors(exc), dict(values, **submitted)
     return render_template("web/booking_form.html", values=values, errors=errors, error=error,
                            mode_options=[(m, mode_label(m)) for m in MODES],
+                           lists=pick_lists(current_actor(), booking.get("establishment")),
                            editing=booking), (400 if error else 200)
 
 

@@ -169,9 +169,15 @@ def test_a_requesters_request_from_sending_to_cancelling(system, bank, browser, 
     menu(page, "link", "Nouvelle demande").click()
     page.wait_for_selector("h1:has-text('Nouvelle demande de service')")
     day = (datetime.now(MONTREAL) + timedelta(days=4)).date().isoformat()
-    page.get_by_label("Langue d'arrivée", exact=True).fill("Tigrigna")
+    # The deck's lists: languages, contexts, and her establishment's facilities and cost centres.
+    for label, option in (("Langue d'arrivée", "Tigrigna"), ("Contexte", "Santé mentale"),
+                          ("Installation", "HC-HMR"), ("Centre de coût", "7301120")):
+        field = page.get_by_label(label, exact=True)
+        listed = field.get_attribute("list")
+        assert listed and page.locator(f"datalist#{listed} option[value='{option}']").count() == 1, label
+        field.fill(option)                   # what picking it puts in the field
+    assert page.locator("datalist#pl-facility option[value='BSL-HRR']").count() == 0   # not her establishment's
     page.get_by_label("Type de demande", exact=True).select_option(label="Par téléphone")
-    page.get_by_label("Contexte", exact=True).fill("Santé mentale")
     page.get_by_label("Date", exact=True).fill(day)
     page.get_by_label("Heure de début", exact=True).fill("10:00")
     page.get_by_label("Durée prévue (minutes)", exact=True).fill("60")
@@ -181,6 +187,7 @@ def test_a_requesters_request_from_sending_to_cancelling(system, bank, browser, 
     page.get_by_role("button", name="Envoyer la demande").click()
     page.wait_for_selector("[data-sent]")
     assert "En attente" in page.inner_text("h1")
+    assert "Hôpital Maisonneuve-Rosemont" in page.inner_text("main")
     bid = page.url.split("/reservations/")[1].split("?")[0]
     step(page, "demande-envoyee")
 
