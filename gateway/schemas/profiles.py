@@ -167,6 +167,7 @@ class ProfileFileSchema(StrictSchema):
     content_type = Choice(FILE_TYPES, "file.type_not_allowed", required=True)
     content_base64 = Base64Str(FILE_MAX_BYTES, required=True)
     description = Text(LONG)
+    name = Text(SHORT, metadata={"description": "what the person calls it, e.g. Spécimen de chèque"})
 
     @validates_schema
     def content_matches(self, data, **kwargs):
@@ -184,6 +185,7 @@ class ProfileFileSchema(StrictSchema):
 class ProfileFileMetaSchema(Schema):
     id = fields.String()
     filename = fields.String()
+    name = fields.String(allow_none=True)
     content_type = fields.String()
     size = fields.Integer()
     description = fields.String(allow_none=True)

@@ -11,11 +11,14 @@ from flask import g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from gateway.rpc import ServiceError
+from gateway.web import profile_form
 from gateway.web.redirects import same_site_path
+from gateway.web.views_list import establishment_names
 from gateway.web import (LANG_COOKIE, LANGS, REFRESH_COOKIE, SESSION_COOKIE, current_actor, field_errors,
-                         login_required, message_of, rpc, set_cookie, store_session, web)
+                         login_required, message_of, page_lang, rpc, set_cookie, store_session, web)
 from ims_common import files
 from ims_common.errors import IMSError
+from ims_common.messages import translate
 
 NOT_YET = "not_yet"
 MFA_COOKIE = "ims_mfa"
@@ -234,7 +237,6 @@ def _profile():
 @login_required()
 def profile():
     actor = current_actor()
-    errors, error = {}, None
     if request.method == "POST":
         section = request.form.get("section")
         patch: dict = {}
@@ -244,17 +246,14 @@ def profile():
                     patch[key] = request.form.get(key, "").strip()
             if request.form.get("display_language") in LANGS:
                 patch["display_language"] = request.form["display_language"]
+        elif section == "personal":
+            patch = profile_form.personal_patch(actor["role"] == "interpreter")
+        elif section == "modes":
+            patch = profile_form.modes_patch()
         elif section == "notifications":
-            patch["notifications"] = {"sms_disabled": request.form.get("sms") != "on",
-                                      "email_disabled": request.form.get("email") != "on"}
+            patch = profile_form.notifications_patch()
         elif section == "availability":
-            always = request.form.get("always") == "on"
-            slots = []
-            for day in range(7):
-                start, end = request.form.get(f"start_{day}", ""), request.form.get(f"end_{day}", "")
-                if start and end:
-                    slots.append({"weekday": day, "start": start, "end": end})
-            patch["availability"] = {"always": always, "slots": slots}
+            patch = profile_form.availability_patch()
         elif section in ("add_inactivity", "remove_inactivity"):
             current, _x = _profile()
             periods = [p for p in current.get("inactivity_periods") or []
@@ -266,15 +265,26 @@ def profile():
                                 "end": local_to_utc(request.form.get("end", "")),
                                 "reason": request.form.get("reason", "").strip()})
             patch["inactivity_periods"] = periods
+        shown = "inactivity" if section in ("add_inactivity", "remove_inactivity") else section
         try:
             rpc("auth", "update_profile", actor, actor["user_id"], patch, request.form.get("current_password") or None)
-            return redirect(url_for("web.profile", saved=1))
+            return redirect(url_for("web.profile", saved=1) + f"#profile-{shown}")
         except (IMSError, ServiceError) as exc:
-            error, errors = message_of(exc), field_errors(exc)
+            return render_profile(error=message_of(exc), errors=field_errors(exc), refused=shown, status=400)
+    return render_profile(saved=request.args.get("saved") == "1")
+
+
+def render_profile(error=None, errors=None, refused: str | None = None, doc_form=None, status: int = 200,
+                   saved: bool = False):
+    """The profile page; after a refusal, the refused section shows what was typed (`request.form`)."""
     data, limited = _profile()
-    return render_template("web/profile.html", p=data, limited=limited, error=error, errors=errors,
-                           saved=request.args.get("saved") == "1", weekdays=weekday_names(),
-                           doc_form={}), 400 if error else 200
+    return render_template("web/profile.html", p=data, limited=limited, error=error, errors=errors or {},
+                           saved=saved, weekdays=weekday_names(), doc_form=doc_form or {}, refused=refused,
+                           typed=request.form if refused else {}, f=profile_form,
+                           warnings=[translate(code, page_lang()) for code in data.get("warnings") or []],
+                           establishment_names=establishment_names(current_actor(),
+                                                                   data.get("establishment_blocks") or []),
+                           ), status
 
 
 DOCUMENT_TYPES = files.PROFILE_FILE_TYPES
@@ -298,19 +308,25 @@ def document_form(file_required: bool = True) -> tuple[dict, dict, bytes | None,
             date.fromisoformat(form["doc_expires_on"])
         except ValueError:
             errors["doc_expires_on"] = [_("Date invalide (AAAA-MM-JJ).")]
-    upload = request.files.get("doc_file")
+    content, kind = _upload("doc_file", errors, file_required)
+    return form, errors, content, kind
+
+
+def _upload(key: str, errors: dict, required: bool = True) -> tuple[bytes | None, str]:
+    """The uploaded file `key`'s bytes and type (PDF, JPEG or PNG by content, 10 MB), or an error."""
+    upload = request.files.get(key)
     content, kind = None, ""
     if upload is None or not upload.filename:
-        if file_required:
-            errors["doc_file"] = [_("Choisissez un fichier.")]
+        if required:
+            errors[key] = [_("Choisissez un fichier.")]
     else:
         content = upload.read(DOCUMENT_MAX_BYTES + 1)
         kind = files.sniff(content, DOCUMENT_TYPES) or ""
         if len(content) > DOCUMENT_MAX_BYTES:
-            errors["doc_file"] = [_("Le fichier dépasse 10 Mo.")]
+            errors[key] = [_("Le fichier dépasse 10 Mo.")]
         elif not kind:
-            errors["doc_file"] = [_("Le fichier doit être un PDF, une image JPEG ou PNG.")]
-    return form, errors, content, kind
+            errors[key] = [_("Le fichier doit être un PDF, une image JPEG ou PNG.")]
+    return content, kind
 
 
 @web.post("/profil/documents")
@@ -353,10 +369,48 @@ def profile_document():
                 name = {"filename": "doc_file", "content_base64": "doc_file", "content_type": "doc_file"}.get(
                     key, "doc_" + key.rsplit(".", 1)[-1] if key.startswith("eligibility_documents") else key)
                 errors.setdefault(name, []).extend(messages)
-    data, limited = _profile()
-    return render_template("web/profile.html", p=data, limited=limited,
-                           error=error or _("Vérifiez les champs indiqués."),
-                           errors=errors, saved=False, weekdays=weekday_names(), doc_form=form), 400
+    return render_profile(error=error or _("Vérifiez les champs indiqués."), errors=errors, doc_form=form,
+                          status=400)
+
+
+@web.post("/profil/pieces-jointes")
+@login_required()
+def profile_attachment():
+    """A file of the person's own (a cheque specimen, a training certificate): its name, an optional
+    description, and the file (PDF, JPEG or PNG, 10 MB)."""
+    actor = current_actor()
+    name = request.form.get("file_name", "").strip()
+    description = request.form.get("file_description", "").strip()
+    errors: dict[str, list[str]] = {}
+    content, kind = _upload("file_content", errors)
+    if len(name) > 200:
+        errors["file_name"] = [_("200 caractères au plus.")]
+    if not errors:
+        fields = {"filename": request.files["file_content"].filename[:200], "content_type": kind,
+                  "content_base64": base64.b64encode(content or b"").decode("ascii")}
+        fields.update({k: val for k, val in (("name", name), ("description", description)) if val})
+        try:
+            rpc("auth", "add_profile_file", actor, actor["user_id"], fields)
+            return redirect(url_for("web.profile", saved=1) + "#profile-files")
+        except (IMSError, ServiceError) as exc:
+            for key, messages in field_errors(exc).items():
+                errors.setdefault({"name": "file_name", "description": "file_description"}.get(key, "file_content"),
+                                  []).extend(messages)
+    return render_profile(error=_("Vérifiez les champs indiqués."), errors=errors, refused="files", status=400)
+
+
+@web.post("/profil/pieces-jointes/retrait")
+@login_required()
+def profile_attachment_remove():
+    """Removes one of the person's files, unless it is an eligibility document's scan (removed with it)."""
+    actor = current_actor()
+    file_id = request.form.get("file_id", "")
+    profile, _x = _profile()
+    documents = {d.get("id") for d in profile.get("eligibility_documents") or []}
+    if file_id in documents or not any(f.get("id") == file_id for f in profile.get("files") or []):
+        return render_profile(error=_("Ce fichier ne peut pas être retiré ici."), status=400)
+    rpc("auth", "delete_profile_file", actor, actor["user_id"], file_id)
+    return redirect(url_for("web.profile", saved=1) + "#profile-files")
 
 
 @web.route("/profil/fichiers/<attachment_id:file_id>")

@@ -170,10 +170,10 @@ def test_request_to_closed_booking_through_the_pages(system, people, browser, sh
     alice.get_by_role("link", name="Ouvrir la réservation").first.wait_for()
     shots(alice, "interprete-calendrier")
     menu(alice, "link", "Profil").click()
-    alice.get_by_label("Recevoir les avis par texto").uncheck()
+    alice.get_by_label("Désactiver les notifications par message texte").check()
     alice.locator("form:has(input[value=notifications]) button").click()
     alice.wait_for_selector("text=Modifications enregistrées.")
-    assert not alice.get_by_label("Recevoir les avis par texto").is_checked()
+    assert alice.get_by_label("Désactiver les notifications par message texte").is_checked()
     shots(alice, "interprete-profil")
     alice.goto(f"{system.url}/reservations/{bid}")
     # The service ended early, just now: the form proposes the planned end, which is still to come

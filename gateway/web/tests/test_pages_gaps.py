@@ -214,7 +214,7 @@ def test_interpreter_adds_an_eligibility_document_with_its_file(app, fake):
     profiles = _profiles(fake)
     alice = signed(app, fake, "interpreter", "UBIPN0002")
     html = text_of(alice.get("/profil"))
-    assert "Documents d'admissibilité" in html and 'enctype="multipart/form-data"' in html
+    assert "Admissibilité au travail" in html and 'enctype="multipart/form-data"' in html
     for name in ("doc_name", "doc_description", "doc_expires_on", "doc_file"):
         assert f'for="f-{name}"' in html and f'id="h-{name}"' in html   # label and help text
     token = token_of(html)

@@ -17,7 +17,7 @@ from services.auth.app.profiles import Profiles, public
 from services.auth.domain import fields as F
 from services.auth.domain import profile as P
 
-FIELDS = ("filename", "content_type", "content_base64", "description")
+FIELDS = ("filename", "content_type", "content_base64", "description", "name")
 
 
 def blob_key(user_id: str, file_id: str) -> str:
@@ -42,7 +42,8 @@ class ProfileFiles:
             content = base64.b64decode(raw, validate=True)
         except (binascii.Error, ValueError):
             raise v.fail("content_base64", "field.invalid_base64") from None
-        meta = P.check_file(fields.get("filename"), fields.get("content_type"), content, fields.get("description"))
+        meta = P.check_file(fields.get("filename"), fields.get("content_type"), content, fields.get("description"),
+                            fields.get("name"))
         self.profiles.visible(actor, user_id)   # NotFound for others' profiles
         uid = F.user_id(user_id)
         file_id = uuid.uuid4().hex

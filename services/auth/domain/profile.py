@@ -577,12 +577,13 @@ _CHECKS = {
 }
 
 
-def check_file(filename, content_type, content: bytes, description) -> dict:
-    """An uploaded file's metadata, checked: PDF, JPEG or PNG by content, 10 MB at most."""
+def check_file(filename, content_type, content: bytes, description, name=None) -> dict:
+    """An uploaded file's metadata, checked: PDF, JPEG or PNG by content, 10 MB at most. `name` is
+    what the person calls it (the deck's "Nom": "Spécimen de chèque"), beside the file's own name."""
     errors = v.Errors()
-    name = v.text(filename, "filename", errors, TEXT_MAX, required=True)
-    if name:
-        name = re.split(r"[\\/]", name)[-1] or None   # a browser's C:\fakepath\
+    filename_only = v.text(filename, "filename", errors, TEXT_MAX, required=True)
+    if filename_only:
+        filename_only = re.split(r"[\\/]", filename_only)[-1] or None   # a browser's C:\fakepath\
     if content_type not in FILE_TYPES:
         errors.add("content_type", "file.type_not_allowed")
     elif not files.matches(content_type, content):
@@ -592,8 +593,10 @@ def check_file(filename, content_type, content: bytes, description) -> dict:
     if len(content) > FILE_MAX_BYTES:
         errors.add("content_base64", "file.too_large")
     text = v.text(description, "description", errors, LONG_MAX, required=False)
+    title = v.text(name, "name", errors, TEXT_MAX, required=False)
     errors.raise_if_any()
-    return {"filename": name, "content_type": content_type, "size": len(content), "description": text}
+    return {"filename": filename_only, "name": title, "content_type": content_type, "size": len(content),
+            "description": text}
 
 
 FILE_TYPES = files.PROFILE_FILE_TYPES

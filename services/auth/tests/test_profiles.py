@@ -214,9 +214,10 @@ def test_files_in_the_blob_store(app, profiles, interpreter, other, coordinator)
     uid = interpreter["user_id"]
     out = app.files.add_file(interpreter, uid, {"filename": "C:\\fakepath\\cheque.pdf", "content_type": "application/pdf",
                                                "content_base64": base64.b64encode(PDF).decode(),
-                                               "description": "Spécimen de chèque"})
+                                               "description": "Pour le dépôt direct", "name": "Spécimen de chèque"})
     meta = out["files"][0]
     assert meta["filename"] == "cheque.pdf" and meta["size"] == len(PDF) and meta["added_by"] == uid
+    assert (meta["name"], meta["description"]) == ("Spécimen de chèque", "Pour le dépôt direct")
     assert app.files.get_file(coordinator, uid, meta["id"]) == (meta, PDF)
     with pytest.raises(NotFound):
         app.files.get_file(other, uid, meta["id"])
