@@ -144,8 +144,11 @@ def bench_rebuild(data: Path, runs: int = 2):
 
 # --- the running system: month list, accept, propagation ----------------------------------------------
 
-def bench_system(work: Path, seconds: float):
-    """Every HTTP figure from wrk (bench/wrk.py), 16 connections, each beside its same-run baseline."""
+def bench_system(work: Path, seconds: float, parts: set[str] | frozenset = frozenset({"list", "commands"})):
+    """Every HTTP figure from wrk (bench/wrk.py), 16 connections, each beside its same-run baseline.
+    parts: "list" (the cached month list, with and without the cache), "commands" (the RPC echo, the
+    minimal command, accept, propagation). BENCH_PROFILE=<dir>: py-spy records the gateway's workers
+    while wrk loads the cached list (profile.list.txt there, its top frames)."""
     from nameko.standalone.rpc import ClusterRpcProxy
     from tests.api_client import ApiClient, hire
     from tests.fault.conftest import Service, started_slot
@@ -197,20 +200,28 @@ def bench_system(work: Path, seconds: float):
         bare_env = {"BENCH_BODY_FILE": str(work / "answer.json"), "BENCH_CONTENT_TYPE": answer.headers["Content-Type"],
                     "AMQP_URI": amqp}
         with gunicorn_app("bench.bare_app:app", "/bare", bare_env) as bare_url:
-            bare = wrk.run(bare_url, seconds=seconds)
-            listed = wrk.run(f"{api}/bookings?{month}", seconds=seconds, headers=auth)
-            row(f"interpreter's month list via gateway, cached ({len(answer.content):,} bytes; baseline: bare "
-                "Flask, same bytes)", listed.rate, bare.rate, "req/s", "≥ 0.7 of bare")
-            row("  its p99 (baseline: bare Flask p99)", listed.p99, bare.p99, "ms", "< 50 ms")
-            # The same through a second gateway without the list cache: every request asks booking
-            # (what a list costs after each change).
-            env = {"IMS_DATA_DIR": str(system.data_dir), "AMQP_URI": amqp, "GATEWAY_LIST_CACHE": "off"}
-            with gunicorn_app("gateway.wsgi:app", "/healthz", env) as health_url:
-                uncached = wrk.run(health_url.replace("/healthz", f"/api/v1/bookings?{month}"), seconds=seconds,
-                                   headers=auth)
-            row("  the same without the gateway's list cache (baseline: bare Flask)", uncached.rate, bare.rate,
-                "req/s", "–")
-            row("  its p99 (baseline: bare Flask p99)", uncached.p99, bare.p99, "ms", "–")
+            if "list" in parts:
+                bare = wrk.run(bare_url, seconds=seconds)
+                listed = wrk.run(f"{api}/bookings?{month}", seconds=seconds, headers=auth)
+                if os.environ.get("BENCH_PROFILE"):     # a run of its own: py-spy's samples cost CPU too
+                    with profiled("gateway.wsgi", "list"):
+                        wrk.run(f"{api}/bookings?{month}", seconds=seconds, headers=auth)
+                    with profiled("bench.bare_app", "bare"):
+                        wrk.run(bare_url, seconds=seconds)
+                row(f"interpreter's month list via gateway, cached ({len(answer.content):,} bytes; baseline: bare "
+                    "Flask, same bytes)", listed.rate, bare.rate, "req/s", "≥ 0.7 of bare")
+                row("  its p99 (baseline: bare Flask p99)", listed.p99, bare.p99, "ms", "< 50 ms")
+                # The same through a second gateway without the list cache: every request asks booking
+                # (what a list costs after each change).
+                env = {"IMS_DATA_DIR": str(system.data_dir), "AMQP_URI": amqp, "GATEWAY_LIST_CACHE": "off"}
+                with gunicorn_app("gateway.wsgi:app", "/healthz", env) as health_url:
+                    uncached = wrk.run(health_url.replace("/healthz", f"/api/v1/bookings?{month}"), seconds=seconds,
+                                       headers=auth)
+                row("  the same without the gateway's list cache (baseline: bare Flask)", uncached.rate, bare.rate,
+                    "req/s", "–")
+                row("  its p99 (baseline: bare Flask p99)", uncached.p99, bare.p99, "ms", "–")
+            if "commands" not in parts:
+                return
 
             # Commands: the bare RPC echo (no HTTP) and the minimal event-sourced command over HTTP
             # through the gateway's RPC pool, then accept through the gateway.
@@ -399,6 +410,65 @@ def settle(amqp: str, data: Path) -> None:
 
 
 @contextmanager
+def profiled(pattern: str, name: str):
+    """With BENCH_PROFILE=<dir>: py-spy records (Python frames only) every process whose command
+    line holds `pattern` while the block runs (--gil: the samples of the thread holding the GIL,
+    what costs CPU in Python), and writes <dir>/profile.<name>.txt: the samples' top frames, by own
+    time and by time under them."""
+    out_dir = os.environ.get("BENCH_PROFILE")
+    spy = Path(sys.executable).with_name("py-spy")
+    if not out_dir or not spy.exists():
+        yield
+        return
+    pids = [pid for pid, (part, _) in cpu.snapshot().items() if pattern in _cmdline(pid)]
+    raws = [Path(out_dir) / f"profile.{name}.{pid}.raw" for pid in pids]
+    procs = [subprocess.Popen([str(spy), "record", "--pid", str(pid), "--rate", "200", "--gil", "--format", "raw",
+                               "--nonblocking", "-o", str(raw)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL) for pid, raw in zip(pids, raws)]
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGINT)
+        for proc in procs:
+            proc.wait(30)
+        (Path(out_dir) / f"profile.{name}.txt").write_text(top_frames(raws))
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def top_frames(raws: list[Path], n: int = 25) -> str:
+    """py-spy's collapsed stacks summed: the frames with the most samples of their own, and under them."""
+    own: dict[str, int] = {}
+    under: dict[str, int] = {}
+    total = 0
+    for raw in raws:
+        if not raw.exists():
+            continue
+        for line in raw.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not stack or not count.isdigit():
+                continue
+            frames = stack.split(";")
+            if any("wait (threading.py" in f or "select (selectors.py" in f or "_wait_for_tstate_lock" in f
+                   for f in frames[-3:]):
+                continue                    # idle threads: waiting is not CPU
+            total += int(count)
+            own[frames[-1]] = own.get(frames[-1], 0) + int(count)
+            for frame in set(frames):
+                under[frame] = under.get(frame, 0) + int(count)
+    def table(counts):
+        return "\n".join(f"{100 * c / max(total, 1):5.1f} %  {f}" for f, c in
+                         sorted(counts.items(), key=lambda kv: -kv[1])[:n])
+    return (f"{total} busy samples\n\nown time:\n{table(own)}\n\nincluding callees:\n{table(under)}\n")
+
+
+@contextmanager
 def gunicorn_app(app: str, probe: str, env: dict | None = None):
     """An app served by gunicorn with the gateway's settings (deploy/gunicorn.conf.py, its access log
     on stdout included, as the measured gateway's) on a free port: yields the URL of `probe` once it
@@ -493,7 +563,8 @@ def main(argv=None) -> int:
     parser.add_argument("--history", type=Path,
                         help="a folder holding a history generated earlier at this scale (made there if empty)")
     parser.add_argument("--parts", default="appends,rebuild,lists,system",
-                        help="which figures, comma-separated (appends, rebuild, lists: on the history, system)")
+                        help="which figures, comma-separated (appends, rebuild, lists: on the history, system; "
+                             "or of system only list: the cached month list, commands: echo, minimal, accept)")
     args = parser.parse_args(argv)
     parts = set(args.parts.split(","))
     before = os.getloadavg()
@@ -508,8 +579,8 @@ def main(argv=None) -> int:
             bench_rebuild(work)
         if "lists" in parts and history:
             bench_history_lists(work, args.seconds, history)
-        if "system" in parts:
-            bench_system(work, args.seconds)
+        if wanted := parts & {"system", "list", "commands"}:
+            bench_system(work, args.seconds, {"list", "commands"} if "system" in wanted else wanted)
     write_results(args.scale, history, (before, os.getloadavg()))
     print(f"load average before {_loads(before)}, after {_loads(os.getloadavg())}")
     print("wrote bench/RESULTS.md")

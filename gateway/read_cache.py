@@ -160,7 +160,8 @@ def caller_key(method: str, args: tuple) -> Optional[tuple]:
         return None
     actor, query = args
     try:
-        text = json.dumps(query, sort_keys=True)
+        text = orjson.dumps(query, option=orjson.OPT_SORT_KEYS) if orjson is not None else \
+            json.dumps(query, sort_keys=True)
     except (TypeError, ValueError):
         return None
     return method, actor.get("user_id"), actor.get("role"), actor.get("establishment"), text

@@ -76,7 +76,32 @@ def load_body(schema) -> dict:
 
 
 def load_query(schema, lists: tuple[str, ...] = ()) -> dict:
-    """Query parameters: those in `lists` may repeat or hold comma-separated values; others once."""
+    """Query parameters: those in `lists` may repeat or hold comma-separated values; others once.
+    With a schema given as its class (one whose load depends on nothing but the string, no clock),
+    a query string loaded well before is not loaded again: a page polling its list sends the same
+    one each time."""
+    if not isinstance(schema, type):
+        return _load_query(schema, lists)
+    key = (schema, lists, request.query_string)
+    kept = _QUERIES.get(key)
+    if kept is not None:
+        return _copy(kept)
+    loaded = _load_query(schema, lists)
+    if len(_QUERIES) >= _QUERIES_MAX:
+        _QUERIES.clear()
+    _QUERIES[key] = _copy(loaded)
+    return loaded
+
+
+_QUERIES: dict = {}
+_QUERIES_MAX = 1024
+
+
+def _copy(query: dict) -> dict:
+    return {k: list(v) if isinstance(v, list) else v for k, v in query.items()}
+
+
+def _load_query(schema, lists: tuple[str, ...]) -> dict:
     data: dict = {}
     repeated = {}
     for key in request.args:
