@@ -155,7 +155,9 @@ def test_interpreter_adds_an_eligibility_document_with_its_file(system, people, 
     alice = login(browser, system, people["alice"]["user_id"], PASSWORD)
     menu(alice, "link", "Profil").click()
     alice.get_by_label("Nom du document", exact=True).fill("Permis de travail")
-    alice.get_by_label("Description", exact=True).fill("IMM 1442")
+    # The profile's files form has its own "Description"; this one belongs to the document's form.
+    doc_form = alice.locator("form", has=alice.get_by_role("button", name="Téléverser le document"))
+    doc_form.get_by_label("Description", exact=True).fill("IMM 1442")
     alice.get_by_label("Date d'échéance", exact=True).fill("2031-06-30")
     alice.get_by_label("Fichier (PDF, JPEG ou PNG, 10 Mo au plus)", exact=True).set_input_files(
         {"name": "permis.pdf", "mimeType": "application/pdf", "buffer": PDF})

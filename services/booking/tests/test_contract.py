@@ -24,11 +24,13 @@ from .scenario import ALICE, BRUNO, COORD, FIELDS, NOW, REQUESTER, START, not_pr
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 PRIVATE = {"context_details": "Diagnostic: schizophrénie", "address": "12 rue Privée, app. 3",
            "appointment_location": "Salle 4B psychiatrie", "video_link": "https://visio.example/secret",
-           "video_secret": "4321", "requester_name": "Rita Demandeuse", "requester_phone": "514 555-0101",
+           "video_secret": "pin-zq4321", "requester_name": "Rita Demandeuse", "requester_phone": "514 555-0101",
            "requester_email": "rita@hc.example", "note_to_interpreter": "Patient agité",
-           "message_to_interpreter": "Apportez le formulaire", "comments": "Dossier 12345"}
-SECRET_TEXTS = ["schizophrénie", "rue Privée", "psychiatrie", "secret", "4321", "Rita", "555-0101",
-                "rita@", "agité", "formulaire", "12345", "RAS", "Usager absent", "Confirmation du rendez-vous",
+           "message_to_interpreter": "Apportez le formulaire", "comments": "Dossier DQ-12345"}
+# Each text is one no id, uuid or timestamp can contain by chance (a bare "4321" once matched an
+# event id and failed the leak check at random).
+SECRET_TEXTS = ["schizophrénie", "rue Privée", "psychiatrie", "secret", "zq4321", "Rita", "555-0101",
+                "rita@", "agité", "formulaire", "DQ-12345", "RAS", "Usager absent", "Confirmation du rendez-vous",
                 "Retard du médecin", "Stationnement", "recu.jpg", "Fin de dossier", "Conflit d'horaire",
                 "Changement de programme"]
 
