@@ -249,7 +249,7 @@ def test_requester_draft_modify_and_cancel_and_interpreter_calendar_feed(system,
     bruno.get_by_label("Fin", exact=True).fill("2031-07-15T00:00")
     bruno.get_by_label("Raison", exact=True).fill("Vacances")
     bruno.get_by_role("button", name="Ajouter", exact=True).click()
-    bruno.wait_for_selector("li:has-text('Vacances')")
+    bruno.locator("#profile-inactivity tbody tr", has_text="Vacances").wait_for()
     bruno.goto(f"{system.url}/calendrier/abonnement")
     bruno.get_by_role("button", name="Créer mon adresse").click()
     url = bruno.locator("code.wrap").inner_text().strip()

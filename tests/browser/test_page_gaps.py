@@ -154,19 +154,19 @@ def test_pay_policy_versions_and_an_admin_adds_one(system, people, browser, shot
 def test_interpreter_adds_an_eligibility_document_with_its_file(system, people, browser, shots):
     alice = login(browser, system, people["alice"]["user_id"], PASSWORD)
     menu(alice, "link", "Profil").click()
-    alice.get_by_label("Nom du document", exact=True).fill("Permis de travail")
-    # The profile's files form has its own "Description"; this one belongs to the document's form.
+    # The profile's files form has fields of the same names; these belong to the document's form.
     doc_form = alice.locator("form", has=alice.get_by_role("button", name="Téléverser le document"))
+    doc_form.get_by_label("Nom du document", exact=True).fill("Permis de travail")
     doc_form.get_by_label("Description", exact=True).fill("IMM 1442")
-    alice.get_by_label("Date d'échéance", exact=True).fill("2031-06-30")
-    alice.get_by_label("Fichier (PDF, JPEG ou PNG, 10 Mo au plus)", exact=True).set_input_files(
+    doc_form.get_by_label("Date d'échéance", exact=True).fill("2031-06-30")
+    doc_form.get_by_label("Fichier (PDF, JPEG ou PNG, 10 Mo au plus)", exact=True).set_input_files(
         {"name": "permis.pdf", "mimeType": "application/pdf", "buffer": PDF})
-    alice.get_by_role("button", name="Téléverser le document").click()
+    doc_form.get_by_role("button", name="Téléverser le document").click()
     alice.wait_for_selector("text=Modifications enregistrées.")
-    card = alice.locator("#documents li", has_text="Permis de travail")
+    card = alice.locator("#profile-eligibility tbody tr", has_text="Permis de travail")
     assert "2031-06-30" in card.inner_text() and "IMM 1442" in card.inner_text()
     with alice.expect_download() as info:
-        card.get_by_role("link", name="permis.pdf").click()
+        card.get_by_role("link", name="Permis de travail").click()
     assert Path(info.value.path()).read_bytes() == PDF
     shots(alice, "interprete-document-admissibilite")
 
