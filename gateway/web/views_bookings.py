@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from gateway.rpc import ServiceError
 from gateway.web import communications
 from gateway.web.pick_lists import pick_lists
+from gateway.web.request_defaults import from_profile
 from gateway.web import (page_lang, current_actor, error_code, field_errors, login_required, message_of, mode_label,
                          parse_utc, rpc, url_error, web)
 from ims_common import files
@@ -338,7 +339,9 @@ def form_fields() -> dict:
 def new_booking():
     actor = current_actor()
     errors, error, values = {}, None, {}
-    if request.method == "POST":
+    if request.method == "GET":
+        values = from_profile(actor)
+    else:
         values = form_fields()
         try:
             booking = rpc("booking", "create_booking", actor, values)

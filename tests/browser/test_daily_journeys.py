@@ -206,3 +206,38 @@ def test_a_requesters_request_from_sending_to_cancelling(system, bank, browser, 
     page.wait_for_selector("h1:has-text('Annulé')")
     step(page, "demande-annulee")
     sign_out(page, step)
+
+
+def test_a_requesters_new_request_starts_from_her_profile(system, bank, browser, step):
+    """Her profile's facility and only cost centre fill the new-request form (auth keeps them); the
+    request she sends carries them. Modifying it keeps the booking's own values."""
+    api = bank["api"]
+    rosa = bank["make"]("requester", "Rosa", "Profil", establishment="HC")
+    api.ok(api.request("PATCH", f"/profiles/{rosa['user_id']}", json={
+        "facility": "HC-IUSMM", "cost_centers": [{"code": "7301120", "description": "Unité des opérations"}]}))
+    page = sign_in(browser, system, rosa["email"], DESKTOP)
+    menu(page, "link", "Nouvelle demande").click()
+    page.wait_for_selector("h1:has-text('Nouvelle demande de service')")
+    assert page.get_by_label("Installation", exact=True).input_value() == "HC-IUSMM"
+    assert page.get_by_label("Centre de coût", exact=True).input_value() == "7301120"
+    assert page.get_by_label("Unité administrative", exact=True).input_value() == "Unité des opérations"
+    page.get_by_label("Langue d'arrivée", exact=True).fill("Tigrigna")
+    page.get_by_label("Type de demande", exact=True).select_option(label="Par téléphone")
+    page.get_by_label("Date", exact=True).fill((datetime.now(MONTREAL) + timedelta(days=6)).date().isoformat())
+    page.get_by_label("Heure de début", exact=True).fill("13:00")
+    page.get_by_label("Durée prévue (minutes)", exact=True).fill("60")
+    step(page, "formulaire-prerempli")
+    page.get_by_role("button", name="Envoyer la demande").click()
+    page.wait_for_selector("[data-sent]")
+    assert "Institut universitaire en santé mentale de Montréal" in page.inner_text("#facility")
+    bid = page.url.split("/reservations/")[1].split("?")[0]
+    booking = api.ok(api.get(f"/bookings/{bid}"))
+    assert (booking["facility"], booking["cost_center"]) == ("HC-IUSMM", "7301120"), booking
+    step(page, "demande-envoyee")
+
+    # Her profile changes; the booking she modifies keeps its own facility.
+    api.ok(api.request("PATCH", f"/profiles/{rosa['user_id']}", json={"facility": "HC-HSC", "cost_centers": []}))
+    page.get_by_role("link", name="Modifier").click()
+    page.wait_for_selector(f"h1:has-text('Modifier {bid}')")
+    assert page.get_by_label("Installation", exact=True).input_value() == "HC-IUSMM"
+    step(page, "modification-garde-ses-valeurs")
