@@ -27,10 +27,8 @@ class NotificationService:
     # catch-up below retries from the event store, so nothing is lost.
     @event_handler("booking", "#", handler_type=SERVICE_POOL, reliable_delivery=True)
     def on_booking_event(self, envelope):
-        self.app.on_booking_event(envelope, self.booking.events_since, self._refresh_accounts)
-
-    def _refresh_accounts(self):
-        return self.app.catch_up_auth(self.auth.events_since)
+        # auth's events_since: an event naming someone hired a moment ago catches up auth first.
+        self.app.on_booking_event(envelope, self.booking.events_since, self.auth.events_since)
 
     @event_handler("auth", "#", handler_type=SERVICE_POOL, reliable_delivery=True)
     def on_auth_event(self, envelope):
@@ -46,7 +44,7 @@ class NotificationService:
     # lost. Not eager: an RPC sent before the reply queue exists would wait forever for its answer.
     @timer(interval=2)
     def catch_up(self):
-        booking_catch_up = lambda fetch: self.app.catch_up(fetch, self._refresh_accounts)  # noqa: E731
+        booking_catch_up = lambda fetch: self.app.catch_up(fetch, self.auth.events_since)  # noqa: E731
         for source, proxy, catch_up in (("booking", self.booking, booking_catch_up),
                                         ("auth", self.auth, self.app.catch_up_auth),
                                         ("payroll", self.payroll, self.app.catch_up_payroll)):

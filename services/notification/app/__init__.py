@@ -58,7 +58,6 @@ class NotificationApp(BookingUseCases, PeopleUseCases, PayrollUseCases, AccountU
         self.retry_base = float(retry_base_seconds)
         self.digest_at = time.fromisoformat(digest_at)
         self._copies_only = False             # a rebuild refills the copies and tells no one
-        self._refresh_accounts = None         # the service's catch-up from auth, per call (bookings.py)
         self.received_log = ReceivedLog(doc_store)
         self.profiles = ProfileCopy(doc_store)
         self.projector = CheckpointedProjector(doc_store, "booking", self._apply_booking)

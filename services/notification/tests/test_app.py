@@ -416,3 +416,26 @@ def test_every_kind_of_message_has_its_label_in_both_languages():
     from services.notification.domain.messages import TEMPLATES
     assert set(vocabulary.KIND_LABELS) == set(TEMPLATES)
     assert all(fr and en for fr, en in vocabulary.KIND_LABELS.values())
+
+
+def test_the_service_hands_auth_s_events_since_to_a_booking_event_naming_someone_just_hired(app, feed_factory):
+    """The service's handler, as nameko calls it: the offer to an interpreter hired a moment ago
+    (not yet in the copy) catches up auth at its first try, no failure counted, nothing parked."""
+    from types import SimpleNamespace
+
+    from services.notification.service import NotificationService
+
+    feed = feed_factory(app)
+    feed.create("HC-25244070", "2025-09-04T14:00:00Z")
+    hired = feed._envelope("auth", f"account-{INTERP}", "ProfileUpdated",
+                           profile(INTERP, "interpreter", mobile="+15145550002"),
+                           {"user_id": COORD, "role": "coordinator"})
+    offer = feed._envelope("booking", "booking-HC-25244070", "BookingOffered", {"interpreter_ids": [INTERP]},
+                           {"user_id": COORD, "role": "coordinator"})
+    since = lambda source: lambda position, limit: [e for e in source if e["position"] > position][:limit]  # noqa: E731
+    shell = SimpleNamespace(app=app, booking=SimpleNamespace(events_since=since(feed.sent + [offer])),
+                            auth=SimpleNamespace(events_since=since([hired])))
+    NotificationService.on_booking_event(shell, offer)
+    assert app.health()["checkpoint"] == offer["position"] and app.health()["auth_checkpoint"] == 1
+    assert app.docs.count("projection_failures") == 0 and app.parked() == []
+    assert {(d["kind"], d["recipient"]["user_id"]) for d in app.deliveries({})} == {("booking_offered", INTERP)}
