@@ -38,16 +38,17 @@ class NotificationService:
     # redelivery or a replay sends nothing twice).
     @event_handler("payroll", "#", handler_type=SERVICE_POOL, reliable_delivery=True)
     def on_payroll_event(self, envelope):
-        self.app.on_payroll_event(envelope, self.payroll.events_since)
+        self.app.on_payroll_event(envelope, self.payroll.events_since, self.auth.events_since)
 
     # Catch up soon after start and regularly: events published while this service was down, or
     # lost. Not eager: an RPC sent before the reply queue exists would wait forever for its answer.
     @timer(interval=2)
     def catch_up(self):
         booking_catch_up = lambda fetch: self.app.catch_up(fetch, self.auth.events_since)  # noqa: E731
+        payroll_catch_up = lambda fetch: self.app.catch_up_payroll(fetch, self.auth.events_since)  # noqa: E731
         for source, proxy, catch_up in (("booking", self.booking, booking_catch_up),
                                         ("auth", self.auth, self.app.catch_up_auth),
-                                        ("payroll", self.payroll, self.app.catch_up_payroll)):
+                                        ("payroll", self.payroll, payroll_catch_up)):
             run_guarded(f"catch-up from {source}", catch_up, proxy.events_since, timeout=CATCH_UP_TIMEOUT)
 
     # Due timers (reminders, expiries, digest) and due deliveries (first tries and retries).

@@ -111,8 +111,16 @@ def report_for(booking: dict) -> dict:
 
 def hire_interpreter(amqp_uri: str) -> dict:
     """An interpreter account made through auth (which must run): booking offers only interpreters its
-    copy of auth's profiles knows as active. Returns the actor lifecycle() accepts and reports as."""
+    copy of auth's profiles knows as active. Returns the actor lifecycle() accepts and reports as.
+    First (on a new store) the account of the coordinator the tests act as: notification tells a
+    booking's creator by their account, and parks an accept whose creator has none (issue 18)."""
     with rpc_proxy(amqp_uri) as rpc:
+        if not rpc.auth.events_since(0, 1):
+            coordinator = rpc.auth.create_account(COORDINATOR, {
+                "email": "coordination.bi@example.org", "first_name": "Coordination", "last_name": "BI",
+                "role": "coordinator"})
+            # The first account of a store is numbered 1: the id COORDINATOR has always named.
+            assert coordinator["user_id"] == COORDINATOR["user_id"], coordinator
         account = rpc.auth.create_account(COORDINATOR, {
             "email": "ilya.interprete@example.org", "first_name": "Ilya", "last_name": "Interprete",
             "role": "interpreter"})

@@ -21,7 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ims_common.testing.rabbit import _ctl, vhost_of
 from ims_common.testing.wait import wait_until
-from tests.fault.conftest import COORDINATOR, Service, all_events, booking_fields, report_for, rpc_proxy
+from tests.fault.conftest import (COORDINATOR, Service, all_events, booking_fields, hire_interpreter, report_for,
+                                  rpc_proxy)
 
 BOOKINGS = int(os.environ.get("IMS_SCALE_OUT_BOOKINGS", "120"))
 CLIENTS = 6
@@ -75,11 +76,7 @@ def test_two_processes_of_each_service_one_killed_keep_everything_exactly_once(a
     try:
         auth = Service("services.auth.service", "auth", amqp_uri, tmp_path).start(timeout=120)
         started.append(auth)
-        with rpc_proxy(amqp_uri) as rpc:
-            account = rpc.auth.create_account(COORDINATOR, {
-                "email": "ilya.interprete@example.org", "first_name": "Ilya", "last_name": "Interprete",
-                "role": "interpreter"})
-        interpreter = {"user_id": account["user_id"], "role": "interpreter", "name": "Ilya Interprete"}
+        interpreter = hire_interpreter(amqp_uri)       # and the coordinator's account, the bookings' creator
         pairs = {}
         for name in SCALED:
             pairs[name] = start_pair(name, amqp_uri, tmp_path)

@@ -86,3 +86,29 @@ def test_an_offer_notification_cannot_check_with_auth_is_parked_then_sent_once_t
             assert [(d["kind"], d["status"]) for d in rpc.notification.deliveries({"booking_id": bid})
                     if d["channel"] == "email"] == [("booking_offered", "sent")]
         assert len(offers_received(smtp, bid)) == 1
+
+
+def test_an_accept_whose_creator_has_no_account_is_parked_visibly_and_the_interpreter_still_told(
+        services, amqp_uri, monkeypatch, tmp_path):
+    with smtp_sink() as smtp:
+        monkeypatch.setenv("SMTP_HOST", smtp.host)
+        monkeypatch.setenv("SMTP_PORT", str(smtp.port))
+        services("auth")
+        services("booking")
+        services("notification")
+        interpreter = hire_interpreter(amqp_uri)
+        stranger = {"user_id": "UBIZZ0099", "role": "coordinator", "name": "Sans Compte"}   # no account in auth
+        with rpc_proxy(amqp_uri) as rpc:
+            bid = rpc.booking.create_booking(stranger, booking_fields())["id"]
+            rpc.booking.execute(stranger, bid, "offer", {"interpreter_ids": [interpreter["user_id"]]})
+            rpc.booking.execute(interpreter, bid, "accept", {})
+            wait_until(lambda: rpc.notification.health()["parked"] == 1, timeout=300)
+            [parked] = rpc.notification.parked()
+            assert (parked["projector"], parked["type"]) == ("booking", "BookingAccepted")
+            assert parked["error"] == "UnknownRecipient: not in the copy of auth's accounts yet: UBIZZ0099"
+            listed = parked_by_cli(tmp_path)
+            assert parked["event_id"] in listed and "UBIZZ0099" in listed
+            # The events after it go on, and the interpreter heard of the offer.
+            last = rpc.booking.events_since(0, 1000)[-1]["position"]
+            wait_until(lambda: rpc.notification.health()["checkpoint"] == last, timeout=120)
+            wait_until(lambda: offers_received(smtp, bid), timeout=120)

@@ -62,7 +62,7 @@ class NotificationApp(BookingUseCases, PeopleUseCases, PayrollUseCases, AccountU
         self.profiles = ProfileCopy(doc_store)
         self.projector = CheckpointedProjector(doc_store, "booking", self._apply_booking)
         self.auth_projector = CheckpointedProjector(doc_store, "auth", self._apply_auth)
-        self._fetch_auth = None             # set while booking's projector is held (people.py)
+        self._fetch_auth: dict = {}         # projector name -> auth's events_since, while it is held (people.py)
         self.payroll_projector = CheckpointedProjector(doc_store, "payroll", self._apply_payroll)
         # One sender and one timer run at a time among every notification process on the store
         # (ims_common/locks.py): two would find the same due delivery and send it twice.

@@ -6,6 +6,7 @@ import logging
 
 from ims_common.envelope import StoredEvent
 from ims_common.projection import Fetch
+from services.auth.contract.vocabulary import ROLES
 from services.booking.contract.events import booking_id_of, upcast
 from services.notification.domain import booking_copy
 from services.notification.domain import messages as m
@@ -19,12 +20,12 @@ log = logging.getLogger(__name__)
 class BookingUseCases:
     def on_booking_event(self, envelope: dict, fetch: Fetch, fetch_auth: Fetch | None = None) -> None:
         """`fetch_auth`: auth's events_since, to learn of people hired since the copy last caught up."""
-        with self._asking_auth(fetch_auth):
+        with self._asking_auth(self.projector, fetch_auth):
             self.projector.on_event(envelope, fetch)
 
     def catch_up(self, fetch: Fetch, fetch_auth: Fetch | None = None) -> int:
-        with self._asking_auth(fetch_auth):
-            self._retry_parked_once_known()
+        with self._asking_auth(self.projector, fetch_auth):
+            self._retry_parked_once_known(self.projector)
             return self.projector.catch_up(fetch)
 
     def _apply_booking(self, event: StoredEvent) -> None:
@@ -43,12 +44,24 @@ class BookingUseCases:
             return
         data = upcast(event.to_dict()).get("data") or {}
         routing = route_booking_event(event.type, data, before or {}, after)
-        self._await_recipients(routing.notices, data)
+        people = self._people_named(data, after)
+        self._catch_up_for(routing.notices, people, self.projector.name)
         self._tell(event.event_id, routing.notices, after)
         if routing.reminder in (CANCEL, RESCHEDULE):
             self._cancel_timers(after["id"], keep=None)
         if routing.reminder in (SCHEDULE, RESCHEDULE):
             self._schedule_reminder(after)
+        self._raise_if_unknown(routing.notices, people)
+
+    @staticmethod
+    def _people_named(data: dict, booking: dict) -> set:
+        """Who the event tells that must have an account: the interpreters it names (booking offers
+        or assigns only accounts auth has) and the booking's creator when a person created it (not
+        an outside system's token). A copy made before the creator's role was kept: interpreters."""
+        people = set(data.get("interpreter_ids") or []) | {data.get("interpreter_id")}
+        if booking.get("created_by_role") in ROLES:
+            people.add(booking.get("created_by"))
+        return people - {None}
 
     def _tell(self, event_id: str, notices, booking: dict | None, extra=None) -> None:
         """Queues each notice's deliveries: people by their profile, coordinators each, a bare

@@ -46,45 +46,50 @@ class PeopleUseCases:
         return self.auth_projector.catch_up(fetch)
 
     @contextlib.contextmanager
-    def _asking_auth(self, fetch_auth: Fetch | None) -> Iterator[None]:
-        """Booking's projector held, with `fetch_auth` (auth's events_since) for its events to catch
-        up the copy of auth's accounts when they name someone it does not know yet."""
-        with self.projector.lock:
-            before, self._fetch_auth = self._fetch_auth, fetch_auth
+    def _asking_auth(self, projector, fetch_auth: Fetch | None) -> Iterator[None]:
+        """`projector` (booking's or payroll's) held, with `fetch_auth` (auth's events_since) for its
+        events to catch up the copy of auth's accounts when they name someone it does not know yet."""
+        with projector.lock:
+            before = self._fetch_auth.get(projector.name)
+            self._fetch_auth[projector.name] = fetch_auth
             try:
                 yield
             finally:
-                self._fetch_auth = before
+                self._fetch_auth[projector.name] = before
 
-    def _unknown_recipients(self, notices, data: dict) -> list[str]:
-        """The interpreters the event names (booking offers or assigns only accounts auth has) who
-        are told and not in the copy. Other ids (a booking's creator may be a system actor) are
-        told when known, as before."""
-        named = set(data.get("interpreter_ids") or []) | {data.get("interpreter_id")}
-        return sorted({n.to for n in notices if not n.email and n.to in named and self.profiles.get(n.to) is None})
+    def _unknown_recipients(self, notices, people: set) -> list[str]:
+        """The `people` (ids that are accounts: offered or assigned interpreters, a creator who is a
+        person, a remuneration's interpreter) whom a notice tells and the copy does not hold. Other
+        ids (a system actor) are told when known, as before."""
+        return sorted({n.to for n in notices if not n.email and n.to in people and self.profiles.get(n.to) is None})
 
-    def _await_recipients(self, notices, data: dict) -> None:
-        """Catches up auth's events when the event names an interpreter the copy does not know
-        (hired a second ago); raises UnknownRecipient if still unknown (auth out of reach, or no
-        `fetch_auth`): the projector retries, then parks the event."""
-        if not self._unknown_recipients(notices, data):
+    def _catch_up_for(self, notices, people: set, source: str) -> None:
+        """Catches up auth's events when a notice tells someone the copy does not know (hired a
+        second ago), with the `fetch_auth` of `source`'s projector; a failure (auth out of reach)
+        leaves them unknown."""
+        fetch_auth = self._fetch_auth.get(source)
+        if fetch_auth is None or not self._unknown_recipients(notices, people):
             return
-        if self._fetch_auth is not None:
-            try:
-                self.auth_projector.catch_up(self._fetch_auth)
-            except Exception:
-                log.warning("notification: catching up auth's accounts failed", exc_info=True)
-        missing = self._unknown_recipients(notices, data)
+        try:
+            self.auth_projector.catch_up(fetch_auth)
+        except Exception:
+            log.warning("notification: catching up auth's accounts failed", exc_info=True)
+
+    def _raise_if_unknown(self, notices, people: set) -> None:
+        """Called once the others are told (their deliveries are keyed by event, so a retry tells
+        them nothing twice): raises UnknownRecipient for whoever is still unknown, so the projector
+        retries the event, then parks it (health, the CLI's `parked`) until their account arrives."""
+        missing = self._unknown_recipients(notices, people)
         if missing:
             raise UnknownRecipient(missing)
 
-    def _retry_parked_once_known(self) -> None:
-        """Marks for retry the booking events parked for people the copy knows now (their account
+    def _retry_parked_once_known(self, projector) -> None:
+        """Marks for retry `projector`'s events parked for people the copy knows now (their account
         arrived): the catch-up that follows applies them."""
-        for doc in self.projector.parked():
+        for doc in projector.parked():
             named = UnknownRecipient.named_in(doc.get("error"))
             if named and not doc.get("retry") and all(self.profiles.get(uid) for uid in named):
-                self.projector.request_retry(doc["position"])
+                projector.request_retry(doc["position"])
 
     def _apply_auth(self, event: StoredEvent) -> None:
         user_id = (event.data or {}).get("user_id")

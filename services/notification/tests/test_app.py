@@ -439,3 +439,79 @@ def test_the_service_hands_auth_s_events_since_to_a_booking_event_naming_someone
     assert app.health()["checkpoint"] == offer["position"] and app.health()["auth_checkpoint"] == 1
     assert app.docs.count("projection_failures") == 0 and app.parked() == []
     assert {(d["kind"], d["recipient"]["user_id"]) for d in app.deliveries({})} == {("booking_offered", INTERP)}
+
+
+def _fails_until_parked(attempt) -> None:
+    """The projector's attempts at an event, as the deliveries and catch-ups make them, until parked."""
+    for _ in range(MAX_ATTEMPTS):
+        with contextlib.suppress(Exception):
+            attempt()
+
+
+def test_an_accept_whose_creator_has_no_account_yet_is_parked_then_told_once_it_arrives(app, feed_factory):
+    feed = feed_factory(app)
+    feed.profile(profile(INTERP, "interpreter", mobile="+15145550002"))
+    feed.create("HC-25244080", "2025-09-04T14:00:00Z", created_by=REQ)       # REQ: no account in the copy
+    feed.booking("HC-25244080", "BookingOffered", {"interpreter_ids": [INTERP]})
+    accepted = feed._envelope("booking", "booking-HC-25244080", "BookingAccepted", {"interpreter_id": INTERP},
+                              {"user_id": INTERP, "role": "interpreter"})
+    source = lambda position, limit: [e for e in feed.sent + [accepted] if e["position"] > position][:limit]  # noqa: E731
+    _fails_until_parked(lambda: app.on_booking_event(accepted, source))
+    [parked] = app.parked()
+    assert (parked["projector"], parked["type"], parked["event_id"]) == ("booking", "BookingAccepted",
+                                                                         accepted["event_id"])
+    assert parked["error"] == f"UnknownRecipient: not in the copy of auth's accounts yet: {REQ}"
+    assert app.health()["parked"] == 1 and app.health()["checkpoint"] == accepted["position"]
+    # The others were told at the first attempt, once: the requester's address on the booking.
+    told = lambda: sorted((d["kind"], d["recipient"].get("user_id") or d["recipient"]["address"], d["channel"])  # noqa: E731
+                          for d in app.deliveries({}) if d["kind"] == "booking_accepted")
+    assert told() == [("booking_accepted", "dr.demandeuse@hopital.example", "email")]
+
+    feed.profile(profile(REQ, "requester", email="rita@example.org", mobile="+15145550101"))
+    app.catch_up(source)                 # the next catch-up: the creator is known, the park retried
+    assert app.parked() == [] and app.health()["parked"] == 0
+    assert told() == [("booking_accepted", REQ, "email"), ("booking_accepted", REQ, "sms"),
+                      ("booking_accepted", "dr.demandeuse@hopital.example", "email")]
+
+
+def test_a_booking_an_outside_system_created_parks_nothing_for_its_creator(app, feed_factory):
+    feed = feed_factory(app)
+    feed.profile(profile(INTERP, "interpreter", mobile="+15145550002"))
+    data = {"number": "HC-25244081", "start_at": "2025-09-04T14:00:00Z", "end_at": "2025-09-04T15:00:00Z",
+            "source_language": "Français", "target_language": "Arménien", "mode": "phone", "establishment": "HC"}
+    feed.booking("HC-25244081", "BookingCreated", data, {"user_id": "integration-hc", "role": "system"})
+    feed.booking("HC-25244081", "BookingAssigned", {"interpreter_id": INTERP})
+    assert app.parked() == [] and app.health()["checkpoint"] == 2
+    assert {d["recipient"]["user_id"] for d in app.deliveries({})} == {INTERP}
+
+
+def test_a_final_remuneration_for_an_interpreter_not_known_yet_is_parked_then_told_once_known(app, feed_factory):
+    feed = feed_factory(app)
+    final = {"kind": "final", "booking_id": "HC-25244082", "interpreter_id": INTERP,
+             "remuneration": {"total": "123.45"}}
+    envelope = feed._envelope("payroll", "remuneration-HC-25244082", "RemunerationCalculated", final,
+                              {"user_id": "system", "role": "system"})
+    source = lambda position, limit: [e for e in [envelope] if e["position"] > position][:limit]  # noqa: E731
+    _fails_until_parked(lambda: app.on_payroll_event(envelope, source))
+    [parked] = app.parked()
+    assert (parked["projector"], parked["type"]) == ("payroll", "RemunerationCalculated")
+    assert parked["error"] == f"UnknownRecipient: not in the copy of auth's accounts yet: {INTERP}"
+    assert app.health()["parked"] == 1 and app.deliveries({}) == []
+
+    feed.profile(profile(INTERP, "interpreter", mobile="+15145550002"))
+    app.catch_up_payroll(source)
+    assert app.parked() == []
+    assert sorted((d["kind"], d["channel"]) for d in app.deliveries({})) == [
+        ("remuneration_final", "email"), ("remuneration_final", "sms")]
+
+
+def test_an_interpreter_hired_a_moment_ago_is_caught_up_from_auth_for_their_remuneration(app, feed_factory):
+    feed = feed_factory(app)
+    hired = feed._envelope("auth", f"account-{INTERP}", "ProfileUpdated",
+                           profile(INTERP, "interpreter", mobile="+15145550002"),
+                           {"user_id": COORD, "role": "coordinator"})
+    envelope = feed._envelope("payroll", "remuneration-HC-25244083", "RemunerationCalculated",
+                              {"kind": "final", "booking_id": "HC-25244083", "interpreter_id": INTERP,
+                               "remuneration": {"total": "10.00"}}, {"user_id": "system", "role": "system"})
+    app.on_payroll_event(envelope, NO_FETCH, lambda position, limit: [e for e in [hired] if e["position"] > position])
+    assert app.parked() == [] and len(app.deliveries({})) == 2

@@ -17,6 +17,7 @@ def test_the_copy_is_bookings_own_fold_without_health_data(tmp_path, clock, smtp
     app = make_app(tmp_path, clock, smtp, sms_provider)
     feed = Feed(app)
     feed.profile(profile(INTERP, "interpreter", mobile="+15145550002"))
+    feed.profile(profile("UBIRQ0001", "requester", mobile="+15145550101"))     # the creator (told by account)
     feed.create("HC-25244050", "2025-09-04T14:00:00+00:00")
     feed.booking("HC-25244050", "BookingAssigned", {"interpreter_id": INTERP})
     feed.booking("HC-25244050", "BookingModified", {"changes": {"context": "Santé mentale", "address": "9 rue X",
@@ -68,7 +69,7 @@ def test_the_copies_rebuild_from_the_events_and_tell_no_one(tmp_path, clock, smt
     feed = Feed(app)
     feed.profile(profile(INTERP, "interpreter", mobile="+15145550002"))
     feed.profile(profile(COORD, "coordinator", mobile="+15145550201"))
-    feed.create("HC-25244052", "2025-09-04T14:00:00Z")
+    feed.create("HC-25244052", "2025-09-04T14:00:00Z", created_by=COORD)     # a creator with an account
     feed.booking("HC-25244052", "BookingOffered", {"interpreter_ids": [INTERP]})
     feed.booking("HC-25244052", "BookingAccepted", {"interpreter_id": INTERP}, {"user_id": INTERP, "role": "interpreter"})
     app.process_due()
