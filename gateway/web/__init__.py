@@ -53,7 +53,8 @@ def init_web(app: Flask) -> None:
     from gateway.web import (views_account, views_bookings, views_commands, views_coordinator,  # noqa: F401
                             views_interpreter_edit, views_interpreter_file, views_interpreter_new,  # noqa: F401
                             views_list, views_pay,  # noqa: F401
-                            views_periods, views_reference, views_validation, ical, session_limits)  # noqa: F401
+                            views_periods, views_reference, views_validation, ical, session_limits,  # noqa: F401
+                            reference_labels)  # noqa: F401
     app.register_blueprint(web)
 
 

@@ -1,8 +1,8 @@
 """The request form's pick lists (the deck's lists), from the bank's reference data: languages and
 contexts, and the establishment's facilities and cost centres. Each is offered as the field's
-suggestions (a datalist): what a person picks is the value booking keeps (a language's or context's
-French name, a facility's or cost centre's code), and text typed as before still works, as booking
-reads codes and names alike (services/booking/domain/reference_fields.py)."""
+suggestions (a datalist): what a person picks is a language's or context's name in the page's
+language (booking keeps the French one), a facility's or cost centre's code; text typed as before
+still works, as booking reads codes and names alike (services/booking/domain/reference_fields.py)."""
 from __future__ import annotations
 
 from gateway.rpc import ServiceError
@@ -13,6 +13,7 @@ from services.reference.contract import vocabulary as RV
 # kind -> the value a pick puts in the field
 VALUE_OF = {RV.LANGUAGE: "label_fr", RV.CONTEXT: "label_fr", RV.FACILITY: "code", RV.COST_CENTRE: "code"}
 SCOPED = (RV.FACILITY, RV.COST_CENTRE)
+NAMED = (RV.LANGUAGE, RV.CONTEXT)
 
 
 def pick_lists(actor: dict, establishment: str | None) -> dict[str, list[tuple[str, str]]]:
@@ -30,7 +31,8 @@ def pick_lists(actor: dict, establishment: str | None) -> dict[str, list[tuple[s
             items = rpc("reference", "list_items", actor, kind, query)["items"]
         except (IMSError, ServiceError):
             continue
-        out[kind] = [(item[value], _label(kind, item, lang)) for item in items if item.get(value)]
+        out[kind] = [(RV.label(item, lang) if kind in NAMED else item[value], _label(kind, item, lang))
+                     for item in items if item.get(value)]
     return out
 
 

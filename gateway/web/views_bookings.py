@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from gateway.rpc import ServiceError
 from gateway.web import communications
 from gateway.web.pick_lists import pick_lists
+from gateway.web.reference_labels import ref_label
 from gateway.web.request_defaults import from_profile
 from gateway.web import (page_lang, current_actor, error_code, field_errors, login_required, message_of, mode_label,
                          parse_utc, rpc, url_error, web)
@@ -358,7 +359,9 @@ def new_booking():
 @login_required("requester", *STAFF)
 def modify_booking(booking_id: str):
     booking = _booking(booking_id)
-    errors, error, values = {}, None, {k: booking.get(k) for k in FIELDS if booking.get(k) not in (None, "")}
+    # Shown (and compared with what comes back) as the page names them: an English page shows and
+    # sends "Spanish" for the kept "Espagnol", which is no change.
+    errors, error, values = {}, None, {k: _shown(k, booking.get(k)) for k in FIELDS if booking.get(k) not in (None, "")}
     if request.method == "POST":
         submitted = form_fields()
         changes = {k: v for k, v in submitted.items() if values.get(k) != v}
@@ -374,6 +377,12 @@ def modify_booking(booking_id: str):
                            mode_options=[(m, mode_label(m)) for m in MODES],
                            lists=pick_lists(current_actor(), booking.get("establishment")),
                            editing=booking), (400 if error else 200)
+
+
+def _shown(field: str, value):
+    if field in ("source_language", "target_language"):
+        return ref_label("language", value)
+    return ref_label("context", value) if field == "context" else value
 
 
 def report_reasons(category: str) -> list[dict]:

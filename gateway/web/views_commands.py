@@ -151,6 +151,9 @@ def field_value(name: str, value) -> str:
         return mode_label(value)
     if name == "duration_minutes":
         return duration_label(value)
+    if name in ("source_language", "target_language", "context"):
+        from gateway.web.reference_labels import ref_label
+        return ref_label("context" if name == "context" else "language", value)
     return str(value)
 
 

@@ -17,7 +17,7 @@ from services.booking.contract.vocabulary import MODES, STATUSES
 CODES = sorted(set(STATUSES) | set(MODES) | set(ROLES) | {"provisional", "final_amount", "in_review"})
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")                      # service_provided, overtime_reason
 DOTTED = re.compile(r"\b[a-z]+(?:\.[a-z_0-9]+)+\b")                   # booking.not_found, communications.0.at
-REPR = re.compile(r"\{'|\['|': |\bNone\b|\bTrue\b|\bFalse\b|\bnull\b|\bundefined\b|\bNaN\b|<[a-z_.]+ object at|"
+REPR = re.compile(r"\{'|\['|': |\bTrue\b|\bFalse\b|\bnull\b|\bundefined\b|\bNaN\b|<[a-z_.]+ object at|"
                   r"\bDecimal\(|\bdatetime\.")
 # English words that are not French words too, as a page would show them untranslated.
 ENGLISH = ("the", "and", "of", "with", "your", "booking", "bookings", "pending", "booked", "closed",
@@ -25,10 +25,11 @@ ENGLISH = ("the", "and", "of", "with", "your", "booking", "bookings", "pending",
            "interpreter", "requester", "coordinator", "remuneration", "statement", "period", "hours",
            "open booking", "update", "back", "next", "previous", "page not found", "sign in", "password")
 ENGLISH_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in ENGLISH) + r")\b", re.IGNORECASE)
+NONE = re.compile(r"\bNone\b")        # Python's None; in English also the word ("Attachments: None")
 ENGLISH_NUMBER = re.compile(r"\b\d+\.\d+ ?(?:km|\$|h\b|min\b)|\$\d")
 # What may look like a code but is not: addresses, links, file names, the names of the week.
 ALLOWED = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://\S+|\b[\w-]+\.(?:png|jpe?g|pdf|heic|csv|ics)\b|"
-                     r"\bwww\.\S+", re.IGNORECASE)
+                     r"\bwww\.\S+|\b(?:e\.g|i\.e)\.", re.IGNORECASE)
 
 
 def problems(text: str, lang: str = "fr") -> list[str]:
@@ -36,9 +37,10 @@ def problems(text: str, lang: str = "fr") -> list[str]:
     text = ALLOWED.sub(" ", text)
     found = [f"code {m}" for m in SNAKE.findall(text)]
     found += [f"code {m}" for m in DOTTED.findall(text)]
-    found += [f"code {w}" for w in re.findall(r"\b[a-z_]+\b", text) if w in CODES]
     found += [f"repr {m.group(0)!r}" for m in REPR.finditer(text)]
-    if lang == "fr":
+    if lang == "fr":       # in English, "phone", "pending" or "None" is a word as well as a code
+        found += [f"code {w}" for w in re.findall(r"\b[a-z_]+\b", text) if w in CODES]
+        found += [f"repr {m.group(0)!r}" for m in NONE.finditer(text)]
         found += [f"English word {m.group(0)!r}" for m in ENGLISH_RE.finditer(text)]
         found += [f"English number {m.group(0)!r}" for m in ENGLISH_NUMBER.finditer(text)]
     return list(dict.fromkeys(found))
