@@ -8,7 +8,8 @@ from pathlib import Path
 
 _TICK = os.sysconf("SC_CLK_TCK")
 # The first pattern found in a process's command line names its part.
-PARTS = (("wrk", "load generator (wrk)"), ("gunicorn", "gateway (gunicorn)"), ("beam.smp", "broker (RabbitMQ)"),
+PARTS = (("wrk", "load generator (wrk)"), ("bench.bare_app", "bare Flask (gunicorn)"),
+         ("gunicorn", "gateway (gunicorn)"), ("beam.smp", "broker (RabbitMQ)"),
          ("services.booking", "booking"), ("services.payroll", "payroll"),
          ("services.notification", "notification"), ("services.webhooks", "webhooks"),
          ("services.auth", "auth"), ("services.reference", "reference"), ("bench.", "baseline service"))

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -196,21 +196,31 @@ def bench_system(work: Path, seconds: float, parts: set[str] | frozenset = froze
                  f"{(datetime.fromisoformat(date[:8] + '28') + timedelta(days=4)).date().isoformat()}")
         answer = requests.get(f"{api}/bookings?{month}", headers=auth, timeout=15)
         answer.raise_for_status()
-        (work / "answer.json").write_bytes(answer.content)
-        bare_env = {"BENCH_BODY_FILE": str(work / "answer.json"), "BENCH_CONTENT_TYPE": answer.headers["Content-Type"],
-                    "AMQP_URI": amqp}
+        bare_env = dict(same_answer(answer, work), AMQP_URI=amqp)
         with gunicorn_app("bench.bare_app:app", "/bare", bare_env) as bare_url:
             if "list" in parts:
-                bare = wrk.run(bare_url, seconds=seconds)
+                # The same request (its token too) to both, each after a second of warming up.
+                wrk.run(bare_url, seconds=1, headers=auth)
+                before = cpu.snapshot()
+                bare = wrk.run(bare_url, seconds=seconds, headers=auth)
+                bare_cpu = cpu.spent(before, cpu.snapshot())
+                wrk.run(f"{api}/bookings?{month}", seconds=1, headers=auth)
+                before = cpu.snapshot()
                 listed = wrk.run(f"{api}/bookings?{month}", seconds=seconds, headers=auth)
+                CPU_ROWS.append(("cached month list via gateway", listed.requests - listed.non2xx,
+                                 cpu.spent(before, cpu.snapshot())))
+                CPU_ROWS.append(("bare Flask answer, same bytes", bare.requests - bare.non2xx, bare_cpu))
                 if os.environ.get("BENCH_PROFILE"):     # a run of its own: py-spy's samples cost CPU too
                     with profiled("gateway.wsgi", "list"):
                         wrk.run(f"{api}/bookings?{month}", seconds=seconds, headers=auth)
                     with profiled("bench.bare_app", "bare"):
-                        wrk.run(bare_url, seconds=seconds)
+                        wrk.run(bare_url, seconds=seconds, headers=auth)
                 row(f"interpreter's month list via gateway, cached ({len(answer.content):,} bytes; baseline: bare "
                     "Flask, same bytes)", listed.rate, bare.rate, "req/s", "≥ 0.7 of bare")
                 row("  its p99 (baseline: bare Flask p99)", listed.p99, bare.p99, "ms", "< 50 ms")
+                for what, count, spent in CPU_ROWS[-2:]:
+                    shares = ", ".join(f"{part} {ms:.2f}" for part, ms in cpu_per_command(spent, count))
+                    print(f"CPU ms per {what}: {shares}", flush=True)
                 # The same through a second gateway without the list cache: every request asks booking
                 # (what a list costs after each change).
                 env = {"IMS_DATA_DIR": str(system.data_dir), "AMQP_URI": amqp, "GATEWAY_LIST_CACHE": "off"}
@@ -251,9 +261,16 @@ def bench_system(work: Path, seconds: float, parts: set[str] | frozenset = froze
                 offered += list(pool.map(new_offered, range(len(offered), wanted)))
         settle(amqp, work / "sys")
         before = cpu.snapshot()
-        accepted = wrk.run(api + "/bookings/x/accept", seconds=seconds, method="POST",
-                           headers={**auth, "Content-Type": "application/json"}, body="{}",
-                           paths=[f"/api/v1/bookings/{bid}/accept" for bid in offered])
+        with ExitStack() as profiles:
+            # With BENCH_PROFILE, in this very run (py-spy's samples cost CPU: its figures are not the
+            # ones to keep): where the Python time of each part goes.
+            for pattern, name in (("gateway.wsgi", "accept.gateway"), ("services.booking", "accept.booking"),
+                                  ("services.notification", "accept.notification"),
+                                  ("services.payroll", "accept.payroll"), ("services.webhooks", "accept.webhooks")):
+                profiles.enter_context(profiled(pattern, name))
+            accepted = wrk.run(api + "/bookings/x/accept", seconds=seconds, method="POST",
+                               headers={**auth, "Content-Type": "application/json"}, body="{}",
+                               paths=[f"/api/v1/bookings/{bid}/accept" for bid in offered])
         # The relay's own pace: what the accepts left unpublished when the load stopped.
         outbox = open_event_store(f"sqlite:///{work / 'sys' / 'booking.sqlite3'}")
         backlog, t = len(outbox.unpublished(100_000)), time.perf_counter()
@@ -338,11 +355,11 @@ def bench_history_lists(work: Path, seconds: float, history: dict):
                     url = cached_url.replace("/api/v1/openapi.json", f"/api/v1/bookings?{query}")
                     answer = requests.get(url, headers=auth, timeout=60)
                     answer.raise_for_status()
-                    (work / "answer.json").write_bytes(answer.content)
-                    bare_env = {"BENCH_BODY_FILE": str(work / "answer.json"),
-                                "BENCH_CONTENT_TYPE": answer.headers["Content-Type"]}
+                    bare_env = same_answer(answer, work)
                     with gunicorn_app("bench.bare_app:app", "/bare", bare_env) as bare_url:
-                        bare = wrk.run(bare_url, seconds=seconds)
+                        wrk.run(bare_url, seconds=1, headers=auth)
+                        bare = wrk.run(bare_url, seconds=seconds, headers=auth)
+                    wrk.run(url, seconds=1, headers=auth)
                     cached = wrk.run(url, seconds=seconds, headers=auth)
                     uncached = wrk.run(uncached_url.replace("/api/v1/openapi.json", f"/api/v1/bookings?{query}"),
                                        seconds=seconds, headers=auth)
@@ -468,14 +485,30 @@ def top_frames(raws: list[Path], n: int = 25) -> str:
     return (f"{total} busy samples\n\nown time:\n{table(own)}\n\nincluding callees:\n{table(under)}\n")
 
 
+# Written by gunicorn or the HTTP layer itself, not by the app: the bare route's are gunicorn's own.
+_NOT_THE_APPS = {"date", "server", "content-length", "connection", "keep-alive", "transfer-encoding"}
+
+
+def same_answer(answer: requests.Response, work: Path) -> dict:
+    """The environment of bench/bare_app.py serving the very bytes of `answer`: its body and the
+    headers its app wrote (security headers, Cache-Control, Content-Type...)."""
+    import json
+    (work / "answer.body").write_bytes(answer.content)
+    (work / "answer.headers.json").write_text(json.dumps(
+        [(name, value) for name, value in answer.headers.items() if name.lower() not in _NOT_THE_APPS]))
+    return {"BENCH_BODY_FILE": str(work / "answer.body"), "BENCH_HEADERS_FILE": str(work / "answer.headers.json")}
+
+
 @contextmanager
 def gunicorn_app(app: str, probe: str, env: dict | None = None):
     """An app served by gunicorn with the gateway's settings (deploy/gunicorn.conf.py, its access log
     on stdout included, as the measured gateway's) on a free port: yields the URL of `probe` once it
     answers."""
     port = free_port()
+    # Its log goes to a file, as the gateway's does under the supervisor (scripts/supervisor.py).
+    log = tempfile.TemporaryFile(prefix="ims-bench-gunicorn-")
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", app], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdout=log, stderr=subprocess.STDOUT,
                             env=dict(os.environ, PORT=str(port), **(env or {})))
     url = f"http://127.0.0.1:{port}{probe}"
     try:
@@ -489,6 +522,7 @@ def gunicorn_app(app: str, probe: str, env: dict | None = None):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(15)
+        log.close()
 
 
 def bare_hops(amqp: str, n: int) -> list[float]:
@@ -523,10 +557,10 @@ def write_results(scale: str, history: dict | None, loads: tuple[tuple, tuple]):
     lines += ["| figure | value | baseline | ratio | target |", "|---|---|---|---|---|"]
     lines += [f"| {r['figure']} | {r['value']} | {r['baseline']} | {r['ratio']} | {r['target']} |" for r in ROWS]
     if CPU_ROWS:
-        lines += ["", "Where each command's CPU goes (CPU ms per command, from /proc, while the load ran and "
-                  "until the consumers had applied its events):", ""]
+        lines += ["", "Where each figure's CPU goes (CPU ms per answer or command, from /proc, while the load ran "
+                  "and, for commands, until the consumers had applied their events):", ""]
         for what, count, parts in CPU_ROWS:
-            shares = ", ".join(f"{part} {ms:.1f}" for part, ms in cpu_per_command(parts, count))
+            shares = ", ".join(f"{part} {ms:.2f}" for part, ms in cpu_per_command(parts, count))
             lines.append(f"- {what} ({count:,} done): {shares}")
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
 

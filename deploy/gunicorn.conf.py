@@ -3,6 +3,7 @@ import os
 
 bind = os.environ.get("GATEWAY_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 worker_class = "gthread"          # gunicorn has no eventlet worker; RPC proxies are pooled per worker
+reuse_port = True                 # each worker its own listening socket: the kernel spreads connections over them
 workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
 threads = int(os.environ.get("GATEWAY_THREADS", "8"))
 timeout = 30

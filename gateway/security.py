@@ -27,10 +27,13 @@ _INVALID = {"WWW-Authenticate": 'Bearer realm="ims", error="invalid_token"'}
 _UNCHECKED = {"Retry-After": "5"}
 
 
+REQUEST_ID_KEY = "ims.request_id"     # where the answer's X-Request-ID comes from (gateway/app.py)
+
+
 def assign_request_id() -> None:
     # A client's id is kept only if it is harmless in logs and headers.
-    given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if _REQUEST_ID.match(given) else new_request_id()
+    given = request.environ.get("HTTP_X_REQUEST_ID", "")
+    g.request_id = request.environ[REQUEST_ID_KEY] = given if _REQUEST_ID.match(given) else new_request_id()
 
 
 def new_request_id() -> str:

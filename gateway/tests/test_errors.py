@@ -159,3 +159,22 @@ def test_security_headers_on_success_and_error(client, people):
         assert resp.headers["Cache-Control"] == "no-store"
         assert resp.headers["X-Request-ID"]
         assert resp.mimetype == "application/json"
+
+
+def test_security_headers_keep_a_views_own_and_are_each_sent_once(client, people):
+    """The headers are added to what the app answers (gateway/app.py SecurityHeaders): a page's own
+    Content-Security-Policy is kept, a static file may be cached, HSTS only over HTTPS."""
+    page = client.get("/connexion")
+    assert page.status_code == 200
+    assert page.headers.getlist("Content-Security-Policy") == [page.headers["Content-Security-Policy"]]
+    assert "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox" != \
+        page.headers["Content-Security-Policy"]
+    assert page.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    assert page.headers.getlist("Cache-Control") == ["no-store"]
+    assert "Strict-Transport-Security" not in page.headers
+    static = client.get("/static/web.css")
+    assert static.status_code == 200 and static.headers.get("Cache-Control") != "no-store"
+    assert static.headers["X-Content-Type-Options"] == "nosniff"
+    secure = client.get("/healthz", base_url="https://localhost", headers={"X-Request-ID": "req-9"})
+    assert secure.headers.getlist("Strict-Transport-Security") == ["max-age=31536000"]
+    assert secure.headers.getlist("X-Request-ID") == ["req-9"]
