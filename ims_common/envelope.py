@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, asdict
+import copy
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Optional
 
@@ -40,9 +41,32 @@ class StoredEvent:
     data: dict
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """A copy that shares nothing with the event, as dataclasses.asdict gives, without its
+        deep copy of every value: an event's content is JSON (each command reads its stream and each
+        feed its page through here; asdict was a tenth of booking's Python time per accept)."""
+        return {"event_id": self.event_id, "type": self.type, "schema_version": self.schema_version,
+                "stream_id": self.stream_id, "stream_version": self.stream_version, "position": self.position,
+                "occurred_at": self.occurred_at, "actor": _copy(self.actor),
+                "correlation_id": self.correlation_id, "causation_id": self.causation_id,
+                "data": _copy(self.data)}
 
     @classmethod
     def from_dict(cls, d: dict) -> "StoredEvent":
         fields: dict[str, Any] = {k: d.get(k) for k in cls.__dataclass_fields__}
         return cls(**fields)
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _copy(value):
+    """A JSON value copied (dicts and lists anew, the immutable rest as it is); anything else as
+    copy.deepcopy does."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _copy(item) for key, item in value.items()}
+    if kind is list:
+        return [_copy(item) for item in value]
+    if kind in _ATOMS:
+        return value
+    return copy.deepcopy(value)
