@@ -105,8 +105,9 @@ def calendar_view():
     weeks = [days[i:i + 7] for i in range(0, len(days), 7)]
     from gateway.contract import views as page_views
     from gateway.web.views_account import weekday_names
-    from gateway.web.views_list import stored_view
+    from gateway.web.views_list import establishment_names, facility_names, stored_view
     return render_template("web/calendar.html", view=view, weeks=weeks, by_day=by_day, anchor=anchor,
+                           names=establishment_names(actor, items), facilities=facility_names(actor, items),
                            prev_day=prev_day, next_day=next_day, today=today(), weekdays=weekday_names(),
                            month_name=f"{month_names()[anchor.month - 1]} {anchor.year}",
                            is_default=stored_view(actor) == page_views.CALENDAR)

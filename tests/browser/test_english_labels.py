@@ -57,6 +57,10 @@ def test_an_interpreter_in_english_reads_languages_and_contexts_in_english(syste
     menu(page, "link", "Calendar").click()
     page.locator("summary", has_text="Spanish").first.wait_for()
     assert "Espagnol" not in page.inner_text("main")
+    event = page.locator("details.event", has_text=bid)
+    event.locator("summary").click()
+    shown = event.inner_text()
+    assert "French → Spanish" in shown and "Hôpital Maisonneuve-Rosemont" in shown, shown   # by name, not code
     step(page, "calendar")
     page.goto(f"{system.url}/reservations/{bid}")
     page.wait_for_selector("h1")

@@ -218,6 +218,8 @@ def test_request_to_closed_booking_through_the_pages(system, people, browser, sh
 def test_requester_draft_modify_and_cancel_and_interpreter_calendar_feed(system, people, browser, shots):
     req = login(browser, system, people["requester"]["email"], PASSWORD)
     menu(req, "link", "Nouvelle demande").click()
+    req.wait_for_selector("h1:has-text('Nouvelle demande de service')")
+    req.wait_for_load_state()     # the draft's script listens from DOMContentLoaded: typing before it is lost
     req.get_by_label("Langue d'arrivée", exact=True).fill("Tigrigna")
     req.get_by_label("Type de demande", exact=True).select_option("phone")
     req.reload()  # the draft is kept in this browser until it is sent
