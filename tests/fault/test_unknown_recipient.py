@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from ims_common.testing.message_sinks import smtp_sink
 from ims_common.testing.rabbit import _ctl, vhost_of
 from ims_common.testing.services import ROOT
@@ -55,6 +57,8 @@ def test_an_offer_to_an_interpreter_notification_does_not_know_yet_reaches_them(
 
 
 
+# Its waits' own deadlines (minutes each on a loaded machine) decide, not pytest's 300 s.
+@pytest.mark.timeout(900)
 def test_an_offer_notification_cannot_check_with_auth_is_parked_then_sent_once_the_account_arrives(
         services, amqp_uri, monkeypatch, tmp_path):
     with smtp_sink() as smtp:
@@ -88,6 +92,8 @@ def test_an_offer_notification_cannot_check_with_auth_is_parked_then_sent_once_t
         assert len(offers_received(smtp, bid)) == 1
 
 
+# Its waits' own deadlines (minutes each on a loaded machine) decide, not pytest's 300 s.
+@pytest.mark.timeout(900)
 def test_an_accept_whose_creator_has_no_account_is_parked_visibly_and_the_interpreter_still_told(
         services, amqp_uri, monkeypatch, tmp_path):
     with smtp_sink() as smtp:
