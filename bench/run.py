@@ -236,26 +236,18 @@ def bench_system(work: Path, seconds: float, parts: set[str] | frozenset = froze
             # Commands: the bare RPC echo (no HTTP) and the minimal event-sourced command over HTTP
             # through the gateway's RPC pool, then accept through the gateway.
             echo = Service("bench.echo_service", "bench_echo", amqp, work).start()
-            minimal = Service("bench.es_command_service", "bench_command", amqp, work).start()
             try:
                 rpc_rate, rpc_lat = bare_rpc(amqp, seconds)
-                command_url = bare_url.replace("/bare", "/command")
-                json_post = {"Content-Type": "application/json"}
-                wrk.run(command_url, seconds=1, method="POST", headers=json_post, body="{}")  # pool warmed
-                before = cpu.snapshot()
-                es = wrk.run(command_url, seconds=seconds, method="POST", headers=json_post, body="{}")
-                es_cpu = cpu.spent(before, cpu.snapshot())
             finally:
-                minimal.stop()
                 echo.stop()
+            es, es_cpu = minimal_command(amqp, work, bare_url, seconds)
         row("bare nameko RPC echo, 16 callers (no HTTP, no store)", rpc_rate, 0, "calls/s", "–")
         row("  its p95", p95(rpc_lat), 0, "ms", "–")
-        row("minimal event-sourced command over HTTP, 16 connections (baseline: bare RPC echo)", es.rate,
-            rpc_rate, "req/s", "–")
 
-        # Enough offers that the accepts never run dry, then wait until the consumers have caught up,
-        # so the accepts do not share the machine with the top-up's backlog.
-        wanted = min(len(PREFIXES) * 900, int(1.5 * es.rate * seconds) + 64)
+        # Enough offers that the accepts never run dry (they may go faster than the minimal command:
+        # its pace is its fsyncs', on a disk other work shares), then wait until the consumers have
+        # caught up, so the accepts do not share the machine with the top-up's backlog.
+        wanted = min(len(PREFIXES) * 900, int(3 * es.rate * seconds) + 64)
         if wanted > len(offered):
             with ThreadPoolExecutor(8) as pool:
                 offered += list(pool.map(new_offered, range(len(offered), wanted)))
@@ -279,6 +271,17 @@ def bench_system(work: Path, seconds: float, parts: set[str] | frozenset = froze
         outbox.close()
         settle(amqp, work / "sys")         # the consumers' share of the accepts is spent once they have applied them
         accept_cpu = cpu.spent(before, cpu.snapshot())
+        # The minimal command again, after the accepts: the disk's pace drifts with whatever else runs
+        # here, so the baseline is the better of a run before and a run after them.
+        with gunicorn_app("bench.bare_app:app", "/bare", bare_env) as bare_url:
+            again, _ = minimal_command(amqp, work, bare_url, seconds)
+        print(f"minimal event-sourced command: {es.rate:,.1f} req/s before the accepts, {again.rate:,.1f} after",
+              flush=True)
+        first = es
+        es = max(es, again, key=lambda figure: figure.rate)
+        row("minimal event-sourced command over HTTP, 16 connections, the better of a run before and after "
+            f"accept ({first.rate:,.1f} and {again.rate:,.1f} req/s; baseline: bare RPC echo)", es.rate,
+            rpc_rate, "req/s", "–")
         row("accept via gateway, 16 connections (baseline: minimal event-sourced command)", accepted.rate,
             es.rate, "req/s", "≥ 0.7 of the minimal command")
         row("  its p95 (baseline: minimal command p95)", accepted.p95, es.p95, "ms", "< 100 ms")
@@ -287,7 +290,7 @@ def bench_system(work: Path, seconds: float, parts: set[str] | frozenset = froze
                 "events/s", "–")
         done = accepted.requests - accepted.non2xx
         CPU_ROWS.append(("accept", done, accept_cpu))
-        CPU_ROWS.append(("minimal event-sourced command", es.requests - es.non2xx, es_cpu))
+        CPU_ROWS.append(("minimal event-sourced command", first.requests - first.non2xx, es_cpu))
         for what, count, parts in CPU_ROWS[-2:]:
             shares = ", ".join(f"{part} {ms:.1f}" for part, ms in cpu_per_command(parts, count))
             print(f"CPU ms per {what}: {shares}", flush=True)
@@ -385,6 +388,23 @@ def cpu_per_command(parts: dict[str, float], count: int) -> list[tuple[str, floa
     named = [(part, seconds * 1000 / max(count, 1)) for part, seconds in parts.items()
              if part != "rest of the machine" and seconds > 0]
     return sorted(named, key=lambda item: -item[1])
+
+
+def minimal_command(amqp: str, work: Path, bare_url: str, seconds: float) -> tuple[wrk.Figure, dict]:
+    """The minimal event-sourced command over HTTP (bench/bare_app.py's /command, the gateway's RPC
+    pool, bench/es_command_service.py) under wrk after a second of warm-up: its figure and the CPU
+    each part spent meanwhile."""
+    from tests.fault.conftest import Service
+    minimal = Service("bench.es_command_service", "bench_command", amqp, work).start()
+    try:
+        command_url = bare_url.replace("/bare", "/command")
+        json_post = {"Content-Type": "application/json"}
+        wrk.run(command_url, seconds=1, method="POST", headers=json_post, body="{}")  # pool warmed
+        before = cpu.snapshot()
+        figure = wrk.run(command_url, seconds=seconds, method="POST", headers=json_post, body="{}")
+        return figure, cpu.spent(before, cpu.snapshot())
+    finally:
+        minimal.stop()
 
 
 def bare_rpc(amqp: str, seconds: float) -> tuple[float, list[float]]:
