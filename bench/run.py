@@ -582,7 +582,9 @@ def write_results(scale: str, history: dict | None, loads: tuple[tuple, tuple]):
         for what, count, parts in CPU_ROWS:
             shares = ", ".join(f"{part} {ms:.2f}" for part, ms in cpu_per_command(parts, count))
             lines.append(f"- {what} ({count:,} done): {shares}")
-    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+    # A full-scale run has its own file: its figures (the history's) are not the default run's.
+    name = "RESULTS.md" if scale == "default" else f"RESULTS-{scale}.md"
+    (ROOT / "bench" / name).write_text("\n".join(lines) + "\n")
 
 
 def _loads(values: tuple) -> str:
@@ -637,7 +639,7 @@ def main(argv=None) -> int:
             bench_system(work, args.seconds, {"list", "commands"} if "system" in wanted else wanted)
     write_results(args.scale, history, (before, os.getloadavg()))
     print(f"load average before {_loads(before)}, after {_loads(os.getloadavg())}")
-    print("wrote bench/RESULTS.md")
+    print("wrote bench/" + ("RESULTS.md" if args.scale == "default" else f"RESULTS-{args.scale}.md"))
     return 0
 
 
