@@ -68,7 +68,9 @@ def _eq(val: str, typ: str, value) -> tuple[str, list]:
     if value is None:
         return f"{val} IS NULL", []
     if isinstance(value, bool):
-        return f"{typ} = '{'true' if value else 'false'}'", []
+        # The value too, though the type alone tells true from false: an index on the field leads
+        # with its value (ensure_index), and a term naming only the type cannot use it at all.
+        return f"({val} = {int(value)} AND {typ} = '{'true' if value else 'false'}')", []
     return f"({val} = ? AND {typ} IN {_kind(value)})", [value]
 
 

@@ -74,6 +74,26 @@ def test_sqlite_kind_checks_are_read_from_the_index(tmp_path):
     assert store.count("things", {"day": {"gte": "2026-01-01", "lte": "2026-01-10"}}) == expected
 
 
+def test_sqlite_boolean_equality_seeks_the_index(tmp_path):
+    """A flag's term names its value, not only its JSON type: the index on the flag leads with the
+    value, so only the flagged rows are visited (issue 19: the validation queue's flag was read from
+    every paid booking's document)."""
+    store = SqliteDocumentStore(str(tmp_path / "x.sqlite3"))
+    store.ensure_index("things", ["flag", "day"])
+    store.put_many("things", ((f"k{i}", {"flag": i % 50 == 0, "day": f"2026-01-{i % 28 + 1:02d}"})
+                              for i in range(2000)))
+    store.put("things", "one", {"flag": 1})          # a number is not true
+    for value, expected in ((True, 40), (False, 1960)):
+        assert store.count("things", {"flag": value}) == expected
+        clause, params = store._where("things", {"flag": value})
+        plan = " ".join(r[3] for r in store._conn.execute(
+            "EXPLAIN QUERY PLAN SELECT doc FROM doc_things" + clause + " ORDER BY json_extract(doc, '$.day')",
+            params).fetchall())
+        assert "SEARCH doc_things USING INDEX ix3_doc_things_" in plan and "TEMP B-TREE" not in plan, plan
+    assert store.count("things", {"flag": {"ne": True}}) == 1961
+    store.close()
+
+
 def test_sqlite_lists_and_dates_answer_from_indexes(tmp_path):
     """A list member and a date range together: answered from the indexes (with the statistics the
     store keeps fresh), never by reading each document's list."""
