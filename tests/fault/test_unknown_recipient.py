@@ -20,6 +20,15 @@ from tests.fault.conftest import COORDINATOR, booking_fields, hire_interpreter, 
 INTERPRETER_EMAIL = "ilya.interprete@example.org"
 
 
+@pytest.fixture
+def smtp(monkeypatch):
+    """A real SMTP server on loopback, where notification (started after it) sends its email."""
+    with smtp_sink() as sink:
+        monkeypatch.setenv("SMTP_HOST", sink.host)
+        monkeypatch.setenv("SMTP_PORT", str(sink.port))
+        yield sink
+
+
 def offer_to_new_interpreter(amqp_uri: str) -> str:
     interpreter = hire_interpreter(amqp_uri)
     with rpc_proxy(amqp_uri) as rpc:
@@ -41,80 +50,71 @@ def offers_received(smtp, bid: str) -> list[dict]:
     return [mail for mail in smtp.to(INTERPRETER_EMAIL) if f"/{bid}" in mail["body"]]
 
 
-def test_an_offer_to_an_interpreter_notification_does_not_know_yet_reaches_them(services, amqp_uri, monkeypatch):
-    with smtp_sink() as smtp:
-        monkeypatch.setenv("SMTP_HOST", smtp.host)
-        monkeypatch.setenv("SMTP_PORT", str(smtp.port))
-        services("auth")
-        services("booking")
-        bid = offer_to_new_interpreter(amqp_uri)
-        # Started now, notification knows no account: its first catch-up reads booking's events
-        # (the offer) before auth's (the account).
-        services("notification")
-        wait_until(lambda: offers_received(smtp, bid), timeout=180)
-        with rpc_proxy(amqp_uri) as rpc:
-            assert rpc.notification.health()["parked"] == 0
+def test_an_offer_to_an_interpreter_notification_does_not_know_yet_reaches_them(services, amqp_uri, smtp):
+    services("auth")
+    services("booking")
+    bid = offer_to_new_interpreter(amqp_uri)
+    # Started now, notification knows no account: its first catch-up reads booking's events
+    # (the offer) before auth's (the account).
+    services("notification")
+    wait_until(lambda: offers_received(smtp, bid), timeout=180)
+    with rpc_proxy(amqp_uri) as rpc:
+        assert rpc.notification.health()["parked"] == 0
 
 
 
 # Its waits' own deadlines (minutes each on a loaded machine) decide, not pytest's 300 s.
 @pytest.mark.timeout(900)
 def test_an_offer_notification_cannot_check_with_auth_is_parked_then_sent_once_the_account_arrives(
-        services, amqp_uri, monkeypatch, tmp_path):
-    with smtp_sink() as smtp:
-        monkeypatch.setenv("SMTP_HOST", smtp.host)
-        monkeypatch.setenv("SMTP_PORT", str(smtp.port))
-        auth = services("auth")
-        services("booking")
-        bid = offer_to_new_interpreter(amqp_uri)
-        # auth gone with its RPC queue: notification's calls to auth fail at once (nameko's
-        # UnknownService), not after a timeout, so each of the projector's attempts is quick.
-        auth.stop()
-        _ctl("delete_queue", "-p", vhost_of(amqp_uri), "rpc-auth")
-        services("notification")
-        with rpc_proxy(amqp_uri) as rpc:
-            # Five attempts, one per catch-up tick (2 s each on an idle machine), then parked.
-            wait_until(lambda: rpc.notification.health()["parked"] == 1, timeout=300)
-            [parked] = rpc.notification.parked()
-            assert (parked["projector"], parked["type"]) == ("booking", "BookingOffered")
-            assert parked["error"].startswith("UnknownRecipient") and parked["retry"] is False
-            assert not offers_received(smtp, bid)
-            listed = parked_by_cli(tmp_path)
-            assert parked["event_id"] in listed and "UnknownRecipient" in listed
+        services, amqp_uri, smtp, tmp_path):
+    auth = services("auth")
+    services("booking")
+    bid = offer_to_new_interpreter(amqp_uri)
+    # auth gone with its RPC queue: notification's calls to auth fail at once (nameko's
+    # UnknownService), not after a timeout, so each of the projector's attempts is quick.
+    auth.stop()
+    _ctl("delete_queue", "-p", vhost_of(amqp_uri), "rpc-auth")
+    services("notification")
+    with rpc_proxy(amqp_uri) as rpc:
+        # Five attempts, one per catch-up tick (2 s each on an idle machine), then parked.
+        wait_until(lambda: rpc.notification.health()["parked"] == 1, timeout=300)
+        [parked] = rpc.notification.parked()
+        assert (parked["projector"], parked["type"]) == ("booking", "BookingOffered")
+        assert parked["error"].startswith("UnknownRecipient") and parked["retry"] is False
+        assert not offers_received(smtp, bid)
+        listed = parked_by_cli(tmp_path)
+        assert parked["event_id"] in listed and "UnknownRecipient" in listed
 
-            # The account arrives (auth back, caught up): the parked offer is applied and sent, once.
-            auth.start(timeout=120)
-            wait_until(lambda: offers_received(smtp, bid), timeout=300)
-            wait_until(lambda: rpc.notification.health()["parked"] == 0, timeout=120)
-            assert rpc.notification.parked() == []
-            assert [(d["kind"], d["status"]) for d in rpc.notification.deliveries({"booking_id": bid})
-                    if d["channel"] == "email"] == [("booking_offered", "sent")]
-        assert len(offers_received(smtp, bid)) == 1
+        # The account arrives (auth back, caught up): the parked offer is applied and sent, once.
+        auth.start(timeout=120)
+        wait_until(lambda: offers_received(smtp, bid), timeout=300)
+        wait_until(lambda: rpc.notification.health()["parked"] == 0, timeout=120)
+        assert rpc.notification.parked() == []
+        assert [(d["kind"], d["status"]) for d in rpc.notification.deliveries({"booking_id": bid})
+                if d["channel"] == "email"] == [("booking_offered", "sent")]
+    assert len(offers_received(smtp, bid)) == 1
 
 
 # Its waits' own deadlines (minutes each on a loaded machine) decide, not pytest's 300 s.
 @pytest.mark.timeout(900)
 def test_an_accept_whose_creator_has_no_account_is_parked_visibly_and_the_interpreter_still_told(
-        services, amqp_uri, monkeypatch, tmp_path):
-    with smtp_sink() as smtp:
-        monkeypatch.setenv("SMTP_HOST", smtp.host)
-        monkeypatch.setenv("SMTP_PORT", str(smtp.port))
-        services("auth")
-        services("booking")
-        services("notification")
-        interpreter = hire_interpreter(amqp_uri)
-        stranger = {"user_id": "UBIZZ0099", "role": "coordinator", "name": "Sans Compte"}   # no account in auth
-        with rpc_proxy(amqp_uri) as rpc:
-            bid = rpc.booking.create_booking(stranger, booking_fields())["id"]
-            rpc.booking.execute(stranger, bid, "offer", {"interpreter_ids": [interpreter["user_id"]]})
-            rpc.booking.execute(interpreter, bid, "accept", {})
-            wait_until(lambda: rpc.notification.health()["parked"] == 1, timeout=300)
-            [parked] = rpc.notification.parked()
-            assert (parked["projector"], parked["type"]) == ("booking", "BookingAccepted")
-            assert parked["error"] == "UnknownRecipient: not in the copy of auth's accounts yet: UBIZZ0099"
-            listed = parked_by_cli(tmp_path)
-            assert parked["event_id"] in listed and "UBIZZ0099" in listed
-            # The events after it go on, and the interpreter heard of the offer.
-            last = rpc.booking.events_since(0, 1000)[-1]["position"]
-            wait_until(lambda: rpc.notification.health()["checkpoint"] == last, timeout=120)
-            wait_until(lambda: offers_received(smtp, bid), timeout=120)
+        services, amqp_uri, smtp, tmp_path):
+    services("auth")
+    services("booking")
+    services("notification")
+    interpreter = hire_interpreter(amqp_uri)
+    stranger = {"user_id": "UBIZZ0099", "role": "coordinator", "name": "Sans Compte"}   # no account in auth
+    with rpc_proxy(amqp_uri) as rpc:
+        bid = rpc.booking.create_booking(stranger, booking_fields())["id"]
+        rpc.booking.execute(stranger, bid, "offer", {"interpreter_ids": [interpreter["user_id"]]})
+        rpc.booking.execute(interpreter, bid, "accept", {})
+        wait_until(lambda: rpc.notification.health()["parked"] == 1, timeout=300)
+        [parked] = rpc.notification.parked()
+        assert (parked["projector"], parked["type"]) == ("booking", "BookingAccepted")
+        assert parked["error"] == "UnknownRecipient: not in the copy of auth's accounts yet: UBIZZ0099"
+        listed = parked_by_cli(tmp_path)
+        assert parked["event_id"] in listed and "UBIZZ0099" in listed
+        # The events after it go on, and the interpreter heard of the offer.
+        last = rpc.booking.events_since(0, 1000)[-1]["position"]
+        wait_until(lambda: rpc.notification.health()["checkpoint"] == last, timeout=120)
+        wait_until(lambda: offers_received(smtp, bid), timeout=120)
