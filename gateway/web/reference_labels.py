@@ -26,18 +26,28 @@ def ref_label(kind: str, value) -> str:
     return _names(kind, lang).get(fold_text(value), value)
 
 
+def reference_items(kind: str) -> list[dict]:
+    """Every item of `kind`, inactive ones too (an old booking may name one), fetched once per request
+    whoever asks (names of languages, establishments, facilities on one page); [] when reference data
+    cannot answer."""
+    cache = g.setdefault("reference_items", {})
+    if kind not in cache:
+        try:
+            cache[kind] = rpc("reference", "list_items", current_actor(), kind,
+                              {"per_page": 1000, "include_inactive": True})["items"] or []
+        except (IMSError, ServiceError, KeyError, TypeError):
+            cache[kind] = []
+    return cache[kind]
+
+
 def _names(kind: str, lang: str) -> dict[str, str]:
     """Folded code, French and English name -> the name in `lang`, once per request and kind; {} when
     reference data cannot answer (the values are shown as kept)."""
     cache = g.setdefault("reference_labels", {})
     if kind not in cache:
-        try:
-            items = rpc("reference", "list_items", current_actor(), kind,
-                        {"per_page": 1000, "include_inactive": True})["items"]
-        except (IMSError, ServiceError, KeyError, TypeError):
-            items = []
         cache[kind] = {fold_text(item.get(key)): RV.label(item, lang)
-                       for item in items for key in ("code", "label_en", "label_fr") if item.get(key)}
+                       for item in reference_items(kind) for key in ("code", "label_en", "label_fr")
+                       if item.get(key)}
     return cache[kind]
 
 

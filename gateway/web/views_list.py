@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from gateway.contract import views as V
 from gateway.rpc import ServiceError
 from gateway.web import current_actor, error_code, field_errors, login_required, message_of, page_lang, rpc, web
+from gateway.web.reference_labels import reference_items
 from gateway.web.views_bookings import STAFF, _valid_day, presets, today
 from ims_common.errors import IMSError
 from services.booking.contract.vocabulary import STATUSES
@@ -91,11 +92,7 @@ def facility_names(actor: dict, items: list[dict]) -> dict[str, str]:
 def reference_names(actor: dict, kind: str, items: list[dict], field: str) -> dict[str, str]:
     if not any(b.get(field) for b in items):
         return {}
-    try:
-        found = rpc("reference", "list_items", actor, kind, {"per_page": 1000, "include_inactive": True})
-    except (IMSError, ServiceError):
-        return {}
-    return {item["code"]: RV.label(item, page_lang()) for item in found.get("items") or []}
+    return {item["code"]: RV.label(item, page_lang()) for item in reference_items(kind)}
 
 
 def pay_of(actor: dict, items: list[dict]) -> dict[str, dict]:
